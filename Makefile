@@ -1,0 +1,53 @@
+# Two commands do all the set-up (see README.md):
+#   make report   the whole pipeline on the synthetic demo data, ending in the committee papers
+#   make test     the test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-16)
+export PATH := $(abspath $(BIN)):$(PATH)
+export DVC_NO_ANALYTICS := 1
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+export SOURCE_DATE_EPOCH := 0
+
+.PHONY: report test test-fast bench env system system-browser demo-data lint clean-outputs
+
+report: env system demo-data
+	dvc repro
+	@$(BIN)/python -m pipeline where
+
+test: env system-browser
+	$(BIN)/python -m pytest -n 2 -q
+
+test-fast: env
+	$(BIN)/python -m pytest -n 2 -q -m "not e2e and not browser"
+
+bench: env system
+	$(BIN)/python -m pytest benchmarks -q --benchmark-only -p no:xdist
+
+env: $(STAMP)
+
+$(STAMP): requirements.lock requirements-bootstrap.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --require-hashes -r requirements-bootstrap.lock
+	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+system:
+	bash scripts/bootstrap-system.sh
+
+system-browser:
+	bash scripts/bootstrap-system.sh --with-browser
+
+# Synthetic demo data, only when data/raw/ holds no return of its own.
+demo-data: env
+	@if [ -z "$$(find data/raw -mindepth 1 -not -name README.md -print -quit)" ]; then \
+	  echo "data/raw/ is empty: creating the synthetic demo local authority"; \
+	  $(BIN)/python -m pipeline synth --out data/raw; \
+	fi
+
+lint: env
+	$(BIN)/ruff check pipeline tests benchmarks notebooks
