@@ -1,0 +1,179 @@
+"""Pure pandas helpers for validation: typed parsing and per-row flags for cross-row rules.
+
+Every function takes frames (or series) and returns a new series aligned to its input's index;
+``True`` in a flag means the row passes the rule. Blank or unparseable inputs pass a flag
+(another rule reports them), so one bad value is reported once, by the rule that is about it.
+No function loops over rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from pipeline.validate.codes import FALSE_VALUES, TRUE_VALUES
+
+DATE_DTYPE = "datetime64[ns]"
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """Parse dd/mm/yyyy or yyyy-mm-dd strings (mixed in one column is fine); others -> NaT."""
+    s = values.astype("str").where(values.notna())
+    dmy = pd.to_datetime(s, format="%d/%m/%Y", errors="coerce")
+    rest = dmy.isna() & s.notna()
+    if rest.any():
+        iso = pd.to_datetime(s.where(rest), format="%Y-%m-%d", errors="coerce")
+        dmy = dmy.fillna(iso)
+    return dmy.astype(DATE_DTYPE)
+
+
+def parse_numbers(values: pd.Series) -> pd.Series:
+    """Parse numbers ('1', '0.5', '-3'); blanks and text -> NaN (float64)."""
+    return pd.to_numeric(values, errors="coerce").astype("float64")
+
+
+def parse_bools(values: pd.Series) -> pd.Series:
+    """Parse 1/0, true/false, yes/no into a nullable boolean; anything else -> <NA>."""
+    out = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    out[values.isin(TRUE_VALUES)] = True
+    out[values.isin(FALSE_VALUES)] = False
+    return out
+
+
+def add_years(dates: pd.Series, years: int) -> pd.Series:
+    """The same day `years` later (29 February -> 28 February)."""
+    return (dates + pd.DateOffset(years=years)).astype(DATE_DTYPE)
+
+
+def lookup(keys: pd.Series, mapping: pd.Series) -> pd.Series:
+    """Map keys through a series indexed by key (first value of duplicated keys wins)."""
+    mapping = mapping[~mapping.index.duplicated(keep="first")]
+    return keys.map(mapping)
+
+
+# --- episodes: neighbours and chains ---------------------------------------------------------
+
+
+def neighbour_episodes(ep: pd.DataFrame) -> pd.DataFrame:
+    """Each episode's previous and next episode of the same child (by DECOM).
+
+    ``ep`` needs CHILD, DECOM and DEC (datetimes), REC and RNE. Returns, aligned to ``ep``'s
+    index: has_prev, prev_DEC, prev_REC, has_next, next_DECOM. Rows with no DECOM have no
+    neighbours and are nobody's neighbour.
+    """
+    valid = ep["CHILD"].notna() & ep["DECOM"].notna()
+    s = ep.loc[valid, ["CHILD", "DECOM", "DEC", "REC"]].sort_values(["CHILD", "DECOM"], kind="stable")
+    child = s["CHILD"].to_numpy()
+    same_prev = np.zeros(len(s), dtype=bool)
+    same_prev[1:] = child[1:] == child[:-1]
+    same_next = np.zeros(len(s), dtype=bool)
+    same_next[:-1] = same_prev[1:]
+    out = pd.DataFrame(index=s.index)
+    out["has_prev"] = same_prev
+    out["prev_DEC"] = s["DEC"].shift(1).where(same_prev)
+    out["prev_REC"] = s["REC"].shift(1).where(same_prev)
+    out["has_next"] = same_next
+    out["next_DECOM"] = s["DECOM"].shift(-1).where(same_next)
+    out = out.reindex(ep.index)
+    out["has_prev"] = out["has_prev"].fillna(False).astype(bool)
+    out["has_next"] = out["has_next"].fillna(False).astype(bool)
+    return out
+
+
+def flag_no_overlap(ep: pd.DataFrame, nb: pd.DataFrame) -> pd.Series:
+    """False where an episode starts before the child's previous episode ended (or while open)."""
+    overlap = nb["has_prev"] & (nb["prev_DEC"].isna() | (ep["DECOM"] < nb["prev_DEC"]))
+    return ~overlap.fillna(False).astype(bool)
+
+
+def flag_x1_followed(ep: pd.DataFrame, nb: pd.DataFrame) -> pd.Series:
+    """False where an episode ceased X1 but the child's next episode does not start on DEC."""
+    x1 = (ep["REC"] == "X1").fillna(False) & ep["DEC"].notna() & ep["DECOM"].notna()
+    followed = nb["has_next"] & (nb["next_DECOM"] == ep["DEC"])
+    return ~(x1 & ~followed.fillna(False).astype(bool))
+
+
+def flag_chain(ep: pd.DataFrame, nb: pd.DataFrame, return_start: pd.Timestamp) -> pd.Series:
+    """False where an episode with RNE other than S does not follow an X1 ending that day.
+
+    The first episode of a child in the return may carry on from before the return's start
+    (its predecessor is not in this return), so it passes when it began before the start.
+    """
+    not_s = ep["RNE"].notna() & (ep["RNE"] != "S").fillna(False) & ep["DECOM"].notna()
+    after_x1 = nb["has_prev"] & (nb["prev_REC"] == "X1").fillna(False) & (nb["prev_DEC"] == ep["DECOM"]).fillna(False)
+    carried_on = ~nb["has_prev"] & (ep["DECOM"] < return_start).fillna(False)
+    return ~(not_s & ~(after_x1 | carried_on))
+
+
+def flag_s_not_after_x1(ep: pd.DataFrame, nb: pd.DataFrame) -> pd.Series:
+    """False where RNE S follows an episode of the child that ceased X1 on the same day."""
+    s = (ep["RNE"] == "S").fillna(False)
+    after_x1 = nb["has_prev"] & (nb["prev_REC"] == "X1").fillna(False) & (nb["prev_DEC"] == ep["DECOM"]).fillna(False)
+    return ~(s & after_x1)
+
+
+def flag_in(values: pd.Series, allowed: Iterable) -> pd.Series:
+    """False where a non-blank value is not among `allowed` (e.g. CHILD not in the header)."""
+    allowed_index = pd.Index(pd.unique(pd.Series(list(allowed) if not isinstance(allowed, pd.Series) else allowed).dropna()))
+    return values.isna() | values.isin(allowed_index)
+
+
+# --- permanence tracker --------------------------------------------------------------------
+
+
+def stage_rank(route: pd.Series, stage: pd.Series, stages: Mapping[str, tuple[str, ...]],
+               end_stages: Mapping[str, tuple[str, ...]]) -> pd.Series:
+    """Position of each stage in its route (end stages rank after all others); NaN if unknown."""
+    keys = route.astype("str") + "|" + stage.astype("str")
+    table = {f"{r}|{s}": i for r, ss in stages.items() for i, s in enumerate(ss)}
+    table.update({f"{r}|{s}": 100 for r, ss in end_stages.items() for s in ss})
+    return keys.map(table).astype("float64")
+
+
+def flag_stage_order(tracker: pd.DataFrame, rank: pd.Series) -> pd.Series:
+    """False where a stage is dated before a stage that comes earlier in the same case."""
+    ok = tracker["CASE_ID"].notna() & tracker["EVENT_DATE"].notna() & rank.notna()
+    t = pd.DataFrame({"case": tracker["CASE_ID"], "rank": rank, "date": tracker["EVENT_DATE"]})[ok]
+    t = t.sort_values(["case", "rank", "date"], kind="stable")
+    cummax = t.groupby("case", sort=False)["date"].cummax()
+    prev_max = cummax.groupby(t["case"], sort=False).shift(1)
+    bad = (t["date"] < prev_max).fillna(False)
+    out = pd.Series(True, index=tracker.index)
+    out[bad[bad].index] = False
+    return out
+
+
+def flag_case_consistent(tracker: pd.DataFrame) -> pd.Series:
+    """False for every row of a CASE_ID that has more than one CHILD or ROUTE."""
+    g = tracker.groupby("CASE_ID", dropna=True)
+    n = pd.concat([g["CHILD"].transform("nunique"), g["ROUTE"].transform("nunique")], axis=1).max(axis=1)
+    return (n.reindex(tracker.index).fillna(1) <= 1).astype(bool)
+
+
+def flag_outcome_matches(tracker: pd.DataFrame, episodes: pd.DataFrame,
+                         outcomes: Mapping[str, tuple[str, tuple[str, ...]]],
+                         covered_until: pd.Timestamp | None) -> pd.Series:
+    """False where an outcome stage has no episode of the child ceasing that day with its REC.
+
+    ``outcomes`` maps route -> (outcome stage, REC codes) (schema.TRACKER_OUTCOME). Outcome
+    events after ``covered_until`` (the last day any return covers) pass: no return can hold
+    their episode yet.
+    """
+    outcome_stage = tracker["ROUTE"].map({r: s for r, (s, _) in outcomes.items()})
+    is_outcome = (tracker["STAGE"] == outcome_stage).fillna(False) & tracker["EVENT_DATE"].notna()
+    if covered_until is not None:
+        is_outcome &= (tracker["EVENT_DATE"] <= covered_until).fillna(False)
+    rec_route = {rec: r for r, (_, recs) in outcomes.items() for rec in recs}
+    ceased = episodes[episodes["DEC"].notna() & episodes["REC"].isin(list(rec_route))]
+    ep_keys = pd.Index(
+        ceased["CHILD"].astype("str") + "|" + ceased["DEC"].dt.strftime("%Y-%m-%d") + "|" + ceased["REC"].map(rec_route)
+    )
+    tr_keys = (
+        tracker["CHILD"].astype("str") + "|" + tracker["EVENT_DATE"].dt.strftime("%Y-%m-%d") + "|" + tracker["ROUTE"].astype("str")
+    )
+    return ~(is_outcome & ~tr_keys.isin(ep_keys))

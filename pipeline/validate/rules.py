@@ -1,0 +1,137 @@
+"""Every validation rule, declared once: id, table, severity, description and message.
+
+A rule's ``message`` is a template filled per failing row with ``column``, ``value`` and the
+rule's context (``allowed``, ``year``, ``other`` ...). ``severity`` is ``error`` (the stage
+stops, nothing is written for downstream) or ``warning`` (recorded; reaches the paper's
+data-quality appendix).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    table: str  # a schema table / local file name, "ssda903", "local" or "*" (any file)
+    severity: str
+    description: str
+    message: str
+
+
+def _r(*args: str) -> Rule:
+    return Rule(*args)
+
+
+_ALL = [
+    # --- files and columns (raised by pipeline.readers) ---------------------------------
+    _r("FILE_EMPTY", "*", ERROR, "The file is empty (no header line).", "{file} is empty: expected a header line with {allowed}"),
+    _r("FILE_ENCODING", "*", ERROR, "The file is not UTF-8 text (with or without BOM).", "{file} is not UTF-8 text: {other}. Save it as 'CSV UTF-8'"),
+    _r("FILE_UNREADABLE", "*", ERROR, "The file cannot be parsed as CSV (e.g. a row with too many fields).", "{file} cannot be read as CSV: {other}"),
+    _r("FILE_UNKNOWN", "*", WARNING, "A file that is not part of the raw layout; it is ignored and its rows are listed in exclusions.csv.", "{file} is not an SSDA903 table or a local file; it was ignored"),
+    _r("FILE_MISSING", "ssda903", ERROR, "A return has no header or no episodes file.", "return {other} has no {column} file"),
+    _r("RETURN_NAME", "ssda903", ERROR, "A return folder name is not of the form 2024-25 or 2026-27_Q2.", "folder {value} is not a return name like 2024-25 or 2026-27_Q2"),
+    _r("YEAR_UNKNOWN", "ssda903", ERROR, "The collection year of a flat folder cannot be worked out.", "cannot tell which collection year {file} belongs to: {other}"),
+    _r("LAYOUT_INFERRED", "ssda903", WARNING, "The return a file belongs to was inferred (flat folder, year prefix or YEAR column).", "{file}: {other}"),
+    _r("COL_MISSING", "*", ERROR, "A column of the DfE / local layout is missing.", "column {column} is missing from {file}"),
+    _r("COL_DUPLICATE", "*", ERROR, "A column name appears twice.", "column {column} appears more than once in {file}"),
+    _r("COL_EXTRA", "*", WARNING, "A column that is not in the layout; it is dropped.", "column {column} is not in the layout of {other}; it was dropped"),
+    _r("LA_MULTIPLE", "*", ERROR, "Rows for several local authorities in one file (choose one with --la).", "{file} holds rows for several local authorities ({allowed}); choose one with --la"),
+    _r("LA_NOT_FOUND", "*", ERROR, "The --la given matches no row of a file with an LA column.", "no row of {file} has LA '{value}' (found: {allowed})"),
+    # --- values (any table) ----------------------------------------------------------------
+    _r("REQUIRED_BLANK", "*", ERROR, "A column that must always be filled is blank.", "{column} is blank but must be filled"),
+    _r("DATE_FORMAT", "*", ERROR, "A date is not a real date in dd/mm/yyyy or yyyy-mm-dd form.", "{column} was '{value}', not a date in dd/mm/yyyy or yyyy-mm-dd form"),
+    _r("TYPE_INT", "*", ERROR, "A whole number column holds something else.", "{column} was '{value}', not a whole number"),
+    _r("TYPE_FLOAT", "*", ERROR, "A number column holds something else.", "{column} was '{value}', not a number"),
+    _r("TYPE_BOOL", "*", ERROR, "A yes/no column holds something other than 1/0 or true/false.", "{column} was '{value}', not 1/0 or true/false"),
+    _r("CODE_UNKNOWN", "*", ERROR, "A code that is not in the code list (for any collection year).", "{column} was '{value}' but allowed codes for {year} are {allowed}"),
+    _r("CODE_NOT_VALID_FOR_YEAR", "ssda903", ERROR, "A code that exists in other collection years but not in this return's year.", "{column} was '{value}', a code not valid in {year}; allowed codes for {year} are {allowed}"),
+    _r("DATE_AFTER_RETURN_END", "ssda903", ERROR, "A date after the last day the return covers.", "{column} was {value}, after the end of return {other}"),
+    _r("CHILD_NOT_IN_HEADER", "ssda903", ERROR, "A child in this table is not in the same return's header.", "CHILD '{value}' is not in the header of return {other}"),
+    # --- header ------------------------------------------------------------------------
+    _r("HDR_CHILD_DUPLICATE", "header", ERROR, "CHILD appears more than once in the header.", "CHILD '{value}' appears more than once in the header"),
+    _r("HDR_UPN_FORMAT", "header", WARNING, "UPN is not a letter and 12 characters (or UN1-UN10).", "UPN was '{value}', not a 13-character UPN or UN1-UN10"),
+    # --- episodes ----------------------------------------------------------------------
+    _r("EP_DUPLICATE", "episodes", ERROR, "Two episodes of a child start on the same day.", "CHILD '{other}' has two episodes starting {value}"),
+    _r("EP_DEC_BEFORE_DECOM", "episodes", ERROR, "DEC (episode ceased) is before DECOM (episode began).", "DEC was {value}, before DECOM {other}"),
+    _r("EP_REC_WITHOUT_DEC", "episodes", ERROR, "REC is filled but DEC is blank (REC present exactly when DEC is).", "REC was '{value}' but DEC is blank"),
+    _r("EP_DEC_WITHOUT_REC", "episodes", ERROR, "DEC is filled but REC is blank (REC present exactly when DEC is).", "DEC was {value} but REC is blank"),
+    _r("EP_OVERLAP", "episodes", ERROR, "An episode starts before the child's previous episode ended (or while it is open).", "DECOM {value} is before the end of the child's previous episode ({other})"),
+    _r("EP_X1_NOT_FOLLOWED", "episodes", ERROR, "An episode ceased X1 but no episode of the child starts that day.", "REC is X1 with DEC {value} but no episode of the child starts that day"),
+    _r("EP_CHAIN_BROKEN", "episodes", ERROR, "An episode with RNE other than S does not follow an X1 episode ending the same day.", "RNE was '{value}' but no episode of the child ended X1 on DECOM {other} (only RNE S starts a period of care)"),
+    _r("EP_S_AFTER_X1", "episodes", ERROR, "RNE S (new period of care) follows an episode that ceased X1 the same day.", "RNE was 'S' but the previous episode ceased X1 on {other}: S starts a new period of care"),
+    _r("EP_DOB_AFTER_DECOM", "episodes", ERROR, "The child's date of birth (header) is after DECOM.", "DECOM {value} is before the child's date of birth {other}"),
+    _r("EP_AGED_18_AT_DECOM", "episodes", ERROR, "The child was 18 or over at DECOM.", "DECOM {value} is on or after the child's 18th birthday {other}"),
+    _r("EP_LS_PLACE_ADOPTION", "episodes", ERROR, "Placed for adoption without the legal basis: A5/A6 need LS E1 or D1; A3/A4 need V2, E1 or D1.", "LS was '{value}' but PLACE {other} needs LS {allowed}"),
+    _r("EP_POSTCODE_FORMAT", "episodes", WARNING, "HOME_POST / PL_POST is not a UK postcode (full, or outward code and sector).", "{column} was '{value}', not a UK postcode"),
+    # --- other SSDA903 tables ------------------------------------------------------------
+    _r("DATE_ORDER", "ssda903", ERROR, "An end date before its start date (MIS_END/MIS_START, DATE_PLACED_CEASED/DATE_PLACED, DUC/DOB).", "{column} was {value}, before {other}"),
+    _r("SDQ_RANGE", "oc2", ERROR, "SDQ_SCORE outside 0-40.", "SDQ_SCORE was {value}, outside 0-40"),
+    # --- permanence tracker --------------------------------------------------------------
+    _r("TR_EVENT_DUPLICATE", "permanence_tracker", ERROR, "EVENT_ID appears more than once.", "EVENT_ID '{value}' appears more than once"),
+    _r("TR_STAGE_FOR_ROUTE", "permanence_tracker", ERROR, "STAGE is not a stage of the case's ROUTE (schema.TRACKER_STAGES / TRACKER_END_STAGES).", "STAGE was '{value}' but route {other} has stages {allowed}"),
+    _r("TR_CASE_INCONSISTENT", "permanence_tracker", ERROR, "A CASE_ID has more than one CHILD or ROUTE.", "CASE_ID '{value}' has more than one CHILD or ROUTE"),
+    _r("TR_STAGE_ORDER", "permanence_tracker", ERROR, "A stage is dated before an earlier stage of the same case (stages are dated in route order; end stages on or after every other stage).", "{column} {value} of stage {other} is before an earlier stage of the same case"),
+    _r("TR_OUTCOME_NO_EPISODE", "permanence_tracker", ERROR, "An outcome stage (schema.TRACKER_OUTCOME) has no episode of the child ceasing that day with a matching REC.", "{other} on {value} but no episode of the child ceased that day with REC {allowed}"),
+    _r("TR_CHILD_NOT_IN_HEADER", "permanence_tracker", WARNING, "The tracker's CHILD is in no SSDA903 header.", "CHILD '{value}' is not in any SSDA903 header"),
+    _r("TR_RECORDED_BEFORE_EVENT", "permanence_tracker", WARNING, "RECORDED_DATE is before EVENT_DATE.", "RECORDED_DATE {value} is before EVENT_DATE {other}"),
+    # --- other local files -----------------------------------------------------------------
+    _r("ST_FTE_RANGE", "staffing", ERROR, "FTE outside 0-1.", "FTE was {value}, outside 0-1"),
+    _r("ST_DATE_ORDER", "staffing", ERROR, "TO_DATE before FROM_DATE.", "TO_DATE {value} is before FROM_DATE {other}"),
+    _r("UC_COST_POSITIVE", "unit_costs", ERROR, "ANNUAL_COST is not a positive amount.", "ANNUAL_COST was {value}, not a positive amount"),
+    _r("UC_DUPLICATE", "unit_costs", ERROR, "More than one cost for a financial year, placement group and age band.", "a second cost for {value}"),
+    _r("FY_FORMAT", "local", ERROR, "FINANCIAL_YEAR is not of the form 2024-25.", "FINANCIAL_YEAR was '{value}', not of the form 2024-25"),
+    _r("FC_NEGATIVE", "fostering_capacity", ERROR, "A fostering count is negative.", "{column} was {value}, below 0"),
+    _r("FC_FILLED_OVER_APPROVED", "fostering_capacity", ERROR, "FILLED_PLACES exceeds APPROVED_PLACES.", "FILLED_PLACES {value} exceeds APPROVED_PLACES {other}"),
+    _r("POP_POSITIVE", "population", ERROR, "POPULATION is not a positive number.", "POPULATION was {value}, not a positive number"),
+    _r("POP_DUPLICATE", "population", ERROR, "More than one population for a year, district and age band.", "a second population for {value}"),
+    _r("PC_DUPLICATE", "postcodes", ERROR, "A postcode appears more than once in the lookup.", "POSTCODE '{value}' appears more than once"),
+    _r("PC_FORMAT", "postcodes", WARNING, "POSTCODE is not a UK postcode.", "POSTCODE was '{value}', not a UK postcode"),
+    # --- stitching -------------------------------------------------------------------------
+    _r("STITCH_OVERLAP", "episodes", ERROR, "Episodes still overlap after stitching the returns.", "DECOM {value} overlaps the child's previous episode after stitching"),
+]
+
+RULES: dict[str, Rule] = {r.id: r for r in _ALL}
+
+
+def rule(rule_id: str) -> Rule:
+    """The rule with this id (KeyError names the unknown id)."""
+    return RULES[rule_id]
+
+
+def severity(rule_id: str) -> str:
+    return RULES[rule_id].severity
+
+
+# --- the failure table -----------------------------------------------------------------------
+
+FAILURE_COLUMNS = ["file", "row", "CHILD", "column", "rule", "value", "severity", "message", "table", "return"]
+
+
+def file_failure(rule_id: str, file: str, *, column: str = "", value: str = "", table: str = "",
+                 return_name: str = "", **context: str) -> dict:
+    """One file-level failure row (no data row): missing column, empty file, unknown file ..."""
+    ctx = {"file": file, "column": column, "value": value, "allowed": "", "year": "", "other": ""}
+    ctx.update(context)
+    r = RULES[rule_id]
+    return {
+        "file": file, "row": pd.NA, "CHILD": pd.NA, "column": column or pd.NA, "rule": rule_id,
+        "value": value or pd.NA, "severity": r.severity, "message": r.message.format(**ctx),
+        "table": table or pd.NA, "return": return_name or pd.NA,
+    }
+
+
+def failures_frame(rows: list[dict] | None = None) -> pd.DataFrame:
+    """A failure table (possibly empty) with the standard columns and types."""
+    df = pd.DataFrame(rows or [], columns=FAILURE_COLUMNS)
+    df["row"] = df["row"].astype("Int64")
+    for c in FAILURE_COLUMNS:
+        if c != "row":
+            df[c] = df[c].astype("str").where(df[c].notna()) if len(df) else df[c].astype("object")
+    return df
