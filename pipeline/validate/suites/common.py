@@ -1,0 +1,159 @@
+"""What every suite shares: the Check spec, the suite context and per-column checks from schema."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from pipeline import schema
+from pipeline.validate import checks as ck
+from pipeline.validate import codes
+from pipeline.validate.rules import RULES
+
+
+@dataclass(frozen=True)
+class Check:
+    """One expectation: the rule it enforces, the column it reports, the GX class and arguments.
+
+    ``context`` fills the rule's message: plain strings are the same for every row; a value
+    starting with "@" names a column of the prepared frame whose per-row value is used.
+    """
+
+    rule: str
+    column: str
+    expectation: str
+    kwargs: dict[str, Any]
+    context: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.rule not in RULES:
+            raise KeyError(f"unknown rule {self.rule}")
+
+
+@dataclass(frozen=True)
+class SuiteContext:
+    """Where a file sits: its table, return and collection year (None for local files)."""
+
+    table: str
+    return_name: str | None = None
+    collection_year: int | None = None
+    return_start: pd.Timestamp | None = None
+    return_end: pd.Timestamp | None = None
+
+    @property
+    def year_label(self) -> str:
+        if self.collection_year is None:
+            return "this file"
+        return f"{self.collection_year - 1}-{self.collection_year % 100:02d}"
+
+    @property
+    def suite_name(self) -> str:
+        return self.table if self.collection_year is None else f"{self.table}_{self.collection_year}"
+
+
+def context_for(table: str, return_name: str | None) -> SuiteContext:
+    if return_name is None:
+        return SuiteContext(table)
+    label = schema.parse_return_label(return_name)
+    return SuiteContext(table, return_name, label.collection_year,
+                        pd.Timestamp(label.start), pd.Timestamp(label.end))
+
+
+def layout(table: str) -> tuple[schema.Column, ...]:
+    return schema.SSDA903_TABLES.get(table) or schema.LOCAL_FILES[table]
+
+
+def not_null_when(column: str, condition: str) -> dict:
+    return {"column": column, "row_condition": condition, "condition_parser": "pandas"}
+
+
+def flag_check(rule: str, column: str, flag: str, **context: str) -> Check:
+    """A cross-row rule validated through its pandas flag column (True = passes)."""
+    return Check(rule, column, "ExpectColumnValuesToBeInSet", {"column": flag, "value_set": [True]}, context)
+
+
+def _allowed(values) -> str:
+    return ", ".join(sorted(values))
+
+
+def prepare_columns(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Add ``<COL>_as_date`` for date columns and ``<COL>_as_number`` for numeric ones."""
+    new = {}
+    for col in layout(table):
+        if col.kind == "date":
+            new[f"{col.name}_as_date"] = ck.parse_dates(frame[col.name])
+        elif col.kind in ("int", "float"):
+            new[f"{col.name}_as_number"] = ck.parse_numbers(frame[col.name])
+    return frame.assign(**new)
+
+
+def column_checks(ctx: SuiteContext) -> list[Check]:
+    """Checks every column gets from its schema kind: filled, type/format, code list."""
+    out: list[Check] = []
+    local = ctx.table in schema.LOCAL_FILES
+    for col in layout(ctx.table):
+        c = col.name
+        if col.required:
+            out.append(Check("REQUIRED_BLANK", c, "ExpectColumnValuesToNotBeNull", {"column": c}))
+        if col.kind == "date":
+            out.append(Check("DATE_FORMAT", c, "ExpectColumnValuesToNotBeNull", not_null_when(f"{c}_as_date", f"`{c}`.notnull()")))
+        elif col.kind == "int":
+            out.append(Check("TYPE_INT", c, "ExpectColumnValuesToMatchRegex", {"column": c, "regex": codes.INT_REGEX}))
+        elif col.kind == "float":
+            out.append(Check("TYPE_FLOAT", c, "ExpectColumnValuesToMatchRegex", {"column": c, "regex": codes.FLOAT_REGEX}))
+        elif col.kind == "bool":
+            out.append(Check("TYPE_BOOL", c, "ExpectColumnValuesToBeInSet",
+                             {"column": c, "value_set": sorted(codes.TRUE_VALUES | codes.FALSE_VALUES)}))
+        elif col.kind == "upn":
+            out.append(Check("HDR_UPN_FORMAT", c, "ExpectColumnValuesToMatchRegex", {"column": c, "regex": codes.UPN_REGEX}))
+        elif col.kind == "postcode":
+            rule, regex = ("PC_FORMAT", codes.FULL_POSTCODE_REGEX) if local else ("EP_POSTCODE_FORMAT", codes.POSTCODE_REGEX)
+            out.append(Check(rule, c, "ExpectColumnValuesToMatchRegex", {"column": c, "regex": regex}))
+        elif col.kind == "code":
+            out += code_checks(ctx, c)
+    return out
+
+
+def code_checks(ctx: SuiteContext, c: str) -> list[Check]:
+    """In the code list; for year-dependent fields, also valid in this collection year."""
+    if ctx.table in schema.LOCAL_FILES:
+        allowed = codes.LOCAL_CODES.get(ctx.table, {}).get(c)
+        if allowed is None:
+            return []
+        return [Check("CODE_UNKNOWN", c, "ExpectColumnValuesToBeInSet", {"column": c, "value_set": sorted(allowed)},
+                      {"allowed": _allowed(allowed), "year": ctx.year_label})]
+    allowed = codes.code_list(c, ctx.collection_year)
+    if allowed is None:
+        return []
+    if c in codes.YEAR_DEPENDENT:
+        ever = codes.all_year_codes(c)
+        ctx_msg = {"allowed": _allowed(allowed), "year": ctx.year_label}
+        out = [Check("CODE_UNKNOWN", c, "ExpectColumnValuesToBeInSet", {"column": c, "value_set": sorted(ever)}, ctx_msg)]
+        not_this_year = ever - allowed
+        if not_this_year:
+            out.append(Check("CODE_NOT_VALID_FOR_YEAR", c, "ExpectColumnValuesToNotBeInSet",
+                             {"column": c, "value_set": sorted(not_this_year)}, ctx_msg))
+        return out
+    return [Check("CODE_UNKNOWN", c, "ExpectColumnValuesToBeInSet", {"column": c, "value_set": sorted(allowed)},
+                  {"allowed": _allowed(allowed), "year": ctx.year_label})]
+
+
+def return_end_checks(ctx: SuiteContext, columns: tuple[str, ...]) -> list[Check]:
+    """Dates that cannot be after the last day the return covers."""
+    if ctx.return_end is None:
+        return []
+    end = ctx.return_end.to_pydatetime()
+    return [
+        Check("DATE_AFTER_RETURN_END", c, "ExpectColumnValuesToBeBetween",
+              {"column": f"{c}_as_date", "max_value": end}, {"other": ctx.return_name or ""})
+        for c in columns
+    ]
+
+
+def child_in_header(frame: pd.DataFrame, related: dict) -> pd.Series:
+    """Flag: the row's CHILD is in the same return's header."""
+    header = related.get("header")
+    children = header["CHILD"] if header is not None else pd.Series([], dtype="str")
+    return ck.flag_in(frame["CHILD"], children)

@@ -1,0 +1,72 @@
+"""Episodes: one row per episode of care (SSDA903 episodes table), validated per return."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.validate import checks as ck
+from pipeline.validate.codes import ADOPTION_LEGAL_BASIS
+from pipeline.validate.suites.common import (
+    Check, SuiteContext, child_in_header, column_checks, flag_check, not_null_when, prepare_columns,
+    return_end_checks,
+)
+
+AGE_LIMIT_YEARS = 18  # the DfE return covers children; 18 is the legal end of childhood
+
+
+def prepare(frame: pd.DataFrame, ctx: SuiteContext, related: dict) -> pd.DataFrame:
+    """Parsed dates, the child's DOB from the header, and flags for the cross-row rules."""
+    df = prepare_columns(frame, "episodes")
+    ep = pd.DataFrame({"CHILD": df["CHILD"], "DECOM": df["DECOM_as_date"], "DEC": df["DEC_as_date"],
+                       "REC": df["REC"], "RNE": df["RNE"]})
+    nb = ck.neighbour_episodes(ep)
+    header = related.get("header")
+    if header is not None and len(header):
+        dob_text = ck.lookup(df["CHILD"], header.set_index("CHILD")["DOB"])
+    else:
+        dob_text = pd.Series(pd.NA, index=df.index, dtype="str")
+    dob = ck.parse_dates(dob_text)
+    age_limit = ck.add_years(dob, AGE_LIMIT_YEARS)
+    prev_end = nb["prev_DEC"].dt.strftime("%d/%m/%Y").fillna("still open")
+    return df.assign(
+        DOB_as_date=dob,
+        DOB_text=dob_text,
+        AGE_LIMIT_as_date=age_limit,
+        AGE_LIMIT_text=age_limit.dt.strftime("%d/%m/%Y"),
+        PREV_END_text=prev_end,
+        ok_EP_OVERLAP=ck.flag_no_overlap(ep, nb),
+        ok_EP_X1_FOLLOWED=ck.flag_x1_followed(ep, nb),
+        ok_EP_CHAIN=ck.flag_chain(ep, nb, ctx.return_start) if ctx.return_start is not None else True,
+        ok_EP_S_AFTER_X1=ck.flag_s_not_after_x1(ep, nb),
+        ok_CHILD_IN_HEADER=child_in_header(df, related),
+    )
+
+
+def checks(ctx: SuiteContext) -> list[Check]:
+    out = column_checks(ctx)
+    out += return_end_checks(ctx, ("DECOM", "DEC"))
+    out += [
+        Check("EP_DUPLICATE", "DECOM", "ExpectCompoundColumnsToBeUnique", {"column_list": ["CHILD", "DECOM"]}, {"other": "@CHILD"}),
+        Check("EP_DEC_BEFORE_DECOM", "DEC", "ExpectColumnPairValuesAToBeGreaterThanB",
+              {"column_A": "DEC_as_date", "column_B": "DECOM_as_date", "or_equal": True, "ignore_row_if": "either_value_is_missing"},
+              {"other": "@DECOM"}),
+        Check("EP_REC_WITHOUT_DEC", "REC", "ExpectColumnValuesToBeNull", not_null_when("REC", "DEC.isnull()")),
+        Check("EP_DEC_WITHOUT_REC", "DEC", "ExpectColumnValuesToNotBeNull", not_null_when("REC", "DEC.notnull()")),
+        flag_check("EP_OVERLAP", "DECOM", "ok_EP_OVERLAP", other="@PREV_END_text"),
+        flag_check("EP_X1_NOT_FOLLOWED", "DEC", "ok_EP_X1_FOLLOWED"),
+        flag_check("EP_CHAIN_BROKEN", "RNE", "ok_EP_CHAIN", other="@DECOM"),
+        flag_check("EP_S_AFTER_X1", "RNE", "ok_EP_S_AFTER_X1", other="@DECOM"),
+        flag_check("CHILD_NOT_IN_HEADER", "CHILD", "ok_CHILD_IN_HEADER", other=ctx.return_name or ""),
+        Check("EP_DOB_AFTER_DECOM", "DECOM", "ExpectColumnPairValuesAToBeGreaterThanB",
+              {"column_A": "DECOM_as_date", "column_B": "DOB_as_date", "or_equal": True, "ignore_row_if": "either_value_is_missing"},
+              {"other": "@DOB_text"}),
+        Check("EP_AGED_18_AT_DECOM", "DECOM", "ExpectColumnPairValuesAToBeGreaterThanB",
+              {"column_A": "AGE_LIMIT_as_date", "column_B": "DECOM_as_date", "or_equal": False, "ignore_row_if": "either_value_is_missing"},
+              {"other": "@AGE_LIMIT_text"}),
+    ]
+    for places, statuses in ADOPTION_LEGAL_BASIS.items():
+        out.append(Check("EP_LS_PLACE_ADOPTION", "LS", "ExpectColumnValuesToBeInSet",
+                         {"column": "LS", "value_set": list(statuses), "row_condition": f"PLACE in {list(places)!r}",
+                          "condition_parser": "pandas"},
+                         {"other": "@PLACE", "allowed": " or ".join(statuses)}))
+    return out
