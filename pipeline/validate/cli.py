@@ -1,0 +1,132 @@
+"""Validate the raw returns with Great Expectations, stitch the years, write validated tables.
+
+Reports go to --out (default <processed>/validation): failures.csv, warnings.csv,
+exclusions.csv, stitch_log.csv, summary.json, gx_results.json and data_docs/ (offline HTML).
+Validated tables go to <processed>/validated/*.parquet with manifest.json, only when no
+error-severity rule failed; otherwise the command exits non-zero with a short summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.errors import InputError
+
+VALIDATED_DIR = "validated"
+REPORT_DIR = "validation"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--raw", help="raw folder (default: params paths.raw)")
+    parser.add_argument("--out", help="folder for the validation reports (default: <processed>/validation)")
+    parser.add_argument("--processed", help="processed folder; tables go to <processed>/validated (default: params paths.processed)")
+    parser.add_argument("--year", help="collection year of a flat folder holding one return: 2017-18 or 2018")
+    parser.add_argument("--la", help="keep only this local authority's rows of files with an LA column")
+    parser.add_argument("--as-of", dest="as_of", help="stitch only returns ending on or before this date (yyyy-mm-dd)")
+    parser.add_argument("--no-docs", dest="docs", action="store_false", help="skip the GX Data Docs HTML")
+
+
+def _as_of(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--as-of {text!r} is not a date like 2025-03-31") from None
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False, date_format="%Y-%m-%d")
+
+
+def _clear_validated(folder: Path) -> None:
+    """Remove this stage's earlier outputs so that no stale table is read downstream."""
+    if folder.is_dir():
+        for p in list(folder.glob("*.parquet")) + [folder / "manifest.json"]:
+            if p.exists():
+                p.unlink()
+
+
+def run(args: argparse.Namespace, params) -> int:
+    from pipeline.readers import read_raw
+    from pipeline.validate import report
+    from pipeline.validate.assemble import assemble_validated, kept_by_file
+    from pipeline.validate.rules import ERROR, WARNING
+    from pipeline.validate.run import results_json, validate_raw
+
+    raw_dir = Path(args.raw) if args.raw else params.paths.raw
+    processed = Path(args.processed) if args.processed else params.paths.processed
+    out = Path(args.out) if args.out else processed / REPORT_DIR
+    validated = processed / VALIDATED_DIR
+    as_of = _as_of(args.as_of)
+    out.mkdir(parents=True, exist_ok=True)
+    _clear_validated(validated)
+
+    raw = read_raw(raw_dir, year=args.year, la=args.la)
+    with tempfile.TemporaryDirectory() as tmp:
+        docs_tmp = Path(tmp) if args.docs else None
+        failures, jobs, results = validate_raw(raw, docs_tmp)
+        if docs_tmp is not None and jobs:
+            status = [(j.name, f"{j.source_file}" + (f" ({j.ctx.return_name})" if j.ctx.return_name and j.ctx.return_name not in j.source_file else ""), bool(r.success))
+                      for j, r in zip(jobs, results, strict=True)]
+            report.make_docs_offline(docs_tmp, out / "data_docs", status)
+    (out / "gx_results.json").write_text(json.dumps(results_json(jobs, results), indent=1, default=str))
+
+    refused = (failures["severity"] == ERROR).any()
+    assembled = None
+    if not refused:
+        assembled = assemble_validated(raw, as_of=as_of)
+        if len(assembled.failures):
+            failures = pd.concat([failures, assembled.failures], ignore_index=True)
+            refused = True
+
+    _write_csv(failures, out / "failures.csv")
+    _write_csv(failures[failures["severity"] == WARNING], out / "warnings.csv")
+    returns = list(raw.returns)
+    if refused:
+        summary = report.summarise(failures, raw.files, None, None, layout=raw.layout, returns=returns)
+        _write_csv(raw.excluded, out / "exclusions.csv")
+        for name in ("stitch_log.csv",):
+            (out / name).unlink(missing_ok=True)
+        (out / "summary.json").write_text(json.dumps(summary, indent=1))
+        raise InputError(report.refusal_message(failures, str(out)))
+
+    kept = kept_by_file(assembled.tables)
+    excluded = report.count_by_file(assembled.exclusions)
+    summary = report.summarise(failures, raw.files, kept, excluded, layout=raw.layout, returns=returns)
+    _write_csv(assembled.exclusions, out / "exclusions.csv")
+    _write_csv(assembled.stitch_log, out / "stitch_log.csv")
+    (out / "summary.json").write_text(json.dumps(summary, indent=1))
+    if not summary.get("reconciled", False):
+        raise InputError(f"row counts do not reconcile (read != kept + excluded); see {out}/summary.json")
+
+    validated.mkdir(parents=True, exist_ok=True)
+    for table, frame in assembled.tables.items():
+        frame.to_parquet(validated / f"{table}.parquet", index=False)
+    manifest = {
+        "raw": str(raw_dir),
+        "as_of": as_of.isoformat() if as_of else None,
+        "returns": returns,
+        "files": [
+            {"SOURCE_FILE": r.SOURCE_FILE, "table": r.table, "sha256": r.sha256, "rows_read": int(r.rows_read),
+             "rows_kept": int(kept.get(r.SOURCE_FILE, 0)), "rows_excluded": int(excluded.get(r.SOURCE_FILE, 0))}
+            for r in raw.files.itertuples(index=False)
+        ],
+        "tables": {t: {"rows": len(f), "sha256_of_parquet": _sha(validated / f"{t}.parquet")} for t, f in assembled.tables.items()},
+    }
+    (validated / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    print(f"validated {len(raw.files)} file(s), {summary['rows']['read']} rows: 0 errors, {summary['warnings']} warning(s); "
+          f"kept {summary['rows']['kept']}, excluded {summary['rows']['excluded']} (see {out}/exclusions.csv)")
+    print(f"tables: {validated}/ ({', '.join(sorted(assembled.tables))}); reports: {out}/")
+    return 0
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
