@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+# ../shared beside the checkout (also found from a worktree one level deeper, e.g. wt/<name>)
+SHARED = next((p / "shared" for p in ROOT.parents if (p / "shared" / "external").is_dir()), ROOT.parent / "shared")
 
 
 @pytest.fixture
