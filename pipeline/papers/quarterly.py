@@ -344,7 +344,8 @@ def build_waiting_days(facts, period: Quarter, waiting: PublishedTable) -> Deriv
     values = pd.DataFrame({col: [float("nan") if days is None else days]}, index=[row])
     return DerivedTable("Q08d_waiting_days", f"How long children have waited, end of {period.label}",
                         "Children", "Measure", values, {(row, col): (Cell(waiting.table_id, row, "Children"),)},
-                        fmt="days")
+                        fmt="days", caption=("Median number of days from the best-interest decision to the last "
+                                             "day of the quarter, for the children in table Q08."))
 
 
 def build_targets(facts, period: Quarter, params: Params, team: PublishedTable,
