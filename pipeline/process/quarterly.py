@@ -276,8 +276,9 @@ def build_tracker_cases(events: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFra
 
 
 def build_tracker_snapshots(events: pd.DataFrame, cases: pd.DataFrame, last: Quarter) -> pd.DataFrame:
-    """One row per case open at the end of each quarter up to `last`: the stage reached, the
-    worker and responsibility of the latest event that names a worker, days since the case
+    """One row per case open at the end of each quarter up to `last`: the stage and the
+    responsibility (case / co-working) of the latest event, the worker of the latest event
+    that names one ("NOT_RECORDED" if none), days since the case
     started and, for adoption, the waiting band since the best-interest decision.
 
     A case is open at a quarter end when its first event is on or before that day and no
@@ -291,13 +292,12 @@ def build_tracker_snapshots(events: pd.DataFrame, cases: pd.DataFrame, last: Qua
     open_ = (snap["START_DATE"] <= snap["Q_END"]) & ~(snap["END_DATE"] <= snap["Q_END"]).fillna(False)
     snap = snap[open_].sort_values("Q_END", kind="stable")
     ev = events[~events["REPEAT"]].sort_values("EVENT_DATE", kind="stable")
-    snap = pd.merge_asof(snap, ev[["CASE_ID", "EVENT_DATE", "STAGE", "EVENT_ID"]], left_on="Q_END",
+    snap = pd.merge_asof(snap, ev[["CASE_ID", "EVENT_DATE", "STAGE", "EVENT_ID", "RESPONSIBILITY"]], left_on="Q_END",
                          right_on="EVENT_DATE", by="CASE_ID", direction="backward")
-    cols = ["WORKER_ID", "RESPONSIBILITY"]
-    staffed = events[events["WORKER_ID"].notna()].sort_values("EVENT_DATE", kind="stable")[["CASE_ID", "EVENT_DATE", *cols]]
+    staffed = events[events["WORKER_ID"].notna()].sort_values("EVENT_DATE", kind="stable")[["CASE_ID", "EVENT_DATE", "WORKER_ID"]]
     snap = pd.merge_asof(snap, staffed.rename(columns={"EVENT_DATE": "WORKER_DATE"}), left_on="Q_END",
                          right_on="WORKER_DATE", by="CASE_ID", direction="backward")
-    snap[cols] = snap[cols].fillna("NOT_RECORDED")
+    snap[["WORKER_ID", "RESPONSIBILITY"]] = snap[["WORKER_ID", "RESPONSIBILITY"]].astype("string").fillna("NOT_RECORDED")
     snap["DAYS_OPEN"] = (snap["Q_END"] - snap["START_DATE"]).dt.days.astype("Int64")
     snap["WAIT_BAND"] = assign_wait_bands(snap["START_DATE"], snap["Q_END"]).where(snap["ROUTE"].eq("ADOPTION"))
     out = snap.drop(columns=["END_DATE", "EVENT_DATE", "WORKER_DATE", "Q_START"])
