@@ -11,12 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from pipeline import schema
-from pipeline.periods import Quarter
 from pipeline.measures import savings as s
-from pipeline.process.quarterly import DFE_ROUTE_ORDER, EXIT_TEAM_ROUTES, TEAM_ROUTE_ORDER, TIMELINESS, WAIT_BANDS
+from pipeline.periods import Quarter
+from pipeline.process.quarterly import (
+    DFE_ROUTE_ORDER,
+    EXIT_TEAM_ROUTES,
+    TEAM_ROUTE_ORDER,
+    TIMELINESS,
+    WAIT_BANDS,
+)
 from pipeline.tables import Selection
 
 # Late stages for the pipeline forecast: cases open at these stages at the period end are
@@ -33,6 +40,41 @@ EXIT_TEAM_TRACKER_ROUTES = ("SGO", "PWP", "CP")
 
 STAFF_STATUSES = ("FILLED", "AGENCY", "ABSENT", "VACANT")
 CAPACITY_LOST_STATUSES = ("VACANT", "ABSENT")
+
+
+# --- evaluating many selections ----------------------------------------------------------------
+
+
+class SelectionCache:
+    """Evaluates Selections over the fact tables exactly as ``Selection.evaluate`` does, but
+    fast when many selections share a quarter: rows are first narrowed by the ``QUARTER``
+    condition (cached), then the other conditions are applied to that subset only."""
+
+    PREFILTER = "QUARTER"
+
+    def __init__(self, facts: dict[str, pd.DataFrame]):
+        self.facts = facts
+        self._subsets: dict[tuple, pd.DataFrame] = {}
+
+    def _subset(self, fact: str, values: tuple) -> pd.DataFrame:
+        key = (fact, values)
+        if key not in self._subsets:
+            frame = self.facts[fact]
+            self._subsets[key] = frame[frame[self.PREFILTER].isin(list(values))]
+        return self._subsets[key]
+
+    def evaluate(self, sel: Selection) -> float:
+        where = dict(sel.where)
+        if self.PREFILTER in where:
+            frame = self._subset(sel.fact, where.pop(self.PREFILTER))
+        else:
+            frame = self.facts[sel.fact]
+        mask = np.ones(len(frame), dtype=bool)
+        for col, vals in where.items():
+            mask &= frame[col].isin(list(vals)).to_numpy(dtype=bool)
+        if sel.sum_of:
+            return float(frame[sel.sum_of][mask].sum())
+        return float(mask.sum())
 
 
 # --- windows ----------------------------------------------------------------------------------
@@ -257,28 +299,28 @@ def _values_or_none(v: float | None) -> float | None:
     return None if v is None or pd.isna(v) else float(v)
 
 
-def _tracker_measures(facts: dict[str, pd.DataFrame], period: Quarter, params) -> list[tuple]:
-    ev, cases, snap = facts["tracker_events"], facts["tracker_cases"], facts["tracker_snapshots"]
+def _tracker_measures(facts: dict[str, pd.DataFrame], period: Quarter, cache: SelectionCache) -> list[tuple]:
+    cases, snap = facts["tracker_cases"], facts["tracker_snapshots"]
     rows: list[tuple] = []
     for window in ("quarter", "ytd"):
         labels = window_labels(period, window)
         for route in TEAM_ROUTE_ORDER:
-            rows.append((f"exits_team_{window}", "route", route, select_team_exits(labels, route).evaluate(ev)))
+            rows.append((f"exits_team_{window}", "route", route, cache.evaluate(select_team_exits(labels, route))))
         for group, routes in TEAM_ROUTE_GROUPS.items():
-            rows.append((f"exits_team_{window}", "route", group, select_team_exits(labels, routes).evaluate(ev)))
+            rows.append((f"exits_team_{window}", "route", group, cache.evaluate(select_team_exits(labels, routes))))
         for route in schema.TRACKER_ROUTES:
             for stage in list_stages(route):
                 rows.append((f"funnel_events_{window}", "route|stage", f"{route}|{stage}",
-                             select_stage_events(route, stage, labels).evaluate(ev)))
+                             cache.evaluate(select_stage_events(route, stage, labels))))
     for route in schema.TRACKER_ROUTES:
         for stage in schema.TRACKER_STAGES[route]:
             rows.append(("funnel_open_at_end", "route|stage", f"{route}|{stage}",
-                         select_open_at_stage(route, stage, period).evaluate(snap)))
+                         cache.evaluate(select_open_at_stage(route, stage, period))))
     ytd_labels = quarter_labels(period)
     as_of = pd.Timestamp(period.end)
     for prefix, group, tracker_routes in (("exits_team", "EXIT_TEAM", EXIT_TEAM_TRACKER_ROUTES),
                                           ("adoptions", "ADOPTION", ("ADOPTION",))):
-        ytd = select_team_exits(ytd_labels, EXIT_TEAM_ROUTES if group == "EXIT_TEAM" else "ADOPTION").evaluate(ev)
+        ytd = cache.evaluate(select_team_exits(ytd_labels, EXIT_TEAM_ROUTES if group == "EXIT_TEAM" else "ADOPTION"))
         rate = estimate_completion_rate(cases, tracker_routes, as_of)
         late = count_late_stage_open(snap, tracker_routes, period)
         rows += [
@@ -291,51 +333,51 @@ def _tracker_measures(facts: dict[str, pd.DataFrame], period: Quarter, params) -
     for team, worker in at_end[["TEAM", "WORKER_ID"]].drop_duplicates().sort_values(["TEAM", "WORKER_ID"]).itertuples(index=False):
         for resp in ("CASE", "COWORK"):
             rows.append(("caseload_at_end", "team|worker|responsibility", f"{team}|{worker}|{resp}",
-                         select_caseload(period, worker, resp, team).evaluate(at_end)))
+                         cache.evaluate(select_caseload(period, worker, resp, team))))
     for team in sorted(at_end["TEAM"].dropna().unique()):
         for resp in ("CASE", "COWORK"):
             rows.append(("caseload_at_end", "team|worker|responsibility", f"{team}|ALL|{resp}",
-                         select_caseload(period, None, resp, team).evaluate(at_end)))
+                         cache.evaluate(select_caseload(period, None, resp, team))))
     for band in list_wait_bands():
-        rows.append(("adoption_waiting_at_end", "wait_band", band, select_waiting(period, band).evaluate(snap)))
-    rows.append(("adoption_waiting_at_end", "wait_band", "ALL", select_waiting(period).evaluate(snap)))
+        rows.append(("adoption_waiting_at_end", "wait_band", band, cache.evaluate(select_waiting(period, band))))
+    rows.append(("adoption_waiting_at_end", "wait_band", "ALL", cache.evaluate(select_waiting(period))))
     waiting = snap[select_waiting(period).mask(snap)]
     rows.append(("adoption_waiting_median_days", "", "", median_days(waiting["DAYS_OPEN"])))
     return rows
 
 
-def _timeliness_measures(tl: pd.DataFrame, period: Quarter) -> list[tuple]:
+def _timeliness_measures(tl: pd.DataFrame, period: Quarter, cache: SelectionCache) -> list[tuple]:
     rows = []
     for window in ("quarter", "ytd"):
         labels = window_labels(period, window)
         for measure, *_ in TIMELINESS:
             sel = select_timeliness(measure, labels)
-            rows.append((f"timeliness_cases_{window}", "measure", measure, sel.evaluate(tl)))
+            rows.append((f"timeliness_cases_{window}", "measure", measure, cache.evaluate(sel)))
             rows.append((f"timeliness_median_days_{window}", "measure", measure, median_days(tl[sel.mask(tl)]["DAYS"])))
     return rows
 
 
-def _staffing_measures(sq: pd.DataFrame, period: Quarter) -> list[tuple]:
+def _staffing_measures(sq: pd.DataFrame, period: Quarter, cache: SelectionCache) -> list[tuple]:
     rows = []
     teams = sorted(sq["TEAM"].dropna().unique())
     for team in [*teams, None]:
         tname = team or "ALL"
         for status in STAFF_STATUSES:
             rows.append(("staff_fte_at_end", "team|status", f"{tname}|{status}",
-                         select_fte_at_end(period, team, status).evaluate(sq)))
+                         cache.evaluate(select_fte_at_end(period, team, status))))
             rows.append(("staff_fte_days_quarter", "team|status", f"{tname}|{status}",
-                         select_fte_days(period, team, status).evaluate(sq)))
+                         cache.evaluate(select_fte_days(period, team, status))))
         rows.append(("staff_capacity_lost_quarter", "team", tname, compute_capacity_lost(sq, period, team)))
     return rows
 
 
-def _savings_measures(sv: pd.DataFrame, period: Quarter, basis_days: int) -> list[tuple]:
+def _savings_measures(sv: pd.DataFrame, period: Quarter, basis_days: int, cache: SelectionCache) -> list[tuple]:
     rows = []
     groups = {**{r: (r,) for r in TEAM_ROUTE_ORDER}, **TEAM_ROUTE_GROUPS, "ALL": TEAM_ROUTE_ORDER}
     for name, routes in groups.items():
         for window in ("quarter", "ytd"):
             labels = window_labels(period, window)
-            rows.append((f"savings_children_{window}", "route", name, select_savings(labels, routes).evaluate(sv)))
+            rows.append((f"savings_children_{window}", "route", name, cache.evaluate(select_savings(labels, routes))))
             rows.append((f"savings_cost_unknown_{window}", "route", name, s.count_cost_unknown(sv, labels, routes)))
         for horizon in s.SAVINGS_HORIZONS:
             mid = {"to_18_quarter": "savings_to_18_quarter", "to_18_ytd": "savings_to_18_ytd"}.get(horizon, f"savings_{horizon}")
@@ -349,23 +391,23 @@ def compute_quarterly_measures(facts: dict[str, pd.DataFrame], params, period: Q
     has one row with a missing value and unit "unavailable"."""
     period = period or params.period
     rows: list[tuple] = []
-    ex = facts["exits"]
+    cache = SelectionCache(facts)
     for window in ("quarter", "ytd"):
         labels = window_labels(period, window)
         for route in DFE_ROUTE_ORDER:
-            rows.append((f"exits_dfe_{window}", "route", route, select_dfe_exits(labels, route).evaluate(ex)))
-        rows.append((f"exits_dfe_{window}", "route", "ALL", select_dfe_exits(labels).evaluate(ex)))
+            rows.append((f"exits_dfe_{window}", "route", route, cache.evaluate(select_dfe_exits(labels, route))))
+        rows.append((f"exits_dfe_{window}", "route", "ALL", cache.evaluate(select_dfe_exits(labels))))
     rows.append(("exits_team_target", "", "", float(params.targets.exit_team_exits)))
     rows.append(("adoptions_target", "", "", float(params.targets.adoptions)))
     tracker_facts = ("tracker_events", "tracker_cases", "tracker_snapshots")
     if all(f in facts for f in tracker_facts):
-        rows += _tracker_measures(facts, period, params)
+        rows += _tracker_measures(facts, period, cache)
     if "timeliness" in facts:
-        rows += _timeliness_measures(facts["timeliness"], period)
+        rows += _timeliness_measures(facts["timeliness"], period, cache)
     if "staffing_quarters" in facts:
-        rows += _staffing_measures(facts["staffing_quarters"], period)
+        rows += _staffing_measures(facts["staffing_quarters"], period, cache)
     if "savings" in facts:
-        rows += _savings_measures(facts["savings"], period, params.savings_basis_days)
+        rows += _savings_measures(facts["savings"], period, params.savings_basis_days, cache)
     out = pd.DataFrame(
         [(m, period.label, d, c, _values_or_none(v), MEASURES[m][1]) for m, d, c, v in rows], columns=TIDY_COLUMNS)
     present = set(out["measure_id"])

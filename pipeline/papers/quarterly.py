@@ -112,9 +112,10 @@ def evaluate_selections(selections: dict[tuple[str, str], Selection], facts: dic
                         rows: list[str], cols: list[str]) -> pd.DataFrame:
     """The values frame of a table: each cell is its selection evaluated on its fact table
     (missing where a cell has no selection)."""
+    cache = m.SelectionCache(facts)
     values = pd.DataFrame(float("nan"), index=rows, columns=cols)
     for (r, c), sel in selections.items():
-        values.at[r, c] = sel.evaluate(facts[sel.fact])
+        values.at[r, c] = cache.evaluate(sel)
     return values
 
 
@@ -208,7 +209,7 @@ def build_funnel(facts, period: Quarter, route: str) -> PublishedTable:
                   unit="cases",
                   caption=("Quarter columns count the cases that reached each stage in the quarter (once per "
                            "case). 'Open at quarter end' counts the cases still open on the last day of the "
-                           f"quarter whose latest stage is that stage (ongoing work); it is blank for stages "
+                           "quarter whose latest stage is that stage (ongoing work); it is blank for stages "
                            "that close a case."),
                   notes=("Source: permanence tracker.",))
 

@@ -216,11 +216,13 @@ def build_tracker_events(tracker: pd.DataFrame) -> pd.DataFrame:
     """
     ev = tracker.copy()
     ev["EVENT_DATE"], ev["RECORDED_DATE"] = as_ns(ev["EVENT_DATE"]), as_ns(ev["RECORDED_DATE"])
-    rank = _stage_rank()
-    keys = list(zip(ev["ROUTE"], ev["STAGE"]))
-    ev["STAGE_ORDER"] = pd.array([rank.get(k, -1) for k in keys], dtype="Int64")
     terminal = _terminal_stages()
-    ev["ENDS_CASE"] = np.array([k in terminal for k in keys], dtype=bool)
+    lookup = pd.DataFrame([(r, s, o, (r, s) in terminal) for (r, s), o in _stage_rank().items()],
+                          columns=["ROUTE", "STAGE", "STAGE_ORDER", "ENDS_CASE"])
+    lookup = lookup.astype({"ROUTE": "string", "STAGE": "string", "STAGE_ORDER": "Int64", "ENDS_CASE": bool})
+    ev = ev.astype({"ROUTE": "string", "STAGE": "string"}).merge(lookup, on=["ROUTE", "STAGE"], how="left")
+    ev["STAGE_ORDER"] = ev["STAGE_ORDER"].fillna(-1)
+    ev["ENDS_CASE"] = ev["ENDS_CASE"].fillna(False).astype(bool)
     ev = ev.sort_values(["CASE_ID", "EVENT_DATE", "STAGE_ORDER", "EVENT_ID"], kind="stable")
     ev["REPEAT"] = ev.duplicated(["CASE_ID", "STAGE"], keep="first")
     achieved = ev["STAGE"].eq(ev["ROUTE"].map(TEAM_ACHIEVEMENT_STAGE)).fillna(False) & ~ev["REPEAT"]
@@ -358,7 +360,8 @@ def build_staffing_quarters(staffing: pd.DataFrame, last: Quarter) -> pd.DataFra
     qi_to = np.minimum(qi_to, len(quarters) - 1)
     n = np.maximum(qi_to - qi_from + 1, 0)
     rows = np.repeat(np.arange(len(sp)), n)
-    qidx = np.concatenate([np.arange(a, a + k) for a, k in zip(qi_from, n)]) if len(n) else np.array([], int)
+    offsets = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    qidx = np.repeat(qi_from, n) + offsets
     out = sp.iloc[rows].reset_index(drop=True)
     q = quarters.iloc[qidx].reset_index(drop=True)
     out = pd.concat([out, q], axis=1)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from pipeline.config import load_params
 from pipeline.errors import InputError
-from pipeline.periods import parse_quarter, quarter_of
+from pipeline.periods import quarter_of
 from pipeline.process import quarterly as q
 from pipeline.process.catalog import build_facts
 from tests.conftest import ROOT
