@@ -98,7 +98,8 @@ def closed_cases(periods: pd.DataFrame, children: pd.DataFrame, rng) -> list[pd.
             dates.append(np.where(k >= j, cur, dd.NONE))
         closed = np.maximum.reduce(dates) + rng.integers(10, 90, len(s))
         closed = np.minimum(closed, s + d - 1)
-        out.append(stage_rows(pid, route, stages[: len(reached)] + ["CLOSED"], dates + [closed]))
+        carer = choose(rng, ("FORMER_FOSTER_CARER", "OTHER_CARER"), (0.5, 0.5), len(s)) if route == "SGO" else None
+        out.append(stage_rows(pid, route, stages[: len(reached)] + ["CLOSED"], dates + [closed], carer))
     return out
 
 
