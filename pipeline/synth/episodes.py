@@ -12,10 +12,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipeline.schema import PLACE_2026_FROM
 from pipeline.synth import days as dd
 from pipeline.synth.cohort import (
-    ADOPTION, CAO, CIN_MIX, HOME_AFTER, LEAVE18, LEAVE1617, OTHER, PWP, SGO, SHORT_BREAK,
-    SHORT_HOME, choose, choose_rows,
+    ADOPTION,
+    CAO,
+    CIN_MIX,
+    HOME_AFTER,
+    LEAVE18,
+    LEAVE1617,
+    OTHER,
+    PWP,
+    SGO,
+    SHORT_BREAK,
+    SHORT_HOME,
+    choose,
+    choose_rows,
 )
 from pipeline.synth.geography import Geography
 from pipeline.synth.settings import SynthSettings
@@ -37,7 +49,8 @@ REMAND_GROUP_MIX = np.array([0.10, 0.15, 0.05, 0.40, 0.20, 0.00, 0.10])
 MOVE_RATE = np.array([0.20, 0.30, 0.55, 0.70])  # random placement moves a year, by age group
 REASONS = {"CARPL": 0.45, "CREQB": 0.12, "CREQO": 0.10, "CHILD": 0.06, "LAREQ": 0.08, "STAND": 0.02,
            "ALLEG": 0.02, "CLOSE": 0.03, "APPRR": 0.01, "CUSTOD": 0.01, "OTHER": 0.08}
-K3_FROM = (2025, 4, 1)  # supported accommodation is coded K3 from the 2025-26 collection
+# Supported accommodation is coded K3 from the first collection year with the new codes.
+K3_FROM = (PLACE_2026_FROM - 1, 4, 1)
 
 # Zones a placement postcode is drawn from.
 Z_SAME, Z_IN, Z_NEAR, Z_FAR, Z_OWN, Z_SECURE, Z_HOME, Z_PREV = range(8)

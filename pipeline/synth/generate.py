@@ -16,7 +16,13 @@ from pipeline.synth.geography import make_geography
 from pipeline.synth.local import make_local_files
 from pipeline.synth.returns import cut_returns
 from pipeline.synth.settings import SynthSettings
-from pipeline.synth.tables import Facts, build_return_tables, child_facts, draw_missing, draw_reviews
+from pipeline.synth.tables import (
+    Facts,
+    build_return_tables,
+    child_facts,
+    draw_missing,
+    draw_reviews,
+)
 
 
 def simulate(settings: SynthSettings):
@@ -37,7 +43,7 @@ def generate(settings: SynthSettings) -> dict[str, pd.DataFrame]:
     rng = settings.rng("tables")
     facts = Facts(
         children=child_facts(children, settings.profile.id_prefix, settings.la_code, rng),
-        periods=periods.merge(plans[["pid"]], on="pid", how="left"),
+        periods=periods,
         plans=plans,
         reviews=draw_reviews(live, rng),
         missing=draw_missing(live, children, rng),
