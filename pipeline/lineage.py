@@ -333,19 +333,21 @@ def raw_sources(rows: pd.DataFrame) -> pd.DataFrame:
 # --- recount ------------------------------------------------------------------------------------
 
 
+def _is_missing(v: Any) -> bool:
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
+
+
 def _same(a: Any, b: Any) -> bool:
-    missing_a = a is None or a is pd.NA or (isinstance(a, float) and math.isnan(a)) or a is pd.NaT
-    missing_b = b is None or b is pd.NA or (isinstance(b, float) and math.isnan(b)) or b is pd.NaT
-    if missing_a or missing_b:
-        return missing_a and missing_b
-    if isinstance(a, pd.Timestamp | datetime | date) or isinstance(b, pd.Timestamp | datetime | date):
-        try:
-            return pd.Timestamp(a) == pd.Timestamp(b)
-        except (TypeError, ValueError):
-            return False
-    if isinstance(a, int | float | np.number) and isinstance(b, int | float | np.number):
+    """Equality as a selection means it: missing equals missing, numbers by value, dates as
+    timestamps, anything else only if equal (the string "1" is not the number 1)."""
+    if _is_missing(a) or _is_missing(b):
+        return _is_missing(a) and _is_missing(b)
+    if isinstance(a, datetime | date | np.datetime64) and isinstance(b, datetime | date | np.datetime64):
+        return pd.Timestamp(a) == pd.Timestamp(b)
+    numbers = (int, float, np.number)
+    if isinstance(a, numbers) and isinstance(b, numbers):
         return float(a) == float(b)
-    return str(a) == str(b)
+    return type(a) is type(b) and bool(a == b) or (isinstance(a, str) and isinstance(b, str) and a == b)
 
 
 def row_satisfies(row: Mapping[str, Any], sel: Selection) -> bool:
@@ -354,13 +356,16 @@ def row_satisfies(row: Mapping[str, Any], sel: Selection) -> bool:
 
 
 def _count_matching(fact: pd.DataFrame, sel: Selection) -> int:
-    """Number of rows meeting the selection, by value comparison on plain object arrays."""
+    """Number of rows meeting the selection, compared value by value on plain object arrays."""
     keep = np.ones(len(fact), dtype=bool)
     for col, vals in sel.where:
-        column = fact[col].astype(object).to_numpy()
+        series = fact[col]
+        if pd.api.types.is_datetime64_any_dtype(series):
+            vals = tuple(pd.Timestamp(v) for v in vals if not _is_missing(v))
+        column = series.astype(object).where(series.notna(), None).to_numpy()
         hit = np.zeros(len(fact), dtype=bool)
         for v in vals:
-            hit |= np.fromiter((_same(x, v) for x in column), dtype=bool, count=len(column))
+            hit |= (column == None) if _is_missing(v) else np.asarray(column == v, dtype=bool)  # noqa: E711
         keep &= hit
     return int(keep.sum())
 
@@ -369,12 +374,14 @@ def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
-def recount_count(record: Mapping[str, Any], rows: pd.DataFrame, fact: pd.DataFrame | None) -> Recount:
+def recount_count(record: Mapping[str, Any], rows: pd.DataFrame, fact: pd.DataFrame | None,
+                  fact_hash: str | None = None) -> Recount:
     """Recount a count figure from its listed rows of the fact table alone.
 
     Checks, in order: the fact table is the one used (content hash); each listed row is at
     its recorded position with the recorded keys; each satisfies the selection; no other
     row of the table does; the rows' count (or sum) equals the recorded value.
+    `fact_hash` may pass the table's hash when it is already known.
     """
     fid, recorded = record["figure_id"], float(record["value"])
     res = Recount(fid, recorded, None, False)
@@ -382,7 +389,7 @@ def recount_count(record: Mapping[str, Any], rows: pd.DataFrame, fact: pd.DataFr
     if fact is None:
         res.problems.append(f"fact table {sel.fact!r} is not available: cannot recount")
         return res
-    if hash_frame(fact) == record["fact_hash"]:
+    if (fact_hash or hash_frame(fact)) == record["fact_hash"]:
         res.checks.append(f"fact table {sel.fact} is the one used for the paper (content hash matches)")
     else:
         now = _count_matching(fact, sel) if not sel.sum_of else float(fact[sel.mask(fact)][sel.sum_of].sum())
@@ -520,3 +527,53 @@ def compare_input_hashes(recorded: pd.DataFrame, current: Mapping[str, str | Non
     out["sha256_now"] = out["file"].map(lambda f: current.get(f))
     out["changed"] = out["sha256"].ne(out["sha256_now"])
     return out.reset_index(drop=True)
+
+
+def recount_figure(
+    figure_id: str,
+    figures: pd.DataFrame,
+    contributions: pd.DataFrame,
+    facts: Mapping[str, pd.DataFrame],
+    earlier: Mapping[str, str] | None = None,
+) -> Recount:
+    """Recount any figure of a store: counts from their rows, derived figures from their
+    recounted inputs, figures copied from earlier papers against `earlier` (source -> the
+    string that paper shows)."""
+    rec = find_figure(figures, figure_id)
+    if rec is None:
+        return Recount(figure_id, None, None, False, problems=["no lineage record"])
+    kind = rec["kind"]
+    if kind == COUNT:
+        return recount_count(rec, contributions_of(contributions, figure_id), facts.get(rec["fact"]))
+    if kind == DERIVED:
+        ids = json.loads(rec["inputs"] or "[]")
+        subs = {i: recount_figure(i, figures, contributions, facts, earlier) for i in ids}
+        return check_derived(rec, subs)
+    if kind == PUBLISHED_BEFORE:
+        return check_published_before(rec, (earlier or {}).get(rec["source"]))
+    return Recount(figure_id, float(rec["value"]), None, False, problems=[rec["description"]])
+
+
+def recount_all(
+    figures: pd.DataFrame,
+    contributions: pd.DataFrame,
+    facts: Mapping[str, pd.DataFrame],
+    earlier: Mapping[str, str] | None = None,
+) -> dict[str, Recount]:
+    """Recount every figure of a store (each count once; derived figures reuse them)."""
+    by_figure = {f: g for f, g in contributions.groupby("figure_id", sort=False)}
+    empty = contributions.iloc[0:0]
+    hashes = {name: hash_frame(frame) for name, frame in facts.items()}
+    out: dict[str, Recount] = {}
+    for rec in figures[figures["kind"] == COUNT].to_dict("records"):
+        fact = facts.get(rec["fact"])
+        rows = by_figure.get(rec["figure_id"], empty).sort_values("FACT_ROW").reset_index(drop=True)
+        out[rec["figure_id"]] = recount_count(rec, rows, fact, fact_hash=hashes.get(rec["fact"]))
+    for rec in figures[figures["kind"] != COUNT].to_dict("records"):
+        if rec["kind"] == DERIVED:
+            ids = json.loads(rec["inputs"] or "[]")
+            out[rec["figure_id"]] = check_derived(rec, {i: out.get(i) or recount_figure(
+                i, figures, contributions, facts, earlier) for i in ids})
+        else:
+            out[rec["figure_id"]] = recount_figure(rec["figure_id"], figures, contributions, facts, earlier)
+    return out
