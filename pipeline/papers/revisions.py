@@ -308,13 +308,14 @@ def revise_earlier_papers(
     published: Mapping[str, pd.DataFrame],
     contributions: Mapping[str, pd.DataFrame] | None = None,
     corrections: pd.DataFrame | None = None,
-    lookback: int = 4,
+    lookback: int | None = None,
 ) -> Revisions:
     """Rebuild each earlier paper in `published` (report slug -> its tidy tables) within
     `lookback` quarters of ``params.period`` with `build_paper(facts, params_for_that_period)`
     and compare (see :func:`build_revisions`). `contributions` maps slugs to their lineage
-    stores' contributions, where kept."""
+    stores' contributions, where kept. `lookback` defaults to params.revisions.lookback_quarters."""
     contributions = contributions or {}
+    lookback = params.revisions.lookback_quarters if lookback is None else lookback
     earlier = []
     for q in select_earlier_periods(params.period, published, lookback):
         recomputed = build_paper(facts, dataclasses.replace(params, period=q))

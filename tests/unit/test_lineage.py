@@ -195,3 +195,10 @@ def test_inputs_from_manifest_and_dvc_lock():
     assert as_mapping.iloc[0]["sha256"] == "cc" and pd.isna(as_mapping.iloc[0]["dvc_md5"])
     changed = lineage.compare_input_hashes(got, {"ssda903/2026-27_Q1/episodes.csv": "aa"})
     assert list(changed["changed"]) == [True, False]
+
+
+def test_appendix_names_the_command_and_the_period():
+    text = lineage.explain_tracing("2026-27 Q2")
+    assert text.startswith("### How to trace a figure")
+    assert "python -m pipeline trace 'TABLE|ROW|COLUMN' --period '2026-27 Q2'" in text
+    assert "--recount" in text and "never published" in text

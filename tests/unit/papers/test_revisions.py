@@ -239,3 +239,17 @@ def test_inputs_are_not_mutated():
     for k, v in Q2_FACTS.items():
         pd.testing.assert_frame_equal(v, before[k])
     assert dataclasses.is_dataclass(rv.Revisions)
+
+
+def test_lookback_comes_from_params_and_is_checked():
+    import pytest
+
+    from pipeline.config import ConfigError
+
+    assert _params(Q2).revisions.lookback_quarters == 4
+    with pytest.raises(ConfigError, match="lookback_quarters"):
+        load_params(ROOT / "params.yaml", ["revisions.lookback_quarters=-1"])
+    _, shown = _published_q1()
+    none = rv.revise_earlier_papers(build_paper, Q2_FACTS, load_params(
+        ROOT / "params.yaml", [f"period={Q2}", "revisions.lookback_quarters=0"]), {"2026-27-Q1": shown})
+    assert none.table is None
