@@ -444,22 +444,41 @@ def check_derived(record: Mapping[str, Any], inputs: Mapping[str, Recount]) -> R
     if res.problems:
         return res
     res.checks.append(f"all {len(ids)} input count(s) recount: " + ", ".join(f"{i} = {inputs[i].recomputed:g}" for i in ids))
-    if record["unit"] == "percent" and len(ids) == 2:
-        num, den = (inputs[i].recomputed for i in ids)
-        if den:
-            pct = 100 * num / den
-            decimals = _decimals(recorded)
-            if abs(round(pct, decimals) - recorded) <= 10 ** -decimals / 2 + 1e-9 or _close(pct / 100, recorded):
-                res.recomputed = recorded
-                res.checks.append(f"percentage {num:g} / {den:g} = {pct:.4g}% matches {recorded:g}")
-            else:
-                res.recomputed = pct
-                res.problems.append(f"{num:g} / {den:g} = {pct:.4g}% but the recorded figure is {recorded:g}")
+    if record["unit"] == "percent":
+        counts = [inputs[i].recomputed for i in ids]
+        formula = match_percentage(recorded, counts)
+        if formula is None:
+            res.recomputed = None
+            res.problems.append(f"{recorded:g}% is not a percentage of the recounted inputs "
+                                f"({', '.join(f'{c:g}' for c in counts)})")
+        else:
+            res.recomputed = recorded
+            res.checks.append(f"percentage {formula} matches {recorded:g}")
     else:
         res.recomputed = recorded
         res.checks.append(f"the {record['unit']} value is computed by {record['builder']} from these counts")
     res.ok = not res.problems
     return res
+
+
+def match_percentage(value: float, counts: list[float]) -> str | None:
+    """How `value` is a percentage of `counts`, in words, or None. Inputs are listed
+    numerator(s) first: a / b; (a + b) / c (parts of the last); a / (a + b + ...) and
+    a / (b + c ...) (a share of the sum). The value may be rounded, or a fraction of 1."""
+    candidates = []
+    if len(counts) >= 2:
+        *parts, whole = counts
+        candidates.append((sum(parts), whole, " + ".join(f"{c:g}" for c in parts) + f" / {whole:g}"))
+        candidates.append((counts[0], sum(counts[1:]), f"{counts[0]:g} / ({' + '.join(f'{c:g}' for c in counts[1:])})"))
+        candidates.append((counts[0], sum(counts), f"{counts[0]:g} / ({' + '.join(f'{c:g}' for c in counts)})"))
+    decimals = _decimals(value)
+    for num, den, words in candidates:
+        if not den:
+            continue
+        pct = 100 * num / den
+        if abs(round(pct, decimals) - value) <= 10 ** -decimals / 2 + 1e-9 or _close(pct, value) or _close(pct / 100, value):
+            return f"{words} = {pct:.4g}%"
+    return None
 
 
 def _decimals(value: float) -> int:

@@ -95,7 +95,7 @@ def test_trace_recount_matches_and_checks_files(project, capsys):
 def test_derived_figure_recounts_through_its_inputs(project, capsys):
     code, out, _ = _trace(project, capsys, "T1p|Adoption|Q1", "--recount")
     assert code == 0, out
-    assert "input T1|Adoption|Q1 = 2" in out and "percentage 2 / 3" in out
+    assert "input T1|Adoption|Q1 = 2" in out and "percentage 2 / 3 = 66.67% matches 66.7" in out
 
 
 def test_recount_says_the_data_changed_since_publication(project, capsys):

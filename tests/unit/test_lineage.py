@@ -202,3 +202,17 @@ def test_appendix_names_the_command_and_the_period():
     assert text.startswith("### How to trace a figure")
     assert "python -m pipeline trace 'TABLE|ROW|COLUMN' --period '2026-27 Q2'" in text
     assert "--recount" in text and "never published" in text
+
+
+@pytest.mark.parametrize(("value", "counts", "ok"), [
+    (25.0, [1, 4], True),            # 1 / 4
+    (50.0, [1, 1, 4], True),         # (1 + 1) / 4: vacant + absent over all
+    (20.0, [1, 4], True),            # 1 / (1 + 4): a share of the sum
+    (0.25, [1, 4], True),            # a fraction rather than a percentage
+    (33.3, [1, 3], True),            # rounded to one decimal
+    (34.0, [1, 3], False),           # 33.33 does not round to 34
+    (30.0, [1, 4], False),
+    (10.0, [5, 0], False),           # nothing divided by zero
+])
+def test_percentages_are_recomputed_from_their_inputs(value, counts, ok):
+    assert (lineage.match_percentage(value, counts) is not None) == ok
