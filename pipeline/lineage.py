@@ -78,12 +78,10 @@ def _canonical_column(col: pd.Series) -> pd.Series:
     """A column in a dtype-independent form: the same content hashes the same after a
     parquet round trip (str/object, Int64/int64/float64, datetime units all agree)."""
     if pd.api.types.is_datetime64_any_dtype(col):
-        ns = col.astype("datetime64[ns]")
-        return pd.Series(np.where(ns.isna(), "", ns.dt.strftime("%Y-%m-%dT%H:%M:%S.%f")), index=col.index, dtype=object)
+        return col.astype("datetime64[ns]").dt.strftime("%Y-%m-%dT%H:%M:%S.%f").fillna("").astype(object)
     if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
-        return col.astype("Float64").astype(object).where(col.notna(), None).map(
-            lambda v: "" if v is None else repr(float(v)))
-    return col.astype(object).map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else str(v))
+        return col.astype("float64")
+    return col.astype("string").fillna("").astype(object)
 
 
 def hash_frame(frame: pd.DataFrame) -> str:
@@ -145,25 +143,39 @@ def describe_parameters(params: Any) -> dict[str, Any]:
 # --- building the store -----------------------------------------------------------------------
 
 
-def select_contributions(sel: Selection, fact: pd.DataFrame, figure_id: str) -> pd.DataFrame:
-    """The keys of the fact rows a selection picks (``FACT_ROW`` is the row's position)."""
-    mask = sel.mask(fact).to_numpy()
-    pos = np.flatnonzero(mask)
-    rows = fact.iloc[pos]
-    out = pd.DataFrame({"figure_id": figure_id, "fact": sel.fact, "FACT_ROW": pos.astype("int64")})
+def select_keys(fact: pd.DataFrame) -> pd.DataFrame:
+    """The source keys (:data:`KEY_COLUMNS`) of every row of a fact table, in stored types
+    (missing where the table has no such column); positional index."""
+    out = pd.DataFrame(index=pd.RangeIndex(len(fact)))
     for k in KEY_COLUMNS:
-        out[k] = rows[k].to_numpy() if k in rows.columns else pd.NA
-    return _normalise_contributions(out)
+        out[k] = fact[k].to_numpy() if k in fact.columns else None
+    return _type_keys(out)
 
 
-def _normalise_contributions(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.reindex(columns=list(CONTRIBUTION_COLUMNS))
-    for k in ("figure_id", "fact", "CHILD", "EVENT_ID", "CASE_ID", "POST_ID", "RETURN", "SOURCE_FILE"):
+def _type_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for k in ("CHILD", "EVENT_ID", "CASE_ID", "POST_ID", "RETURN", "SOURCE_FILE"):
         out[k] = out[k].astype("string")
     out["DECOM"] = pd.to_datetime(out["DECOM"], errors="coerce").astype("datetime64[ns]")
     out["SOURCE_ROW"] = pd.to_numeric(out["SOURCE_ROW"], errors="coerce").astype("Int64")
-    out["FACT_ROW"] = out["FACT_ROW"].astype("int64")
-    return out.reset_index(drop=True)
+    return out
+
+
+def select_contributions(sel: Selection, fact: pd.DataFrame, figure_id: str,
+                         keys: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The keys of the fact rows a selection picks (``FACT_ROW`` is the row's position);
+    `keys` may pass :func:`select_keys` of the fact table when already computed."""
+    pos = np.flatnonzero(sel.mask(fact).to_numpy())
+    keys = select_keys(fact) if keys is None else keys
+    return _assemble_contributions([figure_id] * len(pos), sel.fact, pos, keys)
+
+
+def _assemble_contributions(figure_ids: list[str], fact: str, pos: np.ndarray, keys: pd.DataFrame) -> pd.DataFrame:
+    out = keys.iloc[pos].reset_index(drop=True)
+    out.insert(0, "FACT_ROW", np.asarray(pos, dtype="int64"))
+    out.insert(0, "fact", pd.array([fact] * len(pos), dtype="string"))
+    out.insert(0, "figure_id", pd.array(figure_ids, dtype="string"))
+    return out
 
 
 def _record(cell: Cell, paper_id: str, kind: str, title: str, value: float, unit: str,
@@ -195,28 +207,33 @@ def build_lineage(
     published (see :func:`pipeline.papers.revisions.describe_sources`).
     """
     params_json = json.dumps(dict(parameters), sort_keys=True, default=str)
-    published = published or {}
-    sources = sources or {}
-    hashes = {name: hash_frame(frame) for name, frame in facts.items()}
+    published, sources = published or {}, sources or {}
+    used = {sel.fact for t in paper.tables for sel in t.selections.values()}
+    missing = sorted(used - set(facts))
+    if missing:
+        raise KeyError(f"fact table(s) {', '.join(map(repr, missing))} are not among the facts given")
+    hashes = {name: hash_frame(facts[name]) for name in used}
+    picked: dict[str, tuple[list[str], list[np.ndarray]]] = {name: ([], []) for name in used}
     records: list[dict[str, Any]] = []
-    contributions: list[pd.DataFrame] = []
     for table in paper.tables:
         for cell in table.cells():
-            records.append(_count_record(table, cell, paper, facts, hashes, builder, params_json,
-                                         sources, contributions))
+            records.append(_count_record(table, cell, paper, facts, hashes, builder, params_json, sources, picked))
     for dt in paper.derived:
         records.extend(_derived_records(dt, paper.paper_id, builder, params_json))
     figures = pd.DataFrame(records, columns=list(FIGURE_COLUMNS))
     figures["published"] = figures["figure_id"].map(lambda f: published.get(f))
-    contrib = (_normalise_contributions(pd.concat(contributions, ignore_index=True)) if contributions
-               else _normalise_contributions(pd.DataFrame(columns=list(CONTRIBUTION_COLUMNS))))
+    parts = [_assemble_contributions(ids, name, np.concatenate(pos) if pos else np.array([], dtype="int64"),
+                                     select_keys(facts[name]))
+             for name, (ids, pos) in sorted(picked.items()) if ids]
+    contrib = (pd.concat(parts, ignore_index=True) if parts else
+               _assemble_contributions([], "", np.array([], dtype="int64"), select_keys(pd.DataFrame())))
     inputs = inputs if inputs is not None else pd.DataFrame(columns=list(INPUT_COLUMNS))
     return Lineage(figures.astype({"value": "float64"}), contrib, inputs.reset_index(drop=True))
 
 
 def _count_record(table: PublishedTable, cell: Cell, paper: Paper, facts: Mapping[str, pd.DataFrame],
-                  hashes: Mapping[str, str], builder: str, params_json: str,
-                  sources: Mapping[str, str], contributions: list[pd.DataFrame]) -> dict[str, Any]:
+                  hashes: Mapping[str, str], builder: str, params_json: str, sources: Mapping[str, str],
+                  picked: dict[str, tuple[list[str], list[np.ndarray]]]) -> dict[str, Any]:
     value = table.value(cell)
     sel = table.selections.get((cell.row, cell.col))
     common = dict(paper_id=paper.paper_id, title=table.title, value=value, unit=table.unit,
@@ -226,13 +243,13 @@ def _count_record(table: PublishedTable, cell: Cell, paper: Paper, facts: Mappin
             return _record(cell, kind=PUBLISHED_BEFORE, source=sources.get(cell.id),
                            description="a figure published in an earlier paper, copied as published", **common)
         return _record(cell, kind=UNDECLARED, description="no selection declared: not traceable", **common)
-    if sel.fact not in facts:
-        raise KeyError(f"{cell.id}: fact table {sel.fact!r} is not among the facts given")
-    rows = select_contributions(sel, facts[sel.fact], cell.id)
-    contributions.append(rows)
+    pos = np.flatnonzero(sel.mask(facts[sel.fact]).to_numpy())
+    ids, positions = picked[sel.fact]
+    ids.extend([cell.id] * len(pos))
+    positions.append(pos)
     return _record(cell, kind=COUNT, fact=sel.fact, selection=encode_selection(sel),
                    description=sel.describe(), fact_hash=hashes[sel.fact],
-                   fact_rows=len(facts[sel.fact]), n_rows=len(rows), **common)
+                   fact_rows=len(facts[sel.fact]), n_rows=len(pos), **common)
 
 
 def _derived_records(dt: DerivedTable, paper_id: str, builder: str, params_json: str) -> list[dict[str, Any]]:
@@ -350,20 +367,57 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and bool(a == b) or (isinstance(a, str) and isinstance(b, str) and a == b)
 
 
-def row_satisfies(row: Mapping[str, Any], sel: Selection) -> bool:
-    """Whether one fact row meets every condition of a selection (plain Python, row by row)."""
-    return all(any(_same(row.get(col), v) for v in vals) for col, vals in sel.where)
+class FactView:
+    """A fact table prepared once for recounting many figures: plain object columns (missing
+    as None), canonical key strings and the content hash, each computed on first use."""
+
+    def __init__(self, frame: pd.DataFrame, content_hash: str | None = None) -> None:
+        self.frame = frame
+        self._hash = content_hash
+        self._columns: dict[str, np.ndarray] = {}
+        self._keys: dict[str, np.ndarray] | None = None
+
+    @property
+    def content_hash(self) -> str:
+        if self._hash is None:
+            self._hash = hash_frame(self.frame)
+        return self._hash
+
+    def column(self, name: str) -> np.ndarray:
+        if name not in self._columns:
+            series = self.frame[name]
+            self._columns[name] = series.astype(object).where(series.notna(), None).to_numpy()
+        return self._columns[name]
+
+    def key_strings(self) -> dict[str, np.ndarray]:
+        if self._keys is None:
+            self._keys = listed_key_text(select_keys(self.frame))
+        return self._keys
 
 
-def _count_matching(fact: pd.DataFrame, sel: Selection) -> int:
+def _key_text(keys: pd.Series) -> np.ndarray:
+    """Typed key values as comparable text (missing as "")."""
+    return _canonical_column(keys).astype("string").fillna("").to_numpy(dtype=object)
+
+
+def listed_key_text(rows: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The source keys of rows (contributions or fact keys) as comparable text arrays."""
+    typed = _type_keys(rows[list(KEY_COLUMNS)].reset_index(drop=True))
+    return {k: _key_text(typed[k]) for k in KEY_COLUMNS}
+
+
+def _as_view(fact: pd.DataFrame | FactView) -> FactView:
+    return fact if isinstance(fact, FactView) else FactView(fact)
+
+
+def _count_matching(view: FactView, sel: Selection) -> int:
     """Number of rows meeting the selection, compared value by value on plain object arrays."""
-    keep = np.ones(len(fact), dtype=bool)
+    keep = np.ones(len(view.frame), dtype=bool)
     for col, vals in sel.where:
-        series = fact[col]
-        if pd.api.types.is_datetime64_any_dtype(series):
+        if pd.api.types.is_datetime64_any_dtype(view.frame[col]):
             vals = tuple(pd.Timestamp(v) for v in vals if not _is_missing(v))
-        column = series.astype(object).where(series.notna(), None).to_numpy()
-        hit = np.zeros(len(fact), dtype=bool)
+        column = view.column(col)
+        hit = np.zeros(len(column), dtype=bool)
         for v in vals:
             hit |= (column == None) if _is_missing(v) else np.asarray(column == v, dtype=bool)  # noqa: E711
         keep &= hit
@@ -374,14 +428,15 @@ def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
-def recount_count(record: Mapping[str, Any], rows: pd.DataFrame, fact: pd.DataFrame | None,
-                  fact_hash: str | None = None) -> Recount:
+def recount_count(record: Mapping[str, Any], rows: pd.DataFrame, fact: pd.DataFrame | FactView | None,
+                  listed: Mapping[str, np.ndarray] | None = None) -> Recount:
     """Recount a count figure from its listed rows of the fact table alone.
 
     Checks, in order: the fact table is the one used (content hash); each listed row is at
-    its recorded position with the recorded keys; each satisfies the selection; no other
-    row of the table does; the rows' count (or sum) equals the recorded value.
-    `fact_hash` may pass the table's hash when it is already known.
+    its recorded position with the recorded keys; each satisfies the selection (value by
+    value, not with the code that built the paper); no other row of the table does; the
+    rows' count (or sum) equals the recorded value. `fact` may be a :class:`FactView`, and
+    `listed` the rows' :func:`listed_key_text` when already computed.
     """
     fid, recorded = record["figure_id"], float(record["value"])
     res = Recount(fid, recorded, None, False)
@@ -389,34 +444,41 @@ def recount_count(record: Mapping[str, Any], rows: pd.DataFrame, fact: pd.DataFr
     if fact is None:
         res.problems.append(f"fact table {sel.fact!r} is not available: cannot recount")
         return res
-    if (fact_hash or hash_frame(fact)) == record["fact_hash"]:
-        res.checks.append(f"fact table {sel.fact} is the one used for the paper (content hash matches)")
-    else:
-        now = _count_matching(fact, sel) if not sel.sum_of else float(fact[sel.mask(fact)][sel.sum_of].sum())
+    view = _as_view(fact)
+    frame = view.frame
+    if view.content_hash != record["fact_hash"]:
+        now = _count_matching(view, sel) if not sel.sum_of else float(frame[sel.mask(frame)][sel.sum_of].sum())
         res.recomputed = float(now)
         res.problems.append(f"fact table {sel.fact} changed since publication (content hash differs); "
                             f"the selection over the current table gives {now:g}")
         return res
-    pos = rows["FACT_ROW"].to_numpy()
-    if len(pos) and (pos.max() >= len(fact) or pos.min() < 0):
+    res.checks.append(f"fact table {sel.fact} is the one used for the paper (content hash matches)")
+    pos = rows["FACT_ROW"].to_numpy(dtype="int64")
+    if len(pos) and (pos.max() >= len(frame) or pos.min() < 0):
         res.problems.append("listed rows lie outside the fact table")
         return res
-    picked = fact.iloc[pos].reset_index(drop=True)
-    keys = [k for k in KEY_COLUMNS if k in picked.columns]
-    bad_keys = [i for i in range(len(picked)) if not all(_same(picked.at[i, k], rows.at[i, k]) for k in keys)]
-    if bad_keys:
-        res.problems.append(f"{len(bad_keys)} listed row(s) do not carry their recorded keys")
-    records = picked.to_dict("records")
-    failing = sum(not row_satisfies(r, sel) for r in records)
-    if failing:
-        res.problems.append(f"{failing} listed row(s) do not satisfy the selection")
-    matching = _count_matching(fact, sel)
-    if matching != len(picked):
-        res.problems.append(f"{matching} rows of {sel.fact} satisfy the selection but {len(picked)} are listed")
-    else:
-        res.checks.append(f"the {len(picked)} listed rows carry their recorded keys, each satisfies the "
+    now_keys = view.key_strings()
+    listed = listed if listed is not None else listed_key_text(rows)
+    differs = np.zeros(len(pos), dtype=bool)
+    for k in KEY_COLUMNS:
+        differs |= now_keys[k][pos] != listed[k]
+    if differs.any():
+        res.problems.append(f"{int(differs.sum())} listed row(s) do not carry their recorded keys")
+    failing = np.zeros(len(pos), dtype=bool)
+    for col, vals in sel.where:
+        failing |= np.array([not any(_same(x, v) for v in vals) for x in view.column(col)[pos]], dtype=bool)
+    if failing.any():
+        res.problems.append(f"{int(failing.sum())} listed row(s) do not satisfy the selection")
+    matching = _count_matching(view, sel)
+    if matching != len(pos):
+        res.problems.append(f"{matching} rows of {sel.fact} satisfy the selection but {len(pos)} are listed")
+    elif not res.problems:
+        res.checks.append(f"the {len(pos)} listed rows carry their recorded keys, each satisfies the "
                           f"selection, and no other row of {sel.fact} does")
-    value = float(sum(float(r[sel.sum_of]) for r in records if pd.notna(r[sel.sum_of]))) if sel.sum_of else float(len(records))
+    if sel.sum_of:
+        value = float(sum(float(x) for x in view.column(sel.sum_of)[pos] if not _is_missing(x)))
+    else:
+        value = float(len(pos))
     res.recomputed = value
     if _close(value, recorded):
         res.checks.append(f"recomputed {value:g} = recorded {recorded:g}")
@@ -433,7 +495,13 @@ def check_derived(record: Mapping[str, Any], inputs: Mapping[str, Recount]) -> R
     res = Recount(fid, recorded, None, False)
     ids = json.loads(record["inputs"] or "[]")
     if not ids:
-        res.problems.append("no input counts declared: cannot recount")
+        names = find_parameter(recorded, json.loads(record["parameters"] or "{}"))
+        if names:
+            res.recomputed = recorded
+            res.checks.append(f"{recorded:g} is the parameter {' / '.join(names)} (no counts are involved)")
+            res.ok = True
+        else:
+            res.problems.append("no input counts declared, and the value is not a parameter: cannot recount")
         return res
     for i in ids:
         sub = inputs.get(i)
@@ -459,6 +527,19 @@ def check_derived(record: Mapping[str, Any], inputs: Mapping[str, Recount]) -> R
         res.checks.append(f"the {record['unit']} value is computed by {record['builder']} from these counts")
     res.ok = not res.problems
     return res
+
+
+def find_parameter(value: float, parameters: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """Dotted names of the numeric parameters equal to `value` (a figure that is a setting,
+    such as an annual target)."""
+    found = []
+    for key, v in parameters.items():
+        name = f"{prefix}{key}"
+        if isinstance(v, Mapping):
+            found += find_parameter(value, v, name + ".")
+        elif isinstance(v, int | float) and not isinstance(v, bool) and _close(float(v), value):
+            found.append(name)
+    return found
 
 
 def match_percentage(value: float, counts: list[float]) -> str | None:
@@ -579,15 +660,18 @@ def recount_all(
     facts: Mapping[str, pd.DataFrame],
     earlier: Mapping[str, str] | None = None,
 ) -> dict[str, Recount]:
-    """Recount every figure of a store (each count once; derived figures reuse them)."""
-    by_figure = {f: g for f, g in contributions.groupby("figure_id", sort=False)}
-    empty = contributions.iloc[0:0]
-    hashes = {name: hash_frame(frame) for name, frame in facts.items()}
+    """Recount every figure of a store (each fact table prepared once; derived figures
+    reuse their inputs' recounts)."""
+    views = {name: FactView(frame) for name, frame in facts.items()}
+    ordered = contributions.sort_values(["figure_id", "FACT_ROW"], kind="stable").reset_index(drop=True)
+    texts = listed_key_text(ordered)
+    ids = ordered["figure_id"].to_numpy(dtype=object)
+    starts = {f: (int(a), int(b)) for f, a, b in zip(*_runs(ids), strict=True)}
     out: dict[str, Recount] = {}
     for rec in figures[figures["kind"] == COUNT].to_dict("records"):
-        fact = facts.get(rec["fact"])
-        rows = by_figure.get(rec["figure_id"], empty).sort_values("FACT_ROW").reset_index(drop=True)
-        out[rec["figure_id"]] = recount_count(rec, rows, fact, fact_hash=hashes.get(rec["fact"]))
+        a, b = starts.get(rec["figure_id"], (0, 0))
+        rows = ordered.iloc[a:b]
+        out[rec["figure_id"]] = recount_count(rec, rows, views.get(rec["fact"]), {k: v[a:b] for k, v in texts.items()})
     for rec in figures[figures["kind"] != COUNT].to_dict("records"):
         if rec["kind"] == DERIVED:
             ids = json.loads(rec["inputs"] or "[]")
@@ -596,6 +680,16 @@ def recount_all(
         else:
             out[rec["figure_id"]] = recount_figure(rec["figure_id"], figures, contributions, facts, earlier)
     return out
+
+
+def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(value, start, stop) of each run of equal values in a sorted array."""
+    if len(values) == 0:
+        return np.array([], dtype=object), np.array([], dtype=int), np.array([], dtype=int)
+    change = np.flatnonzero(values[1:] != values[:-1]) + 1
+    starts = np.concatenate([[0], change])
+    stops = np.concatenate([change, [len(values)]])
+    return values[starts], starts, stops
 
 
 def explain_tracing(period_label: str) -> str:

@@ -128,7 +128,7 @@ def test_recount_detects_tampered_rows_and_values():
                               lineage.contributions_of(contrib, "T1|Adoption|Q1"), EXITS)
     assert not r.ok
     assert any("recorded keys" in p for p in r.problems)
-    assert any("do not satisfy" in p for p in r.problems)
+    assert "1 listed row(s) do not satisfy the selection" in r.problems
     figs = lin.figures.copy()
     figs.loc[figs["figure_id"] == "T1|Total|Q1", "value"] = 4.0
     r2 = lineage.recount_count(lineage.find_figure(figs, "T1|Total|Q1"),
@@ -216,3 +216,21 @@ def test_appendix_names_the_command_and_the_period():
 ])
 def test_percentages_are_recomputed_from_their_inputs(value, counts, ok):
     assert (lineage.match_percentage(value, counts) is not None) == ok
+
+
+def test_recount_of_a_fact_without_source_rows_or_dates():
+    """Keys that are missing on both sides (no SOURCE_ROW, no DECOM) still match."""
+    snapshots = pd.DataFrame({"CASE_ID": ["C1", "C2", "C3"], "CHILD": ["A", "B", "C"], "BAND": ["x", "y", "x"]})
+    t = PublishedTable("W", "Waiting", "band", "n", pd.DataFrame({"n": [2]}, index=["x"]),
+                       selections={("x", "n"): Selection.of("snapshots", BAND="x")})
+    lin = lineage.build_lineage(Paper("q", [t]), {"snapshots": snapshots}, builder="b", parameters={})
+    res = lineage.recount_all(lin.figures, lin.contributions, {"snapshots": snapshots})
+    assert res["W|x|n"].ok, res["W|x|n"].problems
+
+
+def test_derived_figure_without_inputs_must_be_a_parameter():
+    rec = {"figure_id": "Q03|Adoptions|Annual target", "value": 35.0, "unit": "number", "inputs": "[]",
+           "parameters": json.dumps({"period": "2026-27 Q2", "targets": {"exit_team_exits": 28, "adoptions": 35}})}
+    r = lineage.check_derived(rec, {})
+    assert r.ok and "targets.adoptions" in r.checks[0]
+    assert not lineage.check_derived({**rec, "value": 36.0}, {}).ok
