@@ -271,7 +271,7 @@ def summarise_inputs(manifest: Any, dvc_lock: Mapping[str, Any] | None = None, r
     the md5 DVC records for the file or the folder holding it, if a ``dvc.lock`` is given
     (`raw_prefix`: the raw folder relative to the project root, as dvc.lock names paths).
 
-    Accepts a list of ``{file|path|source_file, sha256, ...}`` entries, a mapping of
+    Accepts a list of ``{SOURCE_FILE|file|path, sha256, rows_read ...}`` entries, a mapping of
     file -> entry (or -> sha256), or either under a ``files`` key.
     """
     if isinstance(manifest, Mapping) and "files" in manifest:
@@ -282,7 +282,8 @@ def summarise_inputs(manifest: Any, dvc_lock: Mapping[str, Any] | None = None, r
             entries.append((name, entry if isinstance(entry, Mapping) else {"sha256": entry}))
     else:
         for entry in manifest or []:
-            entries.append((entry.get("file") or entry.get("path") or entry.get("source_file"), entry))
+            entries.append((entry.get("SOURCE_FILE") or entry.get("file") or entry.get("path")
+                            or entry.get("source_file"), entry))
     dvc = _dvc_hashes(dvc_lock or {})
     rows = []
     for name, entry in entries:

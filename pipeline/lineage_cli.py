@@ -105,6 +105,47 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
+def read_earlier_papers(params: Params, paper_id: str = "quarterly") -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """Every earlier period's published tables (reports/<slug>/tables/*.csv, as strings) and,
+    where kept, its lineage store's contributions: (slug -> tables, slug -> contributions)."""
+    published, contributions = {}, {}
+    reports = params.paths.reports
+    for folder in sorted(reports.glob("*/tables")) if reports.exists() else []:
+        slug = folder.parent.name
+        if slug == params.period.slug:
+            continue
+        frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted(folder.glob("*.csv"))]
+        frames = [f for f in frames if {"table_id", "row", "column", "value"} <= set(f.columns)]
+        if frames:
+            published[slug] = pd.concat(frames, ignore_index=True)
+        store = lineage_dir(params, slug) / paper_id / CONTRIBUTIONS
+        if store.exists():
+            contributions[slug] = pd.read_parquet(store)
+    return published, contributions
+
+
+def read_stitch_log(params: Params) -> pd.DataFrame | None:
+    """The validation stage's stitching log (<processed>/validation/stitch_log.csv), if any."""
+    path = params.paths.processed / "validation" / "stitch_log.csv"
+    if not path.exists():
+        return None
+    log = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return log.assign(DECOM=pd.to_datetime(log["DECOM"], errors="coerce"))
+
+
+def revise_paper(paper: Any, facts: Mapping[str, pd.DataFrame], params: Params, build_paper: Any) -> tuple[Any, Any]:
+    """The paper with the "Revisions to previously reported figures" table added (when any
+    earlier paper's figure changed), and the :class:`~pipeline.papers.revisions.Revisions`
+    (its ``reasons`` are restricted; its ``sources`` go to :func:`record_paper_lineage`)."""
+    from pipeline.papers import revisions as rv
+
+    published, contributions = read_earlier_papers(params, paper.paper_id)
+    log = read_stitch_log(params)
+    corrections = rv.list_corrections(log, facts) if log is not None else None
+    revs = rv.revise_earlier_papers(build_paper, facts, params, published, contributions, corrections)
+    return rv.add_revisions(paper, revs), revs
+
+
 # --- reading raw rows, fact tables and earlier papers ---------------------------------------------
 
 
@@ -329,10 +370,15 @@ def _print_recount(rec, lin: lineage.Lineage, meta, params: Params) -> int:
         rows = lin.contributions[lin.contributions["figure_id"].isin(json.loads(rec["inputs"] or "[]"))]
     raw_dir = params.paths.root / meta["raw_dir"]
     raw: dict[tuple[str, int], dict[str, str]] = {}
+    absent = []
     for file, group in lineage.raw_sources(rows).groupby("SOURCE_FILE"):
         if (raw_dir / file).exists():
             raw.update({(file, n): v for n, v in read_raw_rows(raw_dir / file, set(map(int, group["SOURCE_ROW"]))).items()})
-    raw_problems = lineage.check_raw_rows(rows, raw)
+        else:
+            absent.append(file)
+    present = rows[~rows["SOURCE_FILE"].isin(absent)]
+    raw_problems = [f"raw file {f} is not present: its rows cannot be read back" for f in absent]
+    raw_problems += lineage.check_raw_rows(present, raw)
     files = set(rows["SOURCE_FILE"].dropna())
     inputs = lin.inputs[lin.inputs["file"].isin(files)] if files else lin.inputs
     hashes = lineage.compare_input_hashes(inputs, {f: sha256_of(raw_dir / f) for f in inputs["file"]})

@@ -220,6 +220,22 @@ def word_reasons(counts: Mapping[str, int], change: float, fact_has_corrections:
     return "; ".join(words) if words else UNKNOWN
 
 
+# Stitching rules (pipeline/stitch.py) under which a later return changed a record: replaced
+# with other values, superseded from an earlier date, or cut where a later episode starts.
+CORRECTION_RULES = ("S3_REPLACED_BY_LATER_RETURN", "S4_SUPERSEDED_BY_LATER_RETURN", "S6_CUT_AT_LATER_RETURN")
+
+
+def list_corrections(stitch_log: pd.DataFrame, facts: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Records changed by a later return, from the stitching log (``CHILD, DECOM, rule ...``),
+    as identities of every fact table keyed by episode (one with CHILD and DECOM columns)."""
+    changed = stitch_log[stitch_log["rule"].isin(CORRECTION_RULES)][["CHILD", "DECOM"]].drop_duplicates()
+    changed = changed.assign(DECOM=pd.to_datetime(changed["DECOM"]))
+    keyed = [name for name, frame in facts.items() if {"CHILD", "DECOM"} <= set(frame.columns)]
+    parts = [changed.assign(fact=name) for name in sorted(keyed)]
+    return (pd.concat(parts, ignore_index=True) if parts else
+            pd.DataFrame(columns=["CHILD", "DECOM", "fact"]))[["fact", "CHILD", "DECOM"]]
+
+
 # --- the table -------------------------------------------------------------------------------
 
 

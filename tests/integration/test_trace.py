@@ -129,3 +129,12 @@ def test_missing_store_and_bad_period_are_clear_errors(project, capsys):
     assert code == 2 and "not of the form" in err
     code, _, err = _trace(project, capsys)
     assert code == 2 and "give a figure id" in err
+
+
+def test_recount_when_a_raw_file_is_gone(project, capsys):
+    root, _ = project
+    (root / "data" / "raw" / "ssda903" / "2026-27_Q1" / "episodes.csv").unlink()
+    code, out, _ = _trace(project, capsys, "T1|SGO|Q1", "--recount")
+    assert code == 1
+    assert "raw file ssda903/2026-27_Q1/episodes.csv is not present" in out
+    assert "the data changed since publication: ssda903/2026-27_Q1/episodes.csv (removed)" in out

@@ -191,6 +191,10 @@ def test_inputs_from_manifest_and_dvc_lock():
     got = lineage.summarise_inputs(manifest, lock, raw_prefix="data/raw")
     assert list(got["file"]) == ["local/permanence_tracker.csv", "ssda903/2026-27_Q1/episodes.csv"]
     assert list(got["dvc_md5"]) == ["m2", "d1.dir"] and list(got["rows"]) == [3, 10]
+    validate_shape = {"raw": "data/raw", "files": [{"SOURCE_FILE": "local/staffing.csv", "table": "staffing",
+                                                    "sha256": "ee", "rows_read": 7, "rows_kept": 7}]}
+    got2 = lineage.summarise_inputs(validate_shape)
+    assert got2.iloc[0][["file", "sha256", "rows"]].tolist() == ["local/staffing.csv", "ee", 7]
     as_mapping = lineage.summarise_inputs({"a.csv": "cc"})
     assert as_mapping.iloc[0]["sha256"] == "cc" and pd.isna(as_mapping.iloc[0]["dvc_md5"])
     changed = lineage.compare_input_hashes(got, {"ssda903/2026-27_Q1/episodes.csv": "aa"})

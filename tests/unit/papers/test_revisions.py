@@ -253,3 +253,57 @@ def test_lookback_comes_from_params_and_is_checked():
     none = rv.revise_earlier_papers(build_paper, Q2_FACTS, load_params(
         ROOT / "params.yaml", [f"period={Q2}", "revisions.lookback_quarters=0"]), {"2026-27-Q1": shown})
     assert none.table is None
+
+
+def test_corrections_come_from_the_stitching_rules_that_change_records():
+    log = pd.DataFrame({"CHILD": ["A12", "B1", "C1", "A12"],
+                        "DECOM": pd.to_datetime(["2024-01-12", "2024-02-01", "2024-03-01", "2024-01-12"]),
+                        "rule": ["S3_REPLACED_BY_LATER_RETURN", "S1_EXACT_DUPLICATE", "S6_CUT_AT_LATER_RETURN",
+                                 "S4_SUPERSEDED_BY_LATER_RETURN"],
+                        "kept_return": "2026-27_Q2", "dropped_return": "2026-27_Q1", "detail": ""})
+    got = rv.list_corrections(log, {"exits": Q2_FACTS["exits"], "tracker_events": Q2_FACTS["tracker_events"]})
+    # A12 (S3 and S4, once) and C1 (S6); B1 was only an exact duplicate; the tracker has no DECOM
+    assert got.to_dict("list") == {"fact": ["exits", "exits"], "CHILD": ["A12", "C1"],
+                                   "DECOM": [pd.Timestamp("2024-01-12"), pd.Timestamp("2024-03-01")]}
+
+
+def test_revisions_flow_on_disk_and_trace_of_a_previously_reported_figure(tmp_path, capsys):
+    """Q1 paper published (tables + lineage store), then the Q2 paper with revisions; the
+    previously reported figure and the revised one both trace and recount."""
+    import shutil
+
+    from pipeline import cli
+    from pipeline.lineage_cli import record_paper_lineage, revise_paper
+
+    shutil.copy(ROOT / "params.yaml", tmp_path / "params.yaml")
+    p1 = load_params(tmp_path / "params.yaml", [f"period={Q1}"])
+    p2 = load_params(tmp_path / "params.yaml", [f"period={Q2}"])
+    paper_q1, shown = _published_q1()
+    tables = p1.paths.report_dir("2026-27-Q1") / "tables"
+    tables.mkdir(parents=True)
+    shown.to_csv(tables / "all.csv", index=False)
+    record_paper_lineage(paper_q1, Q1_FACTS, p1, "tests.build_paper")
+    facts_dir = p2.paths.processed / "facts"
+    facts_dir.mkdir(parents=True)
+    for name, frame in Q2_FACTS.items():
+        frame.to_parquet(facts_dir / f"{name}.parquet")
+
+    raw = p2.paths.raw / "local"
+    raw.mkdir(parents=True)
+    Q2_FACTS["tracker_events"][["EVENT_ID", "CHILD", "ROUTE", "STAGE", "RECORDED_DATE"]].to_csv(
+        raw / "permanence_tracker.csv", index=False)
+
+    paper_q2, revs = revise_paper(build_paper(Q2_FACTS, p2), Q2_FACTS, p2, build_paper)
+    assert revs.reasons["reason"].tolist() == [r[3] for r in _expected_rows()]  # used the Q1 store
+    record_paper_lineage(paper_q2, Q2_FACTS, p2, "tests.build_paper", sources=revs.sources)
+
+    row = _expected_rows()[4][0]
+    argv = ["--params", str(tmp_path / "params.yaml"), "--set", f"period={Q2}", "trace"]
+    assert cli.main([*argv, f"QREV_revisions|{row}|Previously reported", "--recount"]) == 0
+    out = capsys.readouterr().out
+    assert "2026-27-Q1#Q02_adoption|BI decisions|2026-27 Q1 shows 10" in out
+    assert cli.main([*argv, f"QREV_revisions|{row}|Now", "--recount"]) == 0
+    out = capsys.readouterr().out
+    assert "recomputed 12 = recorded 12" in out and "E11" in out and "E12" in out
+    assert cli.main([*argv, f"QREV_change|{row}|Change"]) == 0
+    assert not (p2.paths.reports / "2026-27-Q2").exists()  # nothing of lineage under reports/
