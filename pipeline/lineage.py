@@ -204,7 +204,7 @@ def build_lineage(
     what it read (see :func:`describe_parameters`); `inputs` is :func:`summarise_inputs`'s
     frame; `published` maps figure ids to the strings shown (``x`` when suppressed);
     `sources` maps the ids of figures copied from earlier papers to where they were
-    published (see :func:`pipeline.papers.revisions.describe_sources`).
+    published (``Revisions.sources`` of :mod:`pipeline.papers.revisions`).
     """
     params_json = json.dumps(dict(parameters), sort_keys=True, default=str)
     published, sources = published or {}, sources or {}
