@@ -106,7 +106,8 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def read_earlier_papers(params: Params, paper_id: str = "quarterly") -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
-    """Every earlier period's published tables (reports/<slug>/tables/*.csv, as strings) and,
+    """Every earlier period's published tables (reports/<slug>/tables/<paper>/*.csv, or
+    tables/*.csv, as strings) and,
     where kept, its lineage store's contributions: (slug -> tables, slug -> contributions)."""
     published, contributions = {}, {}
     reports = params.paths.reports
@@ -114,6 +115,8 @@ def read_earlier_papers(params: Params, paper_id: str = "quarterly") -> tuple[di
         slug = folder.parent.name
         if slug == params.period.slug:
             continue
+        if (folder / paper_id).is_dir():
+            folder = folder / paper_id
         frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted(folder.glob("*.csv"))]
         frames = [f for f in frames if {"table_id", "row", "column", "value"} <= set(f.columns)]
         if frames:
@@ -174,9 +177,10 @@ def sha256_of(path: Path) -> str | None:
 
 
 def read_published_tables(report_dir: Path) -> dict[str, str]:
-    """figure id -> the string published, from a paper's tidy CSV tables."""
+    """figure id -> the string published, from the period's tidy CSV tables
+    (``tables/*.csv`` or ``tables/<paper>/*.csv``)."""
     out: dict[str, str] = {}
-    for path in sorted((report_dir / "tables").glob("*.csv")):
+    for path in sorted((report_dir / "tables").rglob("*.csv")):
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         if not {"table_id", "row", "column", "value"} <= set(frame.columns):
             continue

@@ -340,12 +340,18 @@ def revise_earlier_papers(
 
 
 def add_revisions(paper: Paper, revisions: Revisions) -> Paper:
-    """A copy of `paper` with the revisions tables added and the earlier values declared known."""
+    """A copy of `paper` with the revisions tables added and the earlier values declared known.
+
+    A revised figure that this paper shows again under the same id no longer has its
+    earlier value, so that value is dropped from ``published_before`` for that id (it is
+    known through the "Previously reported" cell instead)."""
     if revisions.table is None:
         return paper
+    revised = set(revisions.reasons["figure_id"])
+    before = {k: v for k, v in paper.published_before.items() if k not in revised}
     return dataclasses.replace(
         paper, tables=[*paper.tables, revisions.table], derived=[*paper.derived, revisions.change],
-        links=list(paper.links), published_before={**paper.published_before, **revisions.published_before})
+        links=list(paper.links), published_before={**before, **revisions.published_before})
 
 
 def display_revisions(shown: pd.DataFrame, shown_change: pd.DataFrame, reasons: pd.DataFrame) -> pd.DataFrame:

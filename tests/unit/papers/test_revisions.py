@@ -169,9 +169,13 @@ def test_revisions_are_under_disclosure_control():
     assert revs.table.suppress and revs.table.selections.get((row, "Previously reported")) is None
     # the change is derived from Now, so suppressing Now suppresses it
     assert revs.change.inputs[(row, "Change")][0].id == f"QREV_revisions|{row}|Now"
-    q2 = rv.add_revisions(build_paper(Q2_FACTS, _params(Q2)), revs)
+    base = build_paper(Q2_FACTS, _params(Q2))
+    # an earlier value claimed for a cell id this paper shows again: kept unless revised
+    base.published_before = {"Q01_exits|Adoption|2026-27 Q1": 12.0, "Q01_exits|Other|2026-27 Q1": 3.0}
+    q2 = rv.add_revisions(base, revs)
     assert q2.table("QREV_revisions") is revs.table
-    assert q2.published_before == revs.published_before
+    assert q2.published_before == {"Q01_exits|Other|2026-27 Q1": 3.0, **revs.published_before}
+    assert base.published_before["Q01_exits|Adoption|2026-27 Q1"] == 12.0  # input untouched
     # the Q2 paper's own tables were not touched
     assert [t.table_id for t in build_paper(Q2_FACTS, _params(Q2)).tables] == ["Q01_exits", "Q02_adoption", "Q03_staff"]
 
@@ -279,7 +283,7 @@ def test_revisions_flow_on_disk_and_trace_of_a_previously_reported_figure(tmp_pa
     p1 = load_params(tmp_path / "params.yaml", [f"period={Q1}"])
     p2 = load_params(tmp_path / "params.yaml", [f"period={Q2}"])
     paper_q1, shown = _published_q1()
-    tables = p1.paths.report_dir("2026-27-Q1") / "tables"
+    tables = p1.paths.report_dir("2026-27-Q1") / "tables" / "quarterly"
     tables.mkdir(parents=True)
     shown.to_csv(tables / "all.csv", index=False)
     record_paper_lineage(paper_q1, Q1_FACTS, p1, "tests.build_paper")
