@@ -63,6 +63,7 @@ class ProjectionParams:
     years: int = 3
     simulations: int = 500
     seed: int = 0
+    window_years: int = 3  # years of monthly transitions the projection is estimated from
 
 
 @dataclass(frozen=True)
