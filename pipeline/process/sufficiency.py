@@ -398,41 +398,59 @@ def build_placement_days(episodes: pd.DataFrame, unit_costs: pd.DataFrame | None
 # --- monthly transitions for the projection ---------------------------------------------------
 
 
+def list_month_ends(year: FinancialYear, window_years: int) -> pd.DatetimeIndex:
+    """Month ends from `window_years` years before `year`'s 31 March up to it (12w + 1 dates)."""
+    end = _day(year.end)
+    return pd.date_range(end=end, periods=window_years * 12 + 1, freq="ME")
+
+
+def snapshot_month_ends(episodes: pd.DataFrame, periods: pd.DataFrame, ends: pd.DatetimeIndex) -> pd.DataFrame:
+    """One row per child looked after (short breaks excluded) at each month end: K (index in
+    `ends`), CHILD, DOB, GROUP, AGE and TIME_IN_CARE band on that day."""
+    ep = episodes[~episodes["SHORT_BREAK"].astype(bool)]
+    values = ends.to_numpy()
+    i0 = np.searchsorted(values, ep["DECOM"].to_numpy(), side="left")
+    dec = ep["DEC"].to_numpy()
+    i1 = np.where(pd.isna(dec), len(ends), np.searchsorted(values, dec, side="left"))
+    n = np.clip(i1 - i0, 0, None)
+    rows = np.repeat(np.arange(len(ep)), n)
+    offsets = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    snap = ep.iloc[rows][["CHILD", "DOB", "PERIOD_NO", "PLACEMENT_GROUP"]].reset_index(drop=True)
+    snap["K"] = i0[rows] + offsets
+    snap = snap.drop_duplicates(["CHILD", "K"], keep="last")
+    day = pd.Series(values[snap["K"].to_numpy()], index=snap.index)
+    snap["AGE"] = age_in_years(snap["DOB"], day)
+    start = _period_starts(snap, periods)
+    snap["TIME_IN_CARE"] = np.where((day - start).dt.days.to_numpy() < 365.25,
+                                    TIME_IN_CARE_BANDS[0], TIME_IN_CARE_BANDS[1])
+    return snap.rename(columns={"PLACEMENT_GROUP": "GROUP"})[["K", "CHILD", "DOB", "GROUP", "AGE", "TIME_IN_CARE"]]
+
+
 def build_care_transitions(episodes: pd.DataFrame, periods: pd.DataFrame, year: FinancialYear,
                            window_years: int) -> pd.DataFrame:
     """Month-to-month moves of the looked-after population over the `window_years` years
     ending at `year`'s 31 March, aggregated: FROM/TO is a placement group or OUT; AGE and
-    TIME_IN_CARE are the child's at the earlier month end (AGE at the later one for entrants);
-    AGED_OUT marks children who left care by turning 18; N is the number of children."""
-    end = _day(year.end)
-    ends = [end - pd.offsets.MonthEnd(k) if k else end for k in range(window_years * 12, -1, -1)]
-    snaps = []
-    for day in ends:
-        o = select_open_on(episodes, day)
-        o = o[~o["SHORT_BREAK"].astype(bool)].drop_duplicates("CHILD", keep="last")
-        s = pd.DataFrame({"CHILD": o["CHILD"].to_numpy(), "GROUP": o["PLACEMENT_GROUP"].astype("string").to_numpy(),
-                          "AGE": age_in_years(o["DOB"], day).to_numpy()})
-        st = _period_starts(o, periods)
-        s["TIME_IN_CARE"] = np.where((day - st).dt.days.to_numpy() < 365.25,
-                                     TIME_IN_CARE_BANDS[0], TIME_IN_CARE_BANDS[1])
-        snaps.append(s)
-    dob = episodes.drop_duplicates("CHILD").set_index("CHILD")["DOB"]
-    rows = []
-    for k in range(1, len(ends)):
-        a, b = snaps[k - 1], snaps[k]
-        m = a.merge(b[["CHILD", "GROUP"]], on="CHILD", how="outer", suffixes=("_FROM", "_TO"))
-        entrants = m["GROUP_FROM"].isna()
-        m["FROM"] = m["GROUP_FROM"].fillna("OUT")
-        m["TO"] = m["GROUP_TO"].fillna("OUT")
-        age_later = age_in_years(m["CHILD"].map(dob), ends[k])
-        m["AGE"] = m["AGE"].astype("Int64").where(~entrants, age_later)
-        m["TIME_IN_CARE"] = m["TIME_IN_CARE"].where(~entrants, TIME_IN_CARE_BANDS[0])
-        m["AGED_OUT"] = m["TO"].eq("OUT") & age_later.ge(18).fillna(False)
-        m["MONTH_END"] = ends[k]
-        rows.append(m[["MONTH_END", "FROM", "TO", "AGE", "TIME_IN_CARE", "AGED_OUT"]])
-    allm = pd.concat(rows, ignore_index=True)
-    out = allm.groupby(["MONTH_END", "FROM", "TO", "AGE", "TIME_IN_CARE", "AGED_OUT"], dropna=False).size()
-    return out.rename("N").reset_index()
+    TIME_IN_CARE are the child's at the earlier month end (for entrants: AGE at the later one
+    and Under 1 year); AGED_OUT marks children who left care by turning 18; N is the count."""
+    ends = list_month_ends(year, window_years)
+    snap = snapshot_month_ends(episodes, periods, ends)
+    before = snap[snap["K"] < len(ends) - 1].assign(K=lambda f: f["K"] + 1)
+    after = snap[snap["K"] > 0]
+    m = before.merge(after[["K", "CHILD", "DOB", "GROUP", "AGE"]], on=["K", "CHILD"], how="outer",
+                     suffixes=("", "_TO"))
+    entrants = m["GROUP"].isna()
+    dob = m["DOB"].fillna(m["DOB_TO"])
+    age_later = age_in_years(dob, pd.Series(ends.to_numpy()[m["K"].to_numpy()], index=m.index))
+    out = pd.DataFrame({
+        "MONTH_END": ends.to_numpy()[m["K"].to_numpy()],
+        "FROM": m["GROUP"].astype("string").fillna("OUT"),
+        "TO": m["GROUP_TO"].astype("string").fillna("OUT"),
+        "AGE": m["AGE"].astype("Int64").where(~entrants, age_later),
+        "TIME_IN_CARE": m["TIME_IN_CARE"].where(~entrants, TIME_IN_CARE_BANDS[0]),
+    })
+    out["AGED_OUT"] = out["TO"].eq("OUT") & age_later.ge(18).fillna(False).astype(bool)
+    keys = ["MONTH_END", "FROM", "TO", "AGE", "TIME_IN_CARE", "AGED_OUT"]
+    return out.groupby(keys, dropna=False).size().rename("N").reset_index()
 
 
 # --- the whole set ---------------------------------------------------------------------------
@@ -444,7 +462,7 @@ def build_sufficiency_facts(validated: dict[str, pd.DataFrame], episodes: pd.Dat
 
     Tables: cla_31_march, short_breaks_31_march, admissions, ceased, period_flows,
     placement_days, care_transitions and, when their source is present, care_leavers (oc3),
-    fostering_capacity and unit_costs. An absent source gives no table (measures then
+    fostering_capacity, unit_costs and population (passed through for rates). An absent source gives no table (measures then
     report it as unavailable)."""
     years = list_fact_years(params)
     periods = build_care_periods(episodes)
@@ -458,6 +476,8 @@ def build_sufficiency_facts(validated: dict[str, pd.DataFrame], episodes: pd.Dat
     }
     facts["care_transitions"] = build_care_transitions(episodes, periods, params.sufficiency_year,
                                                        params.projection.window_years)
+    if validated.get("population") is not None:
+        facts["population"] = validated["population"].copy()
     if validated.get("oc3") is not None:
         facts["care_leavers"] = build_care_leavers(validated["oc3"])
     if validated.get("fostering_capacity") is not None:
