@@ -132,6 +132,12 @@ def group_ethnicities(ethnic: pd.Series) -> pd.Series:
     return group_codes(ethnic, {k: v for k, v in schema.ETHNIC_GROUPS.items()})
 
 
+def age_in_months(dob: pd.Series, day: pd.Timestamp) -> pd.Series:
+    """Whole months of age on `day` (a monthly birthday on the day counts)."""
+    months = (day.year - dob.dt.year) * 12 + (day.month - dob.dt.month) - (day.day < dob.dt.day).astype(int)
+    return months.astype("Int64")
+
+
 def _yes_no(flag: pd.Series) -> pd.Series:
     return flag.map({True: YES, False: NO}).astype("string")
 
@@ -222,6 +228,7 @@ def build_cla_31_march(episodes: pd.DataFrame, periods: pd.DataFrame, uasc: pd.D
         f["DATE"] = day
         f["AGE"] = age_in_years(open_["DOB"], day)
         f["AGE_BAND"] = band_ages(f["AGE"]).fillna(NOT_KNOWN)
+        f["AGE_MONTHS"] = age_in_months(open_["DOB"], day)
         f["SEX"] = open_["SEX"].astype("string")
         f["PLACE"] = open_["PLACE"].astype("string")
         f["PLACEMENT_GROUP"] = open_["PLACEMENT_GROUP"].astype("string")
