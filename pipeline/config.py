@@ -64,6 +64,8 @@ class ProjectionParams:
     simulations: int = 500
     seed: int = 0
     window_years: int = 3  # years of monthly transitions the projection is estimated from
+    step_months: int = 3  # simulation step (a divisor of 12)
+    shrinkage_months: float = 24  # weight of the pooled exit rate in each placement group's rate
 
 
 @dataclass(frozen=True)

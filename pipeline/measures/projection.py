@@ -2,22 +2,29 @@
 
 Method ("monthly Markov stock-flow microsimulation on counts"):
 
-- State: the number of children in care by age in months (0-215), time in care (under 1 year /
-  1 year or more) and placement group, starting from the children in care at 31 March of the
-  sufficiency year.
-- Each month, in this order: (1) each child leaves care with a probability that depends on
+- State: the number of children in care by age (in steps of ``projection.step_months``
+  months, 3 by default), time in care (under 1 year / 1 year or more) and placement group,
+  starting from the children in care at 31 March of the sufficiency year.
+- Each step, in this order: (1) each child leaves care with a probability that depends on
   age band and time in care; (2) each child who stays moves to another placement group with
-  the probabilities of a monthly transition matrix; (3) everybody is one month older and
-  children reaching 18 leave care; (4) a child under 1 year in care passes to "1 year or more"
-  with probability 1/12 (a geometric approximation of the 12-month wait); (5) new children
-  arrive: for each year of age a Poisson number with the observed monthly mean, spread evenly
-  over the 12 months of that age, placed by the observed placement mix of entrants of their
-  age band.
+  the probabilities of the transition matrix; (3) everybody is one step older and children
+  reaching 18 leave care; (4) a child under 1 year in care passes to "1 year or more" with
+  probability step/12 (a geometric approximation of the 12-month wait); (5) new children
+  arrive: for each year of age a Poisson number with the observed mean, spread evenly over
+  that year's ages, placed by the observed placement mix of entrants of their age band.
+- Monthly rates become rates per step: exit 1 - (1 - p)^k, transition matrix to the power k,
+  and arrivals thinned by the chance of leaving again within the step (so the expected stock
+  is the same as with monthly steps; quarterly steps cost a third of the time).
 - Rates are estimated from the month-to-month moves of the last ``projection.window_years``
   years (fact table ``care_transitions``): exit probability = children leaving in a month
   (other than by turning 18) / children in care at the start of the month; the transition
-  matrix = observed moves between groups / children staying in care; admissions = entrants
-  to the month-end stock / months in the window. Cells without data borrow the pooled rate.
+  matrix = observed moves between groups / children staying in care, by age band (shrunk
+  towards the all-ages matrix like the exit rates, so a teenager in foster care does not move
+  to "placed for adoption" at a toddler's rate); admissions = entrants
+  to the month-end stock / months in the window. Exits also depend on the placement group,
+  shrunk towards the age band and time in care's pooled rate with the weight of
+  ``projection.shrinkage_months`` child-months (small groups borrow strength); cells without
+  data take the pooled rate.
 - ``projection.simulations`` runs with the seed ``projection.seed`` (deterministic) give the
   median and the 5%-95% band of the stock at each 31 March for ``projection.years`` years.
 
@@ -51,15 +58,18 @@ class TransitionRates:
     """Monthly rates of the model. ``groups`` are the placement groups (state order)."""
 
     groups: tuple[str, ...]
-    exit_prob: np.ndarray    # [N_BANDS, 2] probability of leaving care in a month (not by turning 18)
-    move: np.ndarray         # [G, G] monthly placement transition matrix, rows sum to 1
+    exit_prob: np.ndarray    # [N_BANDS, 2, G] probability of leaving care in a month (not by turning 18)
+    move: np.ndarray         # [N_BANDS, G, G] monthly placement transition matrix by age band, rows sum to 1
     admissions: np.ndarray   # [18] expected new children a month by year of age
     entry_mix: np.ndarray    # [N_BANDS, G] placement group of new children by age band
 
 
-def estimate_rates(transitions: pd.DataFrame, months: int, groups: tuple[str, ...] | None = None) -> TransitionRates:
+def estimate_rates(transitions: pd.DataFrame, months: int, groups: tuple[str, ...] | None = None,
+                   shrinkage_months: float = 24.0) -> TransitionRates:
     """Monthly rates from the care_transitions fact (FROM, TO, AGE, TIME_IN_CARE, AGED_OUT, N)
-    over a window of `months` months."""
+    over a window of `months` months. The exit probability of a placement group is shrunk
+    towards its age band and time in care's pooled rate with the weight of
+    `shrinkage_months` child-months: (exits + w * pooled) / (months at risk + w)."""
     if months <= 0:
         raise ValueError("the estimation window must have at least one month")
     t = transitions.copy()
@@ -77,22 +87,30 @@ def estimate_rates(transitions: pd.DataFrame, months: int, groups: tuple[str, ..
     left = in_care & (t["TO"] == "OUT").to_numpy() & ~t["AGED_OUT"].astype(bool).to_numpy()
     n = t["N"].to_numpy()
 
-    exposure = np.zeros((N_BANDS, 2))
-    exits = np.zeros((N_BANDS, 2))
-    np.add.at(exposure, (band[in_care], tic[in_care]), n[in_care])
-    np.add.at(exits, (band[left], tic[left]), n[left])
-    pooled = exits.sum() / exposure.sum() if exposure.sum() else 0.0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        exit_prob = np.where(exposure > 0, exits / np.where(exposure > 0, exposure, 1), pooled)
-
-    stay = in_care & (t["TO"] != "OUT").to_numpy()
-    moves = np.zeros((G, G))
     f_idx = t["FROM"].map(gi).to_numpy()
     t_idx = t["TO"].map(gi).to_numpy()
+    exposure = np.zeros((N_BANDS, 2, G))
+    exits = np.zeros((N_BANDS, 2, G))
+    risk = in_care & pd.notna(f_idx)
+    gone = left & pd.notna(f_idx)
+    np.add.at(exposure, (band[risk], tic[risk], f_idx[risk].astype(int)), n[risk])
+    np.add.at(exits, (band[gone], tic[gone], f_idx[gone].astype(int)), n[gone])
+    overall = exits.sum() / exposure.sum() if exposure.sum() else 0.0
+    exp_bt, ex_bt = exposure.sum(axis=2), exits.sum(axis=2)
+    pooled = np.where(exp_bt > 0, ex_bt / np.where(exp_bt > 0, exp_bt, 1), overall)[:, :, None]
+    w = shrinkage_months
+    exit_prob = np.where(exposure + w > 0, (exits + w * pooled) / np.where(exposure + w > 0, exposure + w, 1), pooled)
+
+    stay = in_care & (t["TO"] != "OUT").to_numpy()
+    moves = np.zeros((N_BANDS, G, G))
     ok = stay & pd.notna(f_idx) & pd.notna(t_idx)
-    np.add.at(moves, (f_idx[ok].astype(int), t_idx[ok].astype(int)), n[ok])
-    rows = moves.sum(axis=1, keepdims=True)
-    move = np.where(rows > 0, moves / np.where(rows > 0, rows, 1), np.eye(G))
+    np.add.at(moves, (band[ok], f_idx[ok].astype(int), t_idx[ok].astype(int)), n[ok])
+    all_moves = moves.sum(axis=0)
+    rows = all_moves.sum(axis=1, keepdims=True)
+    overall_move = np.where(rows > 0, all_moves / np.where(rows > 0, rows, 1), np.eye(G))
+    band_rows = moves.sum(axis=2, keepdims=True)
+    move = (moves + w * overall_move) / (band_rows + w) if w > 0 else np.where(
+        band_rows > 0, moves / np.where(band_rows > 0, band_rows, 1), overall_move)
 
     entering = (~in_care) & (t["TO"] != "OUT").to_numpy()
     admissions = np.zeros(18)
@@ -132,22 +150,28 @@ def _distribute(rng: np.random.Generator, counts: np.ndarray, pvals: np.ndarray)
 
 
 def _step_exits_and_moves(rng: np.random.Generator, state: np.ndarray, p_cell: np.ndarray,
-                          move: np.ndarray) -> None:
+                          move: np.ndarray, age_band: np.ndarray) -> None:
     """In place: children leave care (probability p_cell of their cell), then the others move
-    between placement groups (row g of `move`). Works on the occupied cells only."""
+    between placement groups (row g of their age band's matrix `move`). Works on the occupied
+    cells only."""
     flat = state.reshape(-1)
-    G = move.shape[0]
+    G = move.shape[-1]
+    n_age = state.shape[1]
     cells = p_cell.size
     nz = np.flatnonzero(flat)
     n = flat[nz] - rng.binomial(flat[nz], p_cell[nz % cells])
     flat[nz] = n
     g = nz % G
-    leaving = rng.binomial(n, 1.0 - np.diag(move)[g])
+    b = age_band[(nz // (2 * G)) % n_age]
+    stay = np.einsum("bgg->bg", move)
+    leaving = rng.binomial(n, np.clip(1.0 - stay[b, g], 0.0, 1.0))
     flat[nz] -= leaving
     moving = np.flatnonzero(leaving)
-    for src in np.unique(g[moving]):
-        idx = moving[g[moving] == src]
-        dest = move[src].copy()
+    pairs = b[moving] * G + g[moving]
+    for pair in np.unique(pairs):
+        band_, src = divmod(int(pair), G)
+        idx = moving[pairs == pair]
+        dest = move[band_, src].copy()
         dest[src] = 0.0
         split = rng.multinomial(leaving[idx], dest / dest.sum())      # [len(idx), G]
         base = nz[idx] - src
@@ -155,13 +179,13 @@ def _step_exits_and_moves(rng: np.random.Generator, state: np.ndarray, p_cell: n
             np.add.at(flat, base + h, split[:, h])
 
 
-def _step_settle(rng: np.random.Generator, state: np.ndarray) -> None:
-    """In place: children under 1 year in care pass to '1 year or more' with probability 1/12."""
+def _step_settle(rng: np.random.Generator, state: np.ndarray, prob: float) -> None:
+    """In place: children under 1 year in care pass to '1 year or more' with probability `prob`."""
     flat = state.reshape(-1)
     G = state.shape[-1]
     nz = np.flatnonzero(flat)
     nz = nz[(nz // G) % 2 == 0]
-    settled = rng.binomial(flat[nz], 1.0 / 12.0)
+    settled = rng.binomial(flat[nz], prob)
     flat[nz] -= settled
     flat[nz + G] += settled
 
@@ -182,24 +206,47 @@ def _step_arrivals(rng: np.random.Generator, state: np.ndarray, lam: np.ndarray,
             np.add.at(flat, base[sel] + h, split[:, h])
 
 
+def convert_rates_to_step(rates: TransitionRates, step_months: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Monthly rates as rates per step of `step_months` months: exit probability
+    1 - (1 - p)^k, the transition matrix to the power k, and the expected arrivals per step
+    by year of age thinned by the chance of not having left again before the step's end
+    (arrivals spread evenly over the step), so the expected stock matches monthly steps."""
+    k = step_months
+    p_exit = 1.0 - (1.0 - rates.exit_prob) ** k
+    move = np.stack([np.linalg.matrix_power(m, k) for m in rates.move])
+    survive_g = np.mean([(1.0 - rates.exit_prob[:, 0, :]) ** j for j in range(k)], axis=0)   # [N_BANDS, G]
+    survive = (survive_g * rates.entry_mix).sum(axis=1) / rates.entry_mix.sum(axis=1)
+    bands = band_index_of_age_years(np.arange(18))
+    arrivals = rates.admissions * k * survive[bands]
+    return p_exit, move, arrivals
+
+
 def simulate_care_population(base: np.ndarray, rates: TransitionRates, years: int, simulations: int,
-                             seed: int) -> np.ndarray:
-    """Run the model; returns counts [simulations, years, 18 (age in years), G] at each year end."""
+                             seed: int, step_months: int = 3) -> np.ndarray:
+    """Run the model in steps of `step_months` months (a divisor of 12); `base` is counts by
+    age in months [AGE_MONTHS, 2, G]. Returns counts [simulations, years, 18 (age in years), G]
+    at each year end."""
+    if 12 % step_months:
+        raise ValueError("projection.step_months must divide 12")
     rng = np.random.default_rng(seed)
     G = len(rates.groups)
-    age_band = band_index_of_age_years(np.arange(AGE_MONTHS) // 12)
-    p_cell = np.broadcast_to(rates.exit_prob[age_band][:, :, None], (AGE_MONTHS, 2, G)).ravel()
-    lam = np.repeat(rates.admissions / 12.0, 12)             # [AGE_MONTHS] per month of age
-    state = np.ascontiguousarray(np.broadcast_to(base, (simulations,) + base.shape), dtype=np.int64).copy()
+    per_year = 12 // step_months
+    n_age = AGE_MONTHS // step_months
+    age_band = band_index_of_age_years(np.arange(n_age) // per_year)
+    p_exit, move, arrivals = convert_rates_to_step(rates, step_months)
+    p_cell = np.ascontiguousarray(p_exit[age_band]).ravel()
+    lam = np.repeat(arrivals / per_year, per_year)          # [n_age] per step
+    start = base.reshape(n_age, step_months, 2, G).sum(axis=1)
+    state = np.ascontiguousarray(np.broadcast_to(start, (simulations,) + start.shape), dtype=np.int64).copy()
     out = np.zeros((simulations, years, 18, G), dtype=np.int64)
-    for month in range(1, 12 * years + 1):
-        _step_exits_and_moves(rng, state, p_cell, rates.move)
-        state[:, 1:] = state[:, :-1]                         # a month older; the oldest turn 18 and leave
+    for step in range(1, per_year * years + 1):
+        _step_exits_and_moves(rng, state, p_cell, move, age_band)
+        state[:, 1:] = state[:, :-1]                         # one step older; the oldest turn 18 and leave
         state[:, 0] = 0
-        _step_settle(rng, state)
+        _step_settle(rng, state, step_months / 12.0)
         _step_arrivals(rng, state, lam, age_band, rates.entry_mix)
-        if month % 12 == 0:
-            out[:, month // 12 - 1] = state.sum(axis=2).reshape(simulations, 18, 12, G).sum(axis=2)
+        if step % per_year == 0:
+            out[:, step // per_year - 1] = state.sum(axis=2).reshape(simulations, 18, per_year, G).sum(axis=2)
     return out
 
 
@@ -228,8 +275,9 @@ def project_children_in_care(facts: dict[str, pd.DataFrame], params) -> pd.DataF
     seen = set(cla["PLACEMENT_GROUP"]) | set(facts["care_transitions"]["FROM"]) | set(facts["care_transitions"]["TO"])
     groups = tuple(schema.PLACEMENT_GROUP_LABELS)
     groups += tuple(sorted(seen - set(groups) - {"OUT"}))
-    rates = estimate_rates(facts["care_transitions"], proj.window_years * 12, groups)
-    runs = simulate_care_population(build_base_state(cla, groups), rates, proj.years, proj.simulations, proj.seed)
+    rates = estimate_rates(facts["care_transitions"], proj.window_years * 12, groups, proj.shrinkage_months)
+    runs = simulate_care_population(build_base_state(cla, groups), rates, proj.years, proj.simulations, proj.seed,
+                                    proj.step_months)
     labels = [base_year.shift(k).label for k in range(1, proj.years + 1)]
     return summarise_projection(runs, groups, labels)
 

@@ -97,6 +97,11 @@ def _with_seen(cats: list[Category], frame: pd.DataFrame, col: str) -> list[Cate
 # --- generic builders ------------------------------------------------------------------------
 
 
+def _count(sel: Selection, frame: pd.DataFrame) -> float:
+    """The figure of a counting selection (same as sel.evaluate, without copying the rows)."""
+    return float(sel.mask(frame).sum())
+
+
 def build_count_table(table_id: str, title: str, facts: dict[str, pd.DataFrame], fact: str, col: str,
                       categories: list[Category], columns: list[tuple[str, str]], row_dim: str,
                       col_dim: str, caption: str = "", notes: tuple[str, ...] = (), total: bool = True,
@@ -112,10 +117,10 @@ def build_count_table(table_id: str, title: str, facts: dict[str, pd.DataFrame],
         for row_label, vals in categories:
             sel = base.narrow(**{col: vals})
             selections[(row_label, col_label)] = sel
-            values.at[row_label, col_label] = sel.evaluate(frame)
+            values.at[row_label, col_label] = _count(sel, frame)
         if total:
             selections[(TOTAL, col_label)] = base
-            values.at[TOTAL, col_label] = base.evaluate(frame)
+            values.at[TOTAL, col_label] = _count(base, frame)
     return PublishedTable(table_id, title, row_dim, col_dim, values, row_total=TOTAL if total else None,
                           selections=selections, caption=caption, notes=notes, unit=unit)
 
@@ -378,7 +383,7 @@ def _build_flows_table(facts: dict[str, pd.DataFrame], years: list[FinancialYear
         for label, base in rows:
             sel = base.narrow(YEAR=y.label)
             selections[(label, y.label)] = sel
-            values.at[label, y.label] = sel.evaluate(facts[sel.fact])
+            values.at[label, y.label] = _count(sel, facts[sel.fact])
     return PublishedTable(
         "S12_flows", "Children starting and ceasing to be looked after, and in care at 31 March", "Measure", "Year",
         values, selections=selections,

@@ -195,7 +195,9 @@ def count_placements_in_year(episodes: pd.DataFrame, year: FinancialYear) -> pd.
     if ep.empty:
         return pd.Series(dtype="int64", name="N_PLACEMENTS")
     ident_cols = [c for c in ("PLACE", "PLACE_PROVIDER", "URN", "PL_POST") if c in ep.columns]
-    ident = ep[ident_cols].astype("string").fillna("").agg("|".join, axis=1)
+    ident = pd.Series("", index=ep.index, dtype="string")
+    for c in ident_cols:
+        ident = ident + "|" + ep[c].astype("string").fillna("")
     first = ~ep["CHILD"].eq(ep["CHILD"].shift())
     same_as_prev = ident.eq(ident.shift()) & ~first
     new = first | (ep["RNE"].isin(NEW_PLACEMENT_RNE) & ~same_as_prev)

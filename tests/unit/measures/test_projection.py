@@ -20,8 +20,8 @@ GROUPS = ("FOSTER", "RESI")
 def _rates(exit_p=0.0, move=None, admissions=None, mix=None):
     return TransitionRates(
         groups=GROUPS,
-        exit_prob=np.full((5, 2), exit_p),
-        move=np.eye(2) if move is None else np.asarray(move, dtype=float),
+        exit_prob=np.full((5, 2, 2), exit_p),
+        move=np.broadcast_to(np.eye(2) if move is None else np.asarray(move, dtype=float), (5, 2, 2)).copy(),
         admissions=np.zeros(18) if admissions is None else np.asarray(admissions, dtype=float),
         entry_mix=np.tile([1.0, 0.0], (5, 1)) if mix is None else np.asarray(mix, dtype=float),
     )
@@ -117,14 +117,60 @@ def test_rates_are_estimated_by_hand():
         [m, "OUT", "FOSTER", 0, "Under 1 year", False, 6],         # entrants aged 0
         [m, "OUT", "RESI", 16, "Under 1 year", False, 3],
     ])
-    r = estimate_rates(t, months=3, groups=GROUPS)
-    assert r.exit_prob[2, 1] == pytest.approx(1 / 20)
-    assert r.exit_prob[4, 0] == pytest.approx(0.0)               # 4 at risk, 0 exits other than turning 18
-    assert r.exit_prob[0, 0] == pytest.approx(1 / 24)            # no one at risk: pooled 1 / (20 + 4)
-    assert r.move.tolist() == [[18 / 19, 1 / 19], [0.0, 1.0]]
+    r = estimate_rates(t, months=3, groups=GROUPS, shrinkage_months=24)
+    assert r.exit_prob[2, 1, 0] == pytest.approx(1 / 20)         # 1 exit of 20 (= its pooled rate)
+    assert r.exit_prob[2, 1, 1] == pytest.approx(1 / 20)         # no residential 5-9s: the pooled rate
+    assert r.exit_prob[4, 0, 1] == pytest.approx(0.0)            # 4 at risk, 0 exits other than turning 18
+    assert r.exit_prob[0, 0, 0] == pytest.approx(1 / 24)         # no one at risk: overall 1 / (20 + 4)
+    assert np.allclose(r.move[2], [[18 / 19, 1 / 19], [0.0, 1.0]])
+    assert np.allclose(r.move[0], [[18 / 19, 1 / 19], [0.0, 1.0]])   # no data in the band: all-ages matrix
     assert r.admissions[0] == pytest.approx(2.0) and r.admissions[16] == pytest.approx(1.0)
     assert r.entry_mix[0].tolist() == [1.0, 0.0] and r.entry_mix[4].tolist() == [0.0, 1.0]
     assert r.entry_mix[2].tolist() == pytest.approx([6 / 9, 3 / 9])   # no entrants aged 5-9: overall mix
+
+
+def test_small_groups_exit_rates_are_shrunk_towards_the_pooled_rate():
+    m = pd.Timestamp("2025-01-31")
+    t = _transitions([
+        [m, "FOSTER", "FOSTER", 7, "1 year or more", False, 90],
+        [m, "FOSTER", "OUT", 7, "1 year or more", False, 10],
+        [m, "RESI", "RESI", 7, "1 year or more", False, 10],
+    ])
+    r = estimate_rates(t, months=1, groups=GROUPS, shrinkage_months=24)
+    pooled = 10 / 110
+    assert r.exit_prob[2, 1, 1] == pytest.approx((0 + 24 * pooled) / (10 + 24))
+    assert r.exit_prob[2, 1, 0] == pytest.approx((10 + 24 * pooled) / (100 + 24))
+    assert estimate_rates(t, 1, GROUPS, shrinkage_months=0).exit_prob[2, 1, 1] == 0
+
+
+def test_moves_depend_on_age_band():
+    m = pd.Timestamp("2025-01-31")
+    t = _transitions([
+        [m, "FOSTER", "RESI", 2, "1 year or more", False, 10],      # toddlers move
+        [m, "FOSTER", "FOSTER", 2, "1 year or more", False, 10],
+        [m, "FOSTER", "FOSTER", 12, "1 year or more", False, 1000],  # teenagers stay
+    ])
+    r = estimate_rates(t, months=1, groups=GROUPS, shrinkage_months=0)
+    assert r.move[1, 0].tolist() == [0.5, 0.5] and r.move[3, 0].tolist() == [1.0, 0.0]
+    w = estimate_rates(t, months=1, groups=GROUPS, shrinkage_months=20)
+    overall = 10 / 1020
+    assert w.move[1, 0, 1] == pytest.approx((10 + 20 * overall) / (20 + 20))
+
+
+def test_quarterly_steps_keep_the_monthly_expectation():
+    # 10% leave a month, 20 arrive a month: steady at 200 with monthly or quarterly steps.
+    lam = np.zeros(18)
+    lam[5] = 20.0
+    for step in (1, 3):
+        runs = simulate_care_population(_base({(60, 1, 0): 200}), _rates(exit_p=0.1, admissions=lam), 2, 300,
+                                        seed=5, step_months=step)
+        totals = runs.sum(axis=(2, 3))
+        assert np.all(np.abs(totals.mean(axis=0) - 200) < 4 * totals.std(axis=0) / np.sqrt(300) + 0.5), step
+
+
+def test_step_must_divide_a_year():
+    with pytest.raises(ValueError):
+        simulate_care_population(_base({}), _rates(), 1, 1, seed=0, step_months=5)
 
 
 def test_estimation_needs_a_window():
