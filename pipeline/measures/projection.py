@@ -287,7 +287,8 @@ def build_projection_table(facts: dict[str, pd.DataFrame], params, placement_tab
     projected 31 March's central figure (median) and 5%/95% band. Each figure names the
     sufficiency year's count of the same placement type as its input, so a suppressed base
     count suppresses its projection."""
-    from pipeline.papers.sufficiency import TOTAL as ROW_TOTAL, label_snapshot
+    from pipeline.papers.sufficiency import TOTAL as ROW_TOTAL
+    from pipeline.papers.sufficiency import label_snapshot
     from pipeline.tables import Cell, DerivedTable
 
     proj = project_children_in_care(facts, params)

@@ -177,7 +177,7 @@ def build_rate_table(table_id: str, title: str, counts: PublishedTable, populati
     rows = [r for r in counts.rows if r in set(all_districts)] + [TOTAL]
     values = pd.DataFrame(index=rows, columns=counts.cols, dtype="float64")
     inputs = {}
-    for year, c in zip(years, counts.cols):
+    for year, c in zip(years, counts.cols, strict=True):
         pop = sum_population(population, year.start_year)
         for r in rows:
             if r == TOTAL:

@@ -101,7 +101,7 @@ def group_codes(codes: pd.Series, groups: dict[str, tuple[str, ...]]) -> pd.Seri
 def band_durations(start: pd.Series, end: pd.Series) -> pd.Series:
     """Duration band of each stay from start to end, by calendar months (DURATION_BANDS)."""
     out = pd.Series(DURATION_BANDS[-1], index=start.index, dtype="string")
-    for months, label in reversed(list(zip(_DURATION_MONTHS, DURATION_BANDS))):
+    for months, label in reversed(list(zip(_DURATION_MONTHS, DURATION_BANDS[:-1], strict=True))):
         bound = start + pd.DateOffset(months=months)
         out = out.mask(end < bound, label)
     return out.where(start.notna() & end.notna())

@@ -5,7 +5,11 @@ import math
 import pandas as pd
 import pytest
 
-from pipeline.measures.sufficiency import COLUMNS, compute_sufficiency_measures, reconcile_stock_flow
+from pipeline.measures.sufficiency import (
+    COLUMNS,
+    compute_sufficiency_measures,
+    reconcile_stock_flow,
+)
 from pipeline.process.sufficiency import build_sufficiency_facts
 from tests.unit.sufficiency_world import world_episodes, world_params, world_validated
 

@@ -15,7 +15,13 @@ from pipeline.process.sufficiency import (
     label_accommodation_suitability,
     label_providers,
 )
-from tests.unit.sufficiency_world import HEADER, make_episodes, world_episodes, world_params, world_validated
+from tests.unit.sufficiency_world import (
+    HEADER,
+    make_episodes,
+    world_episodes,
+    world_params,
+    world_validated,
+)
 
 D = pd.Timestamp
 
