@@ -74,14 +74,6 @@ def label_snapshot(year: FinancialYear) -> str:
     return f"31 March {year.start_year + 1}"
 
 
-def _observed(frame: pd.DataFrame, col: str, first: Sequence[str] = (), last: Sequence[str] = ()) -> list[Category]:
-    """Categories in a fixed order (`first`), then any other observed values sorted, then `last`."""
-    seen = set(frame[col].dropna().astype(str)) if col in frame else set()
-    middle = sorted(seen - set(first) - set(last))
-    ordered = list(first) + middle + [v for v in last if v in seen or v in first]
-    return [(v, (v,)) for v in dict.fromkeys(ordered)]
-
-
 def _with_seen(cats: list[Category], frame: pd.DataFrame, col: str) -> list[Category]:
     """Fixed categories plus any value seen in the data that none of them covers (so the
     rows always add up to the total), and Not known last."""
@@ -357,11 +349,11 @@ def build_sufficiency_tables(facts: dict[str, pd.DataFrame], params) -> tuple[li
         cl_years = [(y.label, y.label) for y in years if (leavers["YEAR"] == y.label).any()]
         if cl_years:
             tables.append(build_count_table(
-                "S17_care_leavers", "Care leavers aged 19 to 21 by accommodation", facts, "care_leavers",
+                "S17_care_leavers", "Care leavers by suitability of accommodation", facts, "care_leavers",
                 "ACCOMMODATION", [("Suitable", ("Suitable",)), ("Not suitable", ("Not suitable",)),
                                   ("Not known", (NOT_KNOWN,))], cl_years, "Accommodation", "Year",
-                caption="Former relevant care leavers in the year's OC3 return, by whether their accommodation "
-                        "on or around their birthday was suitable.",
+                caption="Care leavers in the year's OC3 return (young people who left care at 16 or over, "
+                        "reported around their 17th to 21st birthdays), by whether their accommodation was suitable.",
                 notes=("Accommodation is 'Not known' when the young person was not in touch or the code is blank.",),
                 unit="young people"))
     if "unit_costs" in facts:
