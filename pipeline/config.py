@@ -63,6 +63,9 @@ class ProjectionParams:
     years: int = 3
     simulations: int = 500
     seed: int = 0
+    window_years: int = 3  # years of monthly transitions the projection is estimated from
+    step_months: int = 3  # simulation step (a divisor of 12)
+    shrinkage_months: float = 24  # weight of the pooled exit rate in each placement group's rate
 
 
 @dataclass(frozen=True)
