@@ -24,6 +24,11 @@ def _drop_column(content, rel, column):
     return {**content, rel: "\n".join(",".join(v for j, v in enumerate(line.split(",")) if j != i) for line in lines) + "\n"}
 
 
+def _with_la(text, las):
+    lines = text.strip().splitlines()
+    return "\n".join([lines[0] + ",LA"] + [f"{line},{la}" for line, la in zip(lines[1:], las, strict=True)]) + "\n"
+
+
 def _r(rel, old, new):
     return lambda c: replace(c, rel, old, new)
 
@@ -71,7 +76,7 @@ BROKEN = [
     ("population_zero", _r(POP, "Under 1,1200", "Under 1,0"), "POP_POSITIVE", POP, 1),
     ("population_not_whole", _r(POP, "Under 1,1200", "Under 1,1200.5"), "TYPE_INT", POP, 1),
     ("filled_over_approved", _r(FC, "120,180,150", "120,180,190"), "FC_FILLED_OVER_APPROVED", FC, 1),
-    ("two_local_authorities", lambda c: {**c, HD: c[HD].replace("MC_DOB\n", "MC_DOB,LA\n").replace(",\nC2", ",A\nC2").replace(",\nC3", ",B\nC3").replace(",\nC4", ",A\nC4").replace(",\n", ",A\n")}, "LA_MULTIPLE", HD, None),
+    ("two_local_authorities", lambda c: {**c, HD: _with_la(c[HD], ["North", "South", "North", "North"])}, "LA_MULTIPLE", HD, None),
 ]
 
 # Accepted variants: no error at all (warnings allowed, listed when expected).
