@@ -53,7 +53,7 @@ _ALL = [
     _r("CODE_UNKNOWN", "*", ERROR, "A code that is not in the code list (for any collection year).", "{column} was '{value}' but allowed codes for {year} are {allowed}"),
     _r("CODE_NOT_VALID_FOR_YEAR", "ssda903", ERROR, "A code that exists in other collection years but not in this return's year.", "{column} was '{value}', a code not valid in {year}; allowed codes for {year} are {allowed}"),
     _r("DATE_AFTER_RETURN_END", "ssda903", ERROR, "A date after the last day the return covers.", "{column} was {value}, after the end of return {other}"),
-    _r("CHILD_NOT_IN_HEADER", "ssda903", ERROR, "A child in this table is not in the same return's header.", "CHILD '{value}' is not in the header of return {other}"),
+    _r("CHILD_NOT_IN_HEADER", "ssda903", ERROR, "A child in this table is not in the same return's header (not applied to OC3: care leavers are not looked after in the year).", "CHILD '{value}' is not in the header of return {other}"),
     # --- header ------------------------------------------------------------------------
     _r("HDR_CHILD_DUPLICATE", "header", ERROR, "CHILD appears more than once in the header.", "CHILD '{value}' appears more than once in the header"),
     _r("HDR_UPN_FORMAT", "header", WARNING, "UPN is not a letter and 12 characters (or UN1-UN10).", "UPN was '{value}', not a 13-character UPN or UN1-UN10"),

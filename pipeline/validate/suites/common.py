@@ -50,7 +50,8 @@ class SuiteContext:
 
     @property
     def suite_name(self) -> str:
-        return self.table if self.collection_year is None else f"{self.table}_{self.collection_year}"
+        """One suite per table and return: code lists follow the year, date limits the return."""
+        return self.table if self.return_name is None else f"{self.table}_{self.return_name}"
 
 
 def context_for(table: str, return_name: str | None) -> SuiteContext:

@@ -25,6 +25,9 @@ DATE_PAIRS = {
     "ad1": (("DATE_MATCH", "DATE_INT"),),
 }
 SDQ_RANGE = (0, 40)
+# Tables about young people who may not be looked after in the return's year (OC3: care
+# leavers aged 19-21), so their CHILD need not be in that year's header.
+NOT_LOOKED_AFTER = ("oc3",)
 
 
 def prepare(frame: pd.DataFrame, ctx: SuiteContext, related: dict) -> pd.DataFrame:
@@ -35,7 +38,8 @@ def prepare(frame: pd.DataFrame, ctx: SuiteContext, related: dict) -> pd.DataFra
 def checks(ctx: SuiteContext) -> list[Check]:
     out = column_checks(ctx)
     out += return_end_checks(ctx, ("DOB",) + EVENT_DATES[ctx.table])
-    out.append(flag_check("CHILD_NOT_IN_HEADER", "CHILD", "ok_CHILD_IN_HEADER", other=ctx.return_name or ""))
+    if ctx.table not in NOT_LOOKED_AFTER:
+        out.append(flag_check("CHILD_NOT_IN_HEADER", "CHILD", "ok_CHILD_IN_HEADER", other=ctx.return_name or ""))
     for end, start in DATE_PAIRS.get(ctx.table, ()):
         out.append(Check("DATE_ORDER", end, "ExpectColumnPairValuesAToBeGreaterThanB",
                          {"column_A": f"{end}_as_date", "column_B": f"{start}_as_date", "or_equal": True,
