@@ -137,7 +137,11 @@ def check_failures(job: Job, check: Check, rows: list[int]) -> pd.DataFrame:
     per_row: dict[str, pd.Series] = {"value": sub[check.column]}
     for key, val in check.context.items():
         if isinstance(val, str) and val.startswith("@"):
-            per_row[key] = sub[val[1:]]
+            name, _, fallback = val[1:].partition("|")
+            values = sub[name]
+            if pd.api.types.is_datetime64_any_dtype(values):
+                values = values.dt.strftime("%d/%m/%Y")
+            per_row[key] = values.astype("object").where(values.notna(), fallback or None) if fallback else values
         else:
             static[key] = val
     value = per_row["value"]

@@ -66,10 +66,6 @@ def layout(table: str) -> tuple[schema.Column, ...]:
     return schema.SSDA903_TABLES.get(table) or schema.LOCAL_FILES[table]
 
 
-def not_null_when(column: str, condition: str) -> dict:
-    return {"column": column, "row_condition": condition, "condition_parser": "pandas"}
-
-
 def flag_check(rule: str, column: str, flag: str, **context: str) -> Check:
     """A cross-row rule validated through its pandas flag column (True = passes)."""
     return Check(rule, column, "ExpectColumnValuesToBeInSet", {"column": flag, "value_set": [True]}, context)
@@ -80,11 +76,14 @@ def _allowed(values) -> str:
 
 
 def prepare_columns(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    """Add ``<COL>_as_date`` for date columns and ``<COL>_as_number`` for numeric ones."""
+    """Add ``<COL>_as_date`` and the flag ``ok_DATE_<COL>`` (blank or a real date) for date
+    columns, ``<COL>_as_number`` for numeric ones."""
     new = {}
     for col in layout(table):
         if col.kind == "date":
-            new[f"{col.name}_as_date"] = ck.parse_dates(frame[col.name])
+            parsed = ck.parse_dates(frame[col.name])
+            new[f"{col.name}_as_date"] = parsed
+            new[f"ok_DATE_{col.name}"] = frame[col.name].isna() | parsed.notna()
         elif col.kind in ("int", "float"):
             new[f"{col.name}_as_number"] = ck.parse_numbers(frame[col.name])
     return frame.assign(**new)
@@ -99,7 +98,7 @@ def column_checks(ctx: SuiteContext) -> list[Check]:
         if col.required:
             out.append(Check("REQUIRED_BLANK", c, "ExpectColumnValuesToNotBeNull", {"column": c}))
         if col.kind == "date":
-            out.append(Check("DATE_FORMAT", c, "ExpectColumnValuesToNotBeNull", not_null_when(f"{c}_as_date", f"`{c}`.notnull()")))
+            out.append(flag_check("DATE_FORMAT", c, f"ok_DATE_{c}"))
         elif col.kind == "int":
             out.append(Check("TYPE_INT", c, "ExpectColumnValuesToMatchRegex", {"column": c, "regex": codes.INT_REGEX}))
         elif col.kind == "float":

@@ -7,7 +7,7 @@ import pandas as pd
 from pipeline.validate import checks as ck
 from pipeline.validate.codes import ADOPTION_LEGAL_BASIS
 from pipeline.validate.suites.common import (
-    Check, SuiteContext, child_in_header, column_checks, flag_check, not_null_when, prepare_columns,
+    Check, SuiteContext, child_in_header, column_checks, flag_check, prepare_columns,
     return_end_checks,
 )
 
@@ -22,25 +22,30 @@ def prepare(frame: pd.DataFrame, ctx: SuiteContext, related: dict) -> pd.DataFra
     nb = ck.neighbour_episodes(ep)
     header = related.get("header")
     if header is not None and len(header):
-        dob_text = ck.lookup(df["CHILD"], header.set_index("CHILD")["DOB"])
+        dob = ck.lookup(df["CHILD"], pd.Series(ck.parse_dates(header["DOB"]).values, index=header["CHILD"].values))
+        dob = dob.astype("datetime64[ns]")
     else:
-        dob_text = pd.Series(pd.NA, index=df.index, dtype="str")
-    dob = ck.parse_dates(dob_text)
-    age_limit = ck.add_years(dob, AGE_LIMIT_YEARS)
-    prev_end = nb["prev_DEC"].dt.strftime("%d/%m/%Y").fillna("still open")
+        dob = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+    flags = {f"ok_{rule}": ~(df["PLACE"].isin(list(places)) & ~df["LS"].isin(list(statuses)))
+             for rule, (places, statuses) in _adoption_rules().items()}
     return df.assign(
         DOB_as_date=dob,
-        DOB_text=dob_text,
-        AGE_LIMIT_as_date=age_limit,
-        AGE_LIMIT_text=age_limit.dt.strftime("%d/%m/%Y"),
-        PREV_END_text=prev_end,
+        AGE_LIMIT_as_date=ck.add_years(dob, AGE_LIMIT_YEARS),
+        PREV_DEC=nb["prev_DEC"],
+        ok_REC_ONLY_WITH_DEC=~(df["REC"].notna() & df["DEC"].isna()),
+        ok_DEC_HAS_REC=~(df["DEC"].notna() & df["REC"].isna()),
         ok_EP_OVERLAP=ck.flag_no_overlap(ep, nb),
         ok_EP_X1_FOLLOWED=ck.flag_x1_followed(ep, nb),
         ok_EP_CHAIN=ck.flag_chain(ep, nb, ctx.return_start) if ctx.return_start is not None else True,
         ok_EP_S_AFTER_X1=ck.flag_s_not_after_x1(ep, nb),
         ok_CHILD_IN_HEADER=child_in_header(df, related),
+        **flags,
     )
 
+
+def _adoption_rules() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Flag name suffix -> (adoption placements, legal statuses allowing them)."""
+    return {f"LS_FOR_{'_'.join(places)}": (places, statuses) for places, statuses in ADOPTION_LEGAL_BASIS.items()}
 
 def checks(ctx: SuiteContext) -> list[Check]:
     out = column_checks(ctx)
@@ -50,23 +55,20 @@ def checks(ctx: SuiteContext) -> list[Check]:
         Check("EP_DEC_BEFORE_DECOM", "DEC", "ExpectColumnPairValuesAToBeGreaterThanB",
               {"column_A": "DEC_as_date", "column_B": "DECOM_as_date", "or_equal": True, "ignore_row_if": "either_value_is_missing"},
               {"other": "@DECOM"}),
-        Check("EP_REC_WITHOUT_DEC", "REC", "ExpectColumnValuesToBeNull", not_null_when("REC", "DEC.isnull()")),
-        Check("EP_DEC_WITHOUT_REC", "DEC", "ExpectColumnValuesToNotBeNull", not_null_when("REC", "DEC.notnull()")),
-        flag_check("EP_OVERLAP", "DECOM", "ok_EP_OVERLAP", other="@PREV_END_text"),
+        flag_check("EP_REC_WITHOUT_DEC", "REC", "ok_REC_ONLY_WITH_DEC"),
+        flag_check("EP_DEC_WITHOUT_REC", "DEC", "ok_DEC_HAS_REC"),
+        flag_check("EP_OVERLAP", "DECOM", "ok_EP_OVERLAP", other="@PREV_DEC|still open"),
         flag_check("EP_X1_NOT_FOLLOWED", "DEC", "ok_EP_X1_FOLLOWED"),
         flag_check("EP_CHAIN_BROKEN", "RNE", "ok_EP_CHAIN", other="@DECOM"),
         flag_check("EP_S_AFTER_X1", "RNE", "ok_EP_S_AFTER_X1", other="@DECOM"),
         flag_check("CHILD_NOT_IN_HEADER", "CHILD", "ok_CHILD_IN_HEADER", other=ctx.return_name or ""),
         Check("EP_DOB_AFTER_DECOM", "DECOM", "ExpectColumnPairValuesAToBeGreaterThanB",
               {"column_A": "DECOM_as_date", "column_B": "DOB_as_date", "or_equal": True, "ignore_row_if": "either_value_is_missing"},
-              {"other": "@DOB_text"}),
+              {"other": "@DOB_as_date"}),
         Check("EP_AGED_18_AT_DECOM", "DECOM", "ExpectColumnPairValuesAToBeGreaterThanB",
               {"column_A": "AGE_LIMIT_as_date", "column_B": "DECOM_as_date", "or_equal": False, "ignore_row_if": "either_value_is_missing"},
-              {"other": "@AGE_LIMIT_text"}),
+              {"other": "@AGE_LIMIT_as_date"}),
     ]
-    for places, statuses in ADOPTION_LEGAL_BASIS.items():
-        out.append(Check("EP_LS_PLACE_ADOPTION", "LS", "ExpectColumnValuesToBeInSet",
-                         {"column": "LS", "value_set": list(statuses), "row_condition": f"PLACE in {list(places)!r}",
-                          "condition_parser": "pandas"},
-                         {"other": "@PLACE", "allowed": " or ".join(statuses)}))
+    for flag, (places, statuses) in _adoption_rules().items():
+        out.append(flag_check("EP_LS_PLACE_ADOPTION", "LS", f"ok_{flag}", other="@PLACE", allowed=" or ".join(statuses)))
     return out
