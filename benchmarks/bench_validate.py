@@ -110,6 +110,11 @@ def write_docs(path: Path, m: dict) -> None:
         f"GX import {m['gx_import_s']:.1f} s more, once per process); CPU time of the validation {m['cpu_s']:.1f} s "
         f"(the wall-clock figure includes waiting when the machine is shared). Target: under 15 s on the 2-core machine. "
         f"{m['failures']} failures (the data is valid).\n\n"
+        "How it stays fast: cross-row rules are vectorised pandas (one sort by CHILD and DECOM, shifts, "
+        "group cummax; no loop per row), and GX gets only the columns its expectations name, strings "
+        "as categoricals, because GX copies its frame for every expectation. Message texts are built "
+        "only for failing rows. The GX import (about 2.5 s with bytecode caching; about 10 s in this "
+        "environment, which sets PYTHONDONTWRITEBYTECODE) happens inside the command's run only.\n\n"
     )
     text = path.read_text() if path.exists() else "# Performance\n\nMeasured figures, one section per stage.\n\n"
     text = SECTION.sub(body, text) if SECTION.search(text) else text.rstrip("\n") + "\n\n" + body
