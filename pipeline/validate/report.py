@@ -80,6 +80,7 @@ def refusal_message(failures: pd.DataFrame, out_dir: str, first: int = FIRST_ROW
 
 _EXTERNAL_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.I)
 _EXTERNAL_LINK = re.compile(r"<link[^>]*\bhref=\"https?://[^\"]*\"[^>]*/?>", re.I)
+_EXTERNAL_IMG = re.compile(r"<img\b[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>", re.I | re.S)
 _INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>.*?</script>", re.I | re.S)
 _UP_LINKS = re.compile(r"(href|src)=\"(?:\.\./)+(static|expectations|validations|index\.html)")
 
@@ -94,9 +95,10 @@ code,pre{background:#f4f4f4}.text-danger{color:#b00}.text-success{color:#070}
 
 
 def make_html_offline(text: str) -> str:
-    """Drop CDN scripts/styles and inline scripts (they need jQuery); add a small local style."""
+    """Drop CDN scripts, styles and images and inline scripts (they need jQuery); add a local style."""
     text = _EXTERNAL_SCRIPT.sub("", text)
     text = _EXTERNAL_LINK.sub("", text)
+    text = _EXTERNAL_IMG.sub("", text)
     text = _INLINE_SCRIPT.sub("", text)
     return text.replace("</head>", OFFLINE_CSS + "</head>", 1)
 

@@ -70,7 +70,7 @@ def build_jobs(raw: RawData) -> list[Job]:
             rel = dict(related, header=related["headers"].get(ret))
             prepared = module.prepare(part, ctx, rel)
             stem = src.rsplit("/", 1)[-1].removesuffix(".csv")
-            name = safe_name(f"{ret or 'local'}__{stem}" if ret not in src else src.removesuffix(".csv"))
+            name = safe_name(f"{ret or 'local'}__{stem}")
             jobs.append(Job(name, ctx, src, prepared, module.checks(ctx)))
     return jobs
 
