@@ -279,7 +279,7 @@ def _apply_la(df: pd.DataFrame, f: RawFile, la: str | None) -> tuple[pd.DataFram
     dropped = df.loc[~keep]
     excl = pd.DataFrame({
         "table": f.table, "RETURN": pd.NA, "SOURCE_FILE": f.source_file, "SOURCE_ROW": dropped["SOURCE_ROW"],
-        "CHILD": dropped["CHILD"] if "CHILD" in dropped else pd.NA,
+        "CHILD": dropped.get("CHILD", pd.NA),
         "reason": "another local authority (LA " + dropped["LA"].fillna("blank") + "), not chosen with --la",
     })
     return df.loc[keep], [], excl
@@ -303,7 +303,7 @@ def read_raw(root: Path | str, year: str | None = None, la: str | None = None) -
             failures.append(file_failure("FILE_UNKNOWN", f.source_file))
             excluded.append(pd.DataFrame({
                 "table": "", "RETURN": pd.NA, "SOURCE_FILE": f.source_file, "SOURCE_ROW": r.frame["SOURCE_ROW"],
-                "CHILD": r.frame["CHILD"] if "CHILD" in r.frame else pd.NA, "reason": "file not recognised (not an SSDA903 table or local file)",
+                "CHILD": r.frame.get("CHILD", pd.NA), "reason": "file not recognised (not an SSDA903 table or local file)",
             }))
             continue
         col_fails, extra = _missing_and_extra(r.frame, f)

@@ -13,7 +13,12 @@ import pandas as pd
 from pipeline import schema
 from pipeline.readers import EXCLUSION_COLUMNS, LINEAGE, RawData, layout_columns
 from pipeline.stitch import (
-    LOG_COLUMNS, drop_duplicate_rows, harmonise_sex, latest_header, overlapping_episodes, stitch_episodes,
+    LOG_COLUMNS,
+    drop_duplicate_rows,
+    harmonise_sex,
+    latest_header,
+    overlapping_episodes,
+    stitch_episodes,
 )
 from pipeline.validate import checks as ck
 from pipeline.validate.rules import FAILURE_COLUMNS, RULES
@@ -101,7 +106,7 @@ def _before(frame: pd.DataFrame, as_of: date | None, excl: list, table: str) -> 
     if late.any():
         d = frame[late]
         excl.append(pd.DataFrame({"table": table, "RETURN": d["RETURN"], "SOURCE_FILE": d["SOURCE_FILE"], "SOURCE_ROW": d["SOURCE_ROW"],
-                                  "CHILD": d["CHILD"] if "CHILD" in d else pd.NA, "reason": "return ends after the as-of date; not used"}))
+                                  "CHILD": d.get("CHILD", pd.NA), "reason": "return ends after the as-of date; not used"}))
     return frame[~late]
 
 

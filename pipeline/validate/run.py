@@ -16,7 +16,6 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import schema
 from pipeline.readers import RawData
 from pipeline.validate import checks as ck
 from pipeline.validate.rules import FAILURE_COLUMNS, RULES, failures_frame

@@ -7,7 +7,12 @@ import pytest
 
 from pipeline.errors import InputError
 from pipeline.readers import (
-    decode_bytes, parse_csv_text, parse_year_option, read_raw, sniff_delimiter, year_convention,
+    decode_bytes,
+    parse_csv_text,
+    parse_year_option,
+    read_raw,
+    sniff_delimiter,
+    year_convention,
 )
 from tests.unit.validate.fixture_return import EPISODES, HEADER, SS, files, write
 

@@ -10,7 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.stitch import (
-    drop_duplicate_rows, harmonise_sex, latest_header, overlapping_episodes, return_order, stitch_episodes,
+    drop_duplicate_rows,
+    harmonise_sex,
+    latest_header,
+    overlapping_episodes,
+    return_order,
+    stitch_episodes,
 )
 from pipeline.validate.checks import parse_dates
 
@@ -209,7 +214,7 @@ def _returns(draw):
     gaps = draw(st.lists(st.integers(1, 400), min_size=n, max_size=n))
     start = pd.Timestamp("2020-04-01") + pd.Timedelta(days=draw(st.integers(0, 300)))
     rows, d = [], start
-    for i, g in enumerate(gaps):
+    for g in gaps:
         end = d + pd.Timedelta(days=g)
         rows.append((d, end))
         d = end

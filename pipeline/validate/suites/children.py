@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.validate.suites.common import (
-    Check, SuiteContext, child_in_header, column_checks, flag_check, prepare_columns, return_end_checks,
+    Check,
+    SuiteContext,
+    child_in_header,
+    column_checks,
+    flag_check,
+    prepare_columns,
+    return_end_checks,
 )
 
 

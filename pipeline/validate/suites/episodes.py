@@ -7,7 +7,12 @@ import pandas as pd
 from pipeline.validate import checks as ck
 from pipeline.validate.codes import ADOPTION_LEGAL_BASIS
 from pipeline.validate.suites.common import (
-    Check, SuiteContext, child_in_header, column_checks, flag_check, prepare_columns,
+    Check,
+    SuiteContext,
+    child_in_header,
+    column_checks,
+    flag_check,
+    prepare_columns,
     return_end_checks,
 )
 
@@ -69,6 +74,6 @@ def checks(ctx: SuiteContext) -> list[Check]:
               {"column_A": "AGE_LIMIT_as_date", "column_B": "DECOM_as_date", "or_equal": False, "ignore_row_if": "either_value_is_missing"},
               {"other": "@AGE_LIMIT_as_date"}),
     ]
-    for flag, (places, statuses) in _adoption_rules().items():
+    for flag, (_places, statuses) in _adoption_rules().items():
         out.append(flag_check("EP_LS_PLACE_ADOPTION", "LS", f"ok_{flag}", other="@PLACE", allowed=" or ".join(statuses)))
     return out

@@ -6,7 +6,13 @@ import pandas as pd
 
 from pipeline import schema
 from pipeline.validate import checks as ck
-from pipeline.validate.suites.common import Check, SuiteContext, column_checks, flag_check, prepare_columns
+from pipeline.validate.suites.common import (
+    Check,
+    SuiteContext,
+    column_checks,
+    flag_check,
+    prepare_columns,
+)
 
 
 def route_stages(route: str) -> tuple[str, ...]:
