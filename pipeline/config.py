@@ -149,6 +149,7 @@ def parse_params(data: dict[str, Any], root: Path) -> Params:
     )
     savings = data.get("savings", {}) or {}
     distance = data.get("distance", {}) or {}
+    check_period_slug(data)
     return Params(
         la=_build(LocalAuthority, _require(data, "la"), "la"),
         period=parse_quarter(_require(data, "period")),
@@ -164,6 +165,18 @@ def parse_params(data: dict[str, Any], root: Path) -> Params:
         paper=_build(PaperMeta, _require(data, "paper"), "paper"),
         raw=data,
     )
+
+
+def check_period_slug(data: dict[str, Any]) -> None:
+    """``period_slug`` (the folder name DVC uses for the period's outputs) must name ``period``."""
+    if "period_slug" not in data:
+        return
+    slug = parse_quarter(_require(data, "period")).slug
+    if str(data["period_slug"]) != slug:
+        raise ConfigError(
+            f"params.yaml: period_slug '{data['period_slug']}' does not match period '{data['period']}'; "
+            f"set period_slug: \"{slug}\" (DVC names the period's output folders with it)"
+        )
 
 
 def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
