@@ -7,7 +7,6 @@ Each function returns a list of readable problems (empty when the output passes)
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
@@ -71,12 +70,11 @@ def check_html_figures(figures: Iterable[tuple[str, str, str]], published: Publi
 
 
 def find_unlabelled_numbers(pdf_text: str, html_text: str) -> list[str]:
-    """Numbers printed in the PDF that the checked HTML does not print (page footers aside):
-    the PDF must show nothing the HTML check did not see."""
-    pdf = Counter(NUMBER.findall(PAGE_FOOTER.sub(" ", pdf_text)))
-    html = Counter(NUMBER.findall(html_text))
-    extra = pdf - html
-    return [f"the PDF prints {n!r} {k} more time(s) than the checked HTML" for n, k in sorted(extra.items())]
+    """Numbers printed in the PDF that the checked HTML never prints (page numbers aside): the
+    PDF must show nothing the HTML check did not see."""
+    pdf = set(NUMBER.findall(PAGE_FOOTER.sub(" ", pdf_text)))
+    html = set(NUMBER.findall(html_text))
+    return [f"the PDF prints {n!r}, which the checked HTML does not print" for n in sorted(pdf - html)]
 
 
 def check_tidy_csv(frame: pd.DataFrame, table_info: Mapping, threshold: int, symbol: str,
@@ -123,7 +121,7 @@ def _variants(kind: str, value: str) -> set[str]:
 def build_identifier_patterns(identifiers: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
     """Kind (child, dob, upn, postcode) -> every written form to look for. Dates are looked for
     as dd/mm/yyyy, ISO and '5 March 2014'; postcodes with and without their space."""
-    kinds = {"dob": "date", "postcode": "postcode"}
+    kinds = {"dob": "date", "date of birth": "date", "postcode": "postcode"}
     out: dict[str, set[str]] = {}
     for kind, values in identifiers.items():
         forms: set[str] = set()
