@@ -14,19 +14,8 @@ import pandas as pd
 
 from pipeline.synth import days as dd
 from pipeline.synth.cohort import (
-    ADOPTION,
-    CAO,
-    CIN_MIX,
-    HOME_AFTER,
-    LEAVE18,
-    LEAVE1617,
-    OTHER,
-    PWP,
-    SGO,
-    SHORT_BREAK,
-    SHORT_HOME,
-    choose,
-    choose_rows,
+    ADOPTION, CAO, CIN_MIX, HOME_AFTER, LEAVE18, LEAVE1617, OTHER, PWP, SGO, SHORT_BREAK,
+    SHORT_HOME, choose, choose_rows,
 )
 from pipeline.synth.geography import Geography
 from pipeline.synth.settings import SynthSettings
