@@ -207,7 +207,7 @@ view.table("Q09_caseloads", missing="Caseloads are left out: the permanence trac
 # children is restricted; the table below counts them.
 
 # %%
-view.table("C01_candidates", missing="The count of children to consider for exit from care is not available for this period.")
+view.table("C01_exit_candidates", missing="The count of children to consider for exit from care is not available for this period.")
 
 # %% [markdown]
 # ## Implications

@@ -156,12 +156,15 @@ def run(args: argparse.Namespace, params: Params) -> int:
 
 
 def build_candidates(facts: dict, params: Params):
-    """The candidates table for the quarterly paper, when that module is present."""
+    """The candidates table for the quarterly paper, when the processing stage built the
+    ``candidates`` fact table (and that module is present)."""
+    if "candidates" not in facts:
+        return None
     try:
         from pipeline.papers.candidates import build_candidates_table
     except ImportError:
         return None
-    return build_candidates_table(facts, params)
+    return build_candidates_table(facts["candidates"], params)
 
 
 def paper_metadata(params: Params, paper: str) -> dict:
