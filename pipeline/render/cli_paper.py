@@ -228,6 +228,7 @@ def execute_notebook(source: Path, out: Path, params: Params, args: argparse.Nam
                                 f"(the executed notebook is {relative(out, root)})") from None
     executed = nbformat.read(out, as_version=4)
     executed = strip_volatile_metadata(executed)
+    executed.metadata["title"] = meta["title"]
     executed.metadata["committee_paper"] = {**meta, "parameters_text": ", ".join(
         f"{k}={v!r}" for k, v in parameters.items())}
     nbformat.write(executed, out)

@@ -25,12 +25,12 @@ def strip_volatile_metadata(nb: Any) -> Any:
                                     if k not in ("start_time", "end_time", "duration", "input_path",
                                                  "output_path", "environment_variables", "exception")}
     nb.metadata.pop("widgets", None)
-    for cell in nb.cells:
+    for i, cell in enumerate(nb.cells):
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         cell.metadata.pop("ExecuteTime", None)
-        cell.pop("id", None)
-    nb.nbformat_minor = max(nb.get("nbformat_minor", 4), 4)
+        cell["id"] = f"cell-{i:03d}"  # jupytext and papermill give random ids
+    nb.nbformat, nb.nbformat_minor = 4, max(nb.get("nbformat_minor", 5), 5)
     return nb
 
 

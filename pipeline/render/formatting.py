@@ -20,6 +20,8 @@ NA_NOTE = f"{NA_SYMBOL}: not applicable (nothing to compute this figure from)."
 def format_value(value: float, fmt: str) -> str:
     """A published value as printed: thousands separators, £ and % where they belong."""
     places = DECIMALS.get(fmt, 1)
+    if fmt == "number" and float(value).is_integer():
+        places = 0
     body = f"{abs(value):,.{places}f}"
     sign = "-" if value < 0 and float(body.replace(",", "")) != 0 else ""
     if fmt == "money":

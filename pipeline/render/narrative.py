@@ -136,9 +136,10 @@ def phrase(text: str) -> Phrase:
     return Phrase(escape(text), text)
 
 
-def compose(template: str, **parts: Phrase | str | int | float) -> Phrase:
-    """Fill ``{name}`` placeholders with phrases (escaped text for plain values); the
-    sentence starts with a capital letter whatever its first phrase is."""
+def compose(template: str, sentence: bool = True, **parts: Phrase | str | int | float) -> Phrase:
+    """Fill ``{name}`` placeholders with phrases (escaped text for plain values); a sentence
+    starts with a capital letter whatever its first phrase is (``sentence=False`` for a
+    fragment inside another sentence)."""
     html_parts, text_parts = [], []
     for literal, name, _spec, _conv in string.Formatter().parse(template):
         html_parts.append(escape(literal))
@@ -152,7 +153,8 @@ def compose(template: str, **parts: Phrase | str | int | float) -> Phrase:
     html, text = "".join(html_parts), "".join(text_parts)
     text = " ".join(text.split())
     html = " ".join(html.split())
-    return Phrase(html, text).capitalised()
+    out = Phrase(html, text)
+    return out.capitalised() if sentence else out
 
 
 @dataclass(frozen=True)

@@ -251,6 +251,8 @@ def publish_paper(
 def format_plain(value: float, fmt: str) -> str:
     """The machine-readable text of a published value (no separators or symbols)."""
     places = DECIMALS.get(fmt, 1)
+    if fmt == "number" and float(value).is_integer():
+        places = 0
     return f"{value:.{places}f}"
 
 

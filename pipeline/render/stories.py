@@ -31,7 +31,7 @@ def describe_team_exits(view: PaperView, params: Params) -> Prose | Html:
     total = t.info.row_total
     routes = [r for r in t.info.rows if r != total]
     by_route = join_phrases([
-        compose("{n} through {route}", n=view.count(f"{tid}|{r}|{q}"), route=phrase(_route_words(r)))
+        compose("{n} through {route}", sentence=False, n=view.count(f"{tid}|{r}|{q}"), route=phrase(_route_words(r)))
         for r in routes])
     first = compose("During {period} the Exit Team supported {n} to leave care: {routes}.",
                     period=params.period.label, n=view.count(f"{tid}|{total}|{q}"), routes=by_route)
