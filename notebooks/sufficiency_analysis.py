@@ -157,7 +157,7 @@ view.table("S11p_ceased_by_duration_pct")
 # ### Placement stability
 
 # %%
-stories.describe_share(view, "S13p_stability_pct", "3 or more placements", "3 or more placements (%)",
+stories.describe_share(view, "S13p_stability_pct", "3 or more placements (%)", snapshot,
                        f"{{p}} of the children in care at {snapshot} had three or more placements during {year}.")
 
 # %%
@@ -168,6 +168,11 @@ view.table("S13p_stability_pct")
 
 # %% [markdown]
 # ### Distance from home and placements outside the county
+
+# %%
+stories.describe_share(view, "S14p_distance_pct", "20 miles or more (%)", snapshot,
+                       f"Of the children in care at {snapshot} whose home and placement postcodes are known, {{p}} "
+                       f"lived {params.far_miles:g} miles or more from home.")
 
 # %%
 view.table("S14_distance")

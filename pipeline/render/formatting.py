@@ -17,11 +17,10 @@ SUPPRESSION_NOTE = (
 NA_NOTE = f"{NA_SYMBOL}: not applicable (nothing to compute this figure from)."
 
 
-def format_value(value: float, fmt: str) -> str:
+def format_value(value: float, fmt: str, places: int | None = None) -> str:
     """A published value as printed: thousands separators, £ and % where they belong."""
-    places = DECIMALS.get(fmt, 1)
-    if fmt == "number" and float(value).is_integer():
-        places = 0
+    if places is None:
+        places = 0 if fmt == "number" and float(value).is_integer() else DECIMALS.get(fmt, 1)
     body = f"{abs(value):,.{places}f}"
     sign = "-" if value < 0 and float(body.replace(",", "")) != 0 else ""
     if fmt == "money":
@@ -35,8 +34,17 @@ def format_figure_text(table: ShownTable, row: str, col: str, symbol: str = "x")
     """The text of one cell: its formatted value, the suppression symbol or z."""
     st = table.status.at[row, col]
     if st == SHOWN:
-        return format_value(float(table.values.at[row, col]), table.info.fmt)
+        return format_value(float(table.values.at[row, col]), table.info.fmt, table_places(table))
     return NA_SYMBOL if st == NA else symbol
+
+
+def table_places(table: ShownTable) -> int:
+    """Decimal places of a table's figures: the same for every cell, so a column lines up
+    ('number' tables use none when every figure is whole)."""
+    if table.info.fmt != "number":
+        return DECIMALS.get(table.info.fmt, 1)
+    shown = table.values[table.status == SHOWN].stack()
+    return 0 if all(float(v).is_integer() for v in shown) else 1
 
 
 def suppression_note(symbol: str, threshold: int) -> str:

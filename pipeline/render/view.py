@@ -171,7 +171,10 @@ class PaperView:
             table_id = fid.split("|")[0]
             if table_id not in self.paper:
                 continue
-            fig = self.paper.figure(fid)
+            try:
+                fig = self.paper.figure(fid)
+            except KeyError:
+                continue
             text = format_value(fig.value, fig.fmt) if fig.shown else self.paper.symbol
             cards.append(f'<div class="kpi"><span class="kpi-value" data-figure-id="{escape(fid, quote=True)}">'
                          f'{escape(text)}</span><span class="kpi-label">{escape(label)}</span></div>')
