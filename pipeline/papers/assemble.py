@@ -8,6 +8,7 @@ The papers' own builders live beside this module (``quarterly.py``, ``sufficienc
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -81,8 +82,23 @@ def add_tables(paper: Paper, extra: list[PublishedTable]) -> Paper:
     return replace(paper, tables=[*paper.tables, *[t for t in extra if t is not None]])
 
 
+# Columns whose label names the same figure in every paper that prints it: a quarter of the
+# same financial year (quarterly paper) or a dated year (sufficiency). Other columns ("Year
+# to date", "Open at quarter end") mean something else in each period and are never matched.
+COMPARABLE_COLUMNS = {
+    "quarterly": re.compile(r"^Q[1-4]$"),
+    "sufficiency": re.compile(r"^(\d{4}-\d{2}|31 March \d{4})$"),
+}
+
+
+def select_comparable_figures(kind: str, known: Mapping[str, float]) -> dict[str, float]:
+    """The earlier figures whose id means the same figure in this period's paper."""
+    pattern = COMPARABLE_COLUMNS[kind]
+    return {k: v for k, v in known.items() if pattern.match(k.split("|")[-1])}
+
+
 def restrict_published_before(paper: Paper, known: Mapping[str, float]) -> Paper:
     """A copy of the paper whose ``published_before`` holds the earlier figures that are cells
-    of this paper (figure ids are table|row|column, stable across periods)."""
+    of this paper (figure ids are table|row|column)."""
     ids = {c.id for t in paper.tables for c in t.cells()}
     return replace(paper, published_before={k: float(v) for k, v in sorted(known.items()) if k in ids})

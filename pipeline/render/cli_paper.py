@@ -71,7 +71,8 @@ def rule_descriptions() -> dict[str, str]:
 
 
 def earlier_table_folders(params: Params, paper: str) -> list[Path]:
-    """Published table folders of this paper for periods before the configured one."""
+    """Published table folders of this paper for periods before the configured one (for the
+    quarterly paper, earlier quarters of the same financial year: its columns are Q1-Q4)."""
     from pipeline.periods import PeriodError, parse_quarter
 
     out = []
@@ -81,7 +82,7 @@ def earlier_table_folders(params: Params, paper: str) -> list[Path]:
             q = parse_quarter(d.parent.parent.name)
         except PeriodError:
             continue
-        if q < params.period:
+        if q < params.period and (paper != "quarterly" or q.year == params.period.year):
             out.append(d)
     return out
 
@@ -100,6 +101,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
         build_dq_table,
         resolve_builder,
         restrict_published_before,
+        select_comparable_figures,
     )
     from pipeline.render import io as rio
     from pipeline.render.check import find_small_counts
@@ -124,7 +126,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
     paper = add_tables(paper, extra)
     known = collect_published_before(rio.read_tidy_csvs(earlier_table_folders(params, args.paper)),
                                      params.disclosure.symbol)
-    paper = restrict_published_before(paper, known)
+    paper = restrict_published_before(paper, select_comparable_figures(args.paper, known))
 
     from pipeline.disclosure import protect_paper
 

@@ -31,3 +31,13 @@ def test_only_earlier_figures_of_this_papers_cells_are_kept():
     t = PublishedTable("T", "T", "r", "c", pd.DataFrame({"Q1": [12.0]}, index=["a"]))
     paper = restrict_published_before(Paper("p", tables=[t]), {"T|a|Q1": 11, "T|b|Q1": 5, "U|a|Q1": 3})
     assert paper.published_before == {"T|a|Q1": 11.0}
+
+
+def test_only_columns_that_mean_the_same_figure_in_every_period_are_matched():
+    from pipeline.papers.assemble import select_comparable_figures
+
+    known = {"Q01|SGO|Q1": 12.0, "Q01|SGO|Year to date": 12.0, "Q04|Referrals|Open at quarter end": 20.0}
+    assert select_comparable_figures("quarterly", known) == {"Q01|SGO|Q1": 12.0}
+    known = {"S01|Under 1|31 March 2025": 11.0, "S12|Started|2024-25": 90.0, "S18|Fostering|All ages": 1.0}
+    assert select_comparable_figures("sufficiency", known) == {"S01|Under 1|31 March 2025": 11.0,
+                                                               "S12|Started|2024-25": 90.0}
