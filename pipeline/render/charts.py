@@ -76,6 +76,13 @@ def _to_svg(fig, chart_id: str, alt: str) -> str:
     return svg[:head_end] + f"<title>{escape(alt)}</title>" + svg[head_end:]
 
 
+def _top(values) -> float:
+    """An axis top with room above the highest published value (1 when nothing is shown)."""
+    arr = np.asarray(values, dtype=float)
+    peak = np.nanmax(arr) if np.isfinite(arr).any() else 0.0
+    return max(peak * 1.12, 1.0)
+
+
 def _fmt(v: float) -> str:
     return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
 
@@ -109,7 +116,7 @@ def plot_trend(chart_id: str, data: pd.DataFrame, title: str, xlabel: str, ylabe
     ax.set_xticks(x, [str(i) for i in data.index])
     ax.set_xlabel(xlabel, fontsize=9)
     ax.set_ylabel(ylabel, fontsize=9)
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, _top(data.to_numpy(dtype=float)))
     _style(ax)
     if len(data.columns) > 1:
         ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -140,6 +147,10 @@ def plot_bars(chart_id: str, data: pd.Series, title: str, xlabel: str, ylabel: s
         ax.set_xticks(pos, labels)
         ax.set_xlabel(xlabel, fontsize=9)
         ax.set_ylabel(ylabel, fontsize=9)
+    if horizontal:
+        ax.set_xlim(0, _top(y) * 1.1)
+    else:
+        ax.set_ylim(0, _top(y))
     for bar, v in zip(bars, y, strict=True):
         if np.isnan(v):
             bar.set_visible(False)
@@ -207,7 +218,7 @@ def plot_projection(chart_id: str, history: pd.Series, central: pd.Series, low: 
     ax.set_xticks(range(len(years)), years)
     ax.set_xlabel("At 31 March", fontsize=9)
     ax.set_ylabel(ylabel, fontsize=9)
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, _top(np.concatenate([history.to_numpy(dtype=float), high.to_numpy(dtype=float)])))
     _style(ax)
     ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     alt = (f"Line chart: {title}. {_describe_series('Actual', history)}; "
