@@ -14,7 +14,7 @@ import pandas as pd
 from pipeline.render.formatting import format_figure_text
 from pipeline.render.published import SHOWN, SUPPRESSED, PublishedPaper
 
-NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
+NUMBER = re.compile(r"(?<![\w.,])\d+(?:,\d{3})*(?:\.\d+)?(?![\w])")
 PAGE_FOOTER = re.compile(r"Page \d+ of \d+")
 
 
@@ -64,7 +64,9 @@ def check_html_figures(figures: Iterable[tuple[str, str, str]], published: Publi
             numbers = [n for n in NUMBER.findall(text) if n.replace(",", "") != str(published.threshold)]
             if numbers:
                 problems.append(f"{fid}: the narrative prints {', '.join(numbers)} for a suppressed figure")
-        elif tag != "td" and fig.status == SHOWN and expected not in text and str(int(fig.value)) not in text.replace(",", ""):
+        elif (tag != "td" and fig.status == SHOWN and expected not in text
+              and not (fig.value == 0 and text.startswith("no "))
+              and str(int(fig.value)) not in text.replace(",", "")):
             problems.append(f"{fid}: the narrative shows {text!r} but the published figure is {expected!r}")
     return problems
 

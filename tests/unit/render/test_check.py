@@ -67,3 +67,13 @@ def test_the_pdf_may_not_print_numbers_the_html_does_not():
 
 def test_status_constant_is_shared():
     assert SHOWN == "shown"
+
+
+def test_numbers_are_read_whole_and_zero_may_be_written_as_no(published, paper):
+    from pipeline.render.check import NUMBER
+
+    assert NUMBER.findall("at 22, then 1,234 and 12.5, and 2026-27") == ["22", "1,234", "12.5", "2026", "27"]
+    paper.tables[0].values.loc["Placed with parents", "Q2"] = 0
+    pub = publish_paper(paper, {"T1_exits": set(), "T1p_share": set()})
+    html = '<span data-figure-id="T1_exits|Placed with parents|Q2">no children</span>'
+    assert check_html_figures(find_html_figures(html), pub) == []
