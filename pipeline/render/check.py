@@ -114,15 +114,16 @@ def _variants(kind: str, value: str) -> set[str]:
             out.add(f"{compact[:-3]} {compact[-3:]}")
         return out
     if kind == "date":
+        # Numeric forms only, as a record would print them: the paper itself prints dates in
+        # words (31 March 2026, the meeting date), which a child's birthday may equal.
         ts = pd.Timestamp(v)
-        return {ts.strftime("%d/%m/%Y"), ts.strftime("%Y-%m-%d"), ts.strftime("%-d %B %Y"),
-                ts.strftime("%d %B %Y")}
+        return {ts.strftime("%d/%m/%Y"), ts.strftime("%Y-%m-%d")}
     return {v}
 
 
 def build_identifier_patterns(identifiers: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
     """Kind (child, dob, upn, postcode) -> every written form to look for. Dates are looked for
-    as dd/mm/yyyy, ISO and '5 March 2014'; postcodes with and without their space."""
+    as dd/mm/yyyy and ISO; postcodes with and without their space."""
     kinds = {"dob": "date", "date of birth": "date", "postcode": "postcode"}
     out: dict[str, set[str]] = {}
     for kind, values in identifiers.items():
@@ -137,18 +138,15 @@ def build_identifier_patterns(identifiers: Mapping[str, Iterable[str]]) -> dict[
 
 def find_identifiers(text: str, patterns: Mapping[str, set[str]], where: str) -> list[str]:
     """Whole-word occurrences of any identifier in `text` (the value itself is not repeated in
-    the message, which may be read by anyone)."""
-    tokens = set(re.findall(r"[A-Za-z0-9/\-]+", text))
-    upper_tokens = {t.upper() for t in tokens}
+    the message, which may be read by anyone). Linear in the text: the forms are looked up in
+    the set of the text's words and runs of two and three words."""
+    words = [w.upper() for w in re.findall(r"[A-Za-z0-9/\-]+", text)]
+    grams = set(words)
+    grams |= {" ".join(words[i:i + 2]) for i in range(len(words) - 1)}
+    grams |= {" ".join(words[i:i + 3]) for i in range(len(words) - 2)}
     problems = []
     for kind, forms in patterns.items():
-        hits = 0
-        for form in forms:
-            if " " in form or form.count(" ") or not form.replace("/", "").replace("-", "").isalnum():
-                if re.search(rf"(?<![\w]){re.escape(form)}(?![\w])", text, flags=re.I):
-                    hits += 1
-            elif form.upper() in upper_tokens:
-                hits += 1
+        hits = sum(1 for form in forms if " ".join(form.upper().split()) in grams)
         if hits:
             problems.append(f"{where}: contains {hits} {kind} value(s) from the validated data")
     return problems
