@@ -11,7 +11,15 @@ from pipeline.render.published import PublishedPaper
 # paper -> (metric name, figure id template); templates use {year} (sufficiency year),
 # {fy} (the quarter's financial year) and {q} (the quarter, e.g. Q2).
 HEADLINES: dict[str, list[tuple[str, str]]] = {
-    "quarterly": [],
+    "quarterly": [
+        ("exit_team_exits_ytd", "Q01_team_exits|Total exits through the Exit Team|Year to date"),
+        ("exit_team_target", "Q03_targets|Exits through the Exit Team|Annual target"),
+        ("exit_team_forecast_run_rate", "Q03_targets|Exits through the Exit Team|Forecast: run rate"),
+        ("exit_team_forecast_pipeline", "Q03_targets|Exits through the Exit Team|Forecast: pipeline"),
+        ("children_left_care_ytd", "Q02_dfe_exits|All children leaving care|Year to date"),
+        ("adoptions_ytd", "Q03_targets|Adoptions|Year to date"),
+        ("savings_ytd_pounds", "Q13d_savings|All exits (Exit Team and adoption)|Saving in the year to date"),
+    ],
     "sufficiency": [
         ("children_in_care_31_march", "S12_flows|In care at 31 March|{year}"),
         ("started_to_be_looked_after", "S12_flows|Started to be looked after|{year}"),
