@@ -48,7 +48,10 @@ class Chart:
         )
 
 
-def _style(ax) -> None:
+def _style(ax, horizontal: bool = False) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
@@ -163,9 +166,10 @@ def plot_bars(chart_id: str, data: pd.Series, title: str, xlabel: str, ylabel: s
         else:
             ax.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()), xytext=(0, 2),
                         textcoords="offset points", ha="center", fontsize=8)
-    _style(ax)
+    _style(ax, horizontal)
     if horizontal:
         ax.grid(axis="y", visible=False)
+        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     alt = f"Bar chart: {title}. {_describe_series(ylabel, data)}."
     note = GAP_NOTE if data.isna().any() else ""
     return Chart(chart_id, title, alt, _to_svg(fig, chart_id, alt), note, figure_ids)

@@ -4,7 +4,7 @@ A number in the narrative is never typed in: it is a :class:`~pipeline.render.pu
 turned into a :class:`Phrase`, wrapped in a ``<span data-figure-id=...>`` so the publication
 check sees it. A suppressed figure is never printed: the sentence says "fewer than 10" only
 when that follows from other published figures (a shown total minus the shown cells beside
-it); otherwise it says the number is not published.
+it); otherwise it speaks of an unpublished number.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def count_of(paper: PublishedPaper, figure_id: str, noun: str = "children", sing
         if public_upper_bound(table, row, col) < paper.threshold:
             text = f"fewer than {paper.threshold} {noun}"
         else:
-            text = f"a number of {noun} that is not published"
+            text = f"an unpublished number of {noun}"
         return Phrase(_span(fig, text), text)
     text = f"no figure for {noun}"
     return Phrase(_span(fig, text), text)
