@@ -102,7 +102,7 @@ LIST_COLUMNS = (
     "PLACE", "PLACE_PROVIDER", "PLACEMENT_GROUP", "CARER_SINCE", "MONTHS_WITH_CARER",
     "MONTHS_IN_FOSTER", "PLACEMENTS_IN_WINDOW", "LS", "LS_SINCE", "MONTHS_IN_LS", "MONTHS_PWP_CARE_ORDER",
     "ADOPTION_PLAN", "ADOPTION_PLAN_SOURCE", "ALREADY_WORKING", "OPEN_CASE_ROUTE",
-    "OPEN_CASE_STAGE", "ANNUAL_COST", "ANNUAL_ALLOWANCE", "DAYS_TO_18", "OTHER_GROUPS",
+    "OPEN_CASE_STAGE", "ANNUAL_COST", "ANNUAL_ALLOWANCE", "DATE_18", "DAYS_TO_18", "OTHER_GROUPS",
     "FIRST_FOR_CHILD", "TRACKER_AVAILABLE", "DECOM", "SOURCE_FILE", "SOURCE_ROW",
 )
 
@@ -380,6 +380,12 @@ def build_candidates(
                          tracker is not None, unit_costs is not None)
 
 
+def build_candidates_fact(validated: dict[str, pd.DataFrame], episodes: pd.DataFrame, params: Params) -> pd.DataFrame:
+    """The fact table ``candidates`` (the list's rows) for the processing stage's catalog, from
+    the derived episodes and the validated tracker and unit costs (either may be absent)."""
+    return build_candidates(episodes, validated.get("permanence_tracker"), validated.get("unit_costs"), params).rows
+
+
 def _attach_group_fields(rows: pd.DataFrame) -> pd.DataFrame:
     """Group label, prompt, suggested exit, the child's other groups and FIRST_FOR_CHILD."""
     labels = {g: GROUPS[g].label for g in GROUPS}
@@ -398,6 +404,7 @@ def _attach_costs(rows: pd.DataFrame, unit_costs: pd.DataFrame | None, fy: str,
                   day: pd.Timestamp, notes: list[str]) -> pd.DataFrame:
     """ANNUAL_COST of the current placement, ANNUAL_ALLOWANCE under the suggested exit, DAYS_TO_18."""
     days = count_days_to_18(rows["DOB"], day)
+    rows = rows.assign(DATE_18=pd.to_datetime(rows["DOB"]) + pd.DateOffset(years=18))
     if unit_costs is None:
         notes.append("Unit costs were unavailable: annual costs are not shown.")
         na = pd.Series(pd.NA, index=rows.index, dtype="Float64")

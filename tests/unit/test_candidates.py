@@ -274,6 +274,7 @@ def test_costs_allowances_and_days_to_18(result):
     f1 = rows.loc[("STABLE_FOSTER_AGENCY", "F1")]
     # 30 Sep 2026 -> 1 Mar 2034: 7 years (2557 days, two leap days) + 152 days
     assert (f1["ANNUAL_COST"], f1["ANNUAL_ALLOWANCE"], f1["DAYS_TO_18"]) == (44000, 7000, 2709)
+    assert f1["DATE_18"] == D("2034-03-01")
     assert rows.loc[("STABLE_FOSTER_IN_HOUSE", "F3"), "ANNUAL_COST"] == 19000   # age band 5 to 9
     assert rows.loc[("PWP_CARE_ORDER", "P1"), ["ANNUAL_COST", "ANNUAL_ALLOWANCE"]].tolist() == [5000, 0]
     assert rows.loc[("UNSTABLE", "U1"), ["ANNUAL_COST", "ANNUAL_ALLOWANCE"]].tolist() == [190000, 6000]
@@ -351,3 +352,11 @@ def test_nobody_in_care_gives_an_empty_list_with_every_group_in_the_summary(para
     out = build_candidates(_episodes(EPISODES[:0] + [["Z", "2026-01-01", "S", "C2", "U4", "PR4", "2026-02-01", "E4A"]]),
                            _tracker(), UNIT_COSTS, params)
     assert out.rows.empty and out.summary["CHILDREN"].tolist() == [0] * len(GROUPS)
+
+
+def test_the_catalog_fact_is_the_list_and_tolerates_absent_local_files(params, result):
+    from pipeline.candidates import build_candidates_fact
+
+    fact = build_candidates_fact({"permanence_tracker": _tracker(), "unit_costs": UNIT_COSTS}, _episodes(), params)
+    pd.testing.assert_frame_equal(fact, result.rows)
+    assert len(build_candidates_fact({}, _episodes(), params)) == 12  # F6 joins without the tracker
