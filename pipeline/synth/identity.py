@@ -1,0 +1,35 @@
+"""Child identifiers and unique pupil numbers (UPNs)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+# DfE UPN check letters: the remainder mod 23 indexes this alphabet (no I, O or S).
+UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+
+
+def make_child_ids(n: int, prefix: str) -> np.ndarray:
+    """Child identifiers: the LA's prefix (from a hash of its name) and a serial number."""
+    return np.array([f"{prefix}{i:07d}" for i in range(n)], dtype=object)
+
+
+def upn_check_letter(body: str) -> str:
+    """The check letter of a UPN whose last 12 characters are `body` (digits)."""
+    total = sum(int(c) * w for c, w in zip(body, range(2, 14), strict=True))
+    return UPN_CHECK_LETTERS[total % 23]
+
+
+def is_valid_upn(upn: str) -> bool:
+    """A letter followed by 12 digits, the letter being the DfE check letter of the digits."""
+    return (len(upn) == 13 and upn[0] in UPN_CHECK_LETTERS and upn[1:].isdigit()
+            and upn_check_letter(upn[1:]) == upn[0])
+
+
+def make_upns(birth_years: np.ndarray, la_code: str, rng: np.random.Generator) -> np.ndarray:
+    """A UPN for each child: check letter + LA number (3) + school (4) + year allocated (2) + serial (3)."""
+    la = (la_code + "000")[:3] if la_code.isdigit() else "999"
+    school = rng.integers(2000, 7000, size=len(birth_years))
+    year = (np.asarray(birth_years) + 4) % 100
+    serial = rng.integers(0, 1000, size=len(birth_years))
+    bodies = [f"{la}{s:04d}{y:02d}{k:03d}" for s, y, k in zip(school, year, serial, strict=True)]
+    return np.array([upn_check_letter(b) + b for b in bodies], dtype=object)
