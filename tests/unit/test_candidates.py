@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.candidates import (
@@ -28,7 +28,7 @@ from pipeline.candidates import (
 from pipeline.config import CandidateParams, load_params
 from pipeline.errors import InputError
 from pipeline.periods import parse_quarter
-from pipeline.process.episodes import derive_episode_fields
+from pipeline.process.episodes import derive_episode_fields, select_open_on
 
 ROOT = Path(__file__).resolve().parents[2]
 D = pd.Timestamp
@@ -360,3 +360,47 @@ def test_the_catalog_fact_is_the_list_and_tolerates_absent_local_files(params, r
     fact = build_candidates_fact({"permanence_tracker": _tracker(), "unit_costs": UNIT_COSTS}, _episodes(), params)
     pd.testing.assert_frame_equal(fact, result.rows)
     assert len(build_candidates_fact({}, _episodes(), params)) == 12  # F6 joins without the tracker
+
+
+# --- properties for any episode history ------------------------------------------------------
+
+_episode = st.tuples(
+    st.sampled_from(["S", "L", "P", "T", "U", "B"]), st.sampled_from(["C1", "C2", "V2", "E1", "V3"]),
+    st.sampled_from(["U1", "U4", "P1", "K2", "A4"]), st.sampled_from(["PR0", "PR1", "PR4"]),
+    st.integers(min_value=1, max_value=1200),
+)
+
+
+@st.composite
+def _histories(draw):
+    rows, dob = [], {}
+    for i in range(draw(st.integers(min_value=1, max_value=5))):
+        child, day = f"H{i}", D("2020-01-01") + timedelta(days=draw(st.integers(min_value=0, max_value=2000)))
+        dob[child] = D("2008-01-01") + timedelta(days=draw(st.integers(min_value=0, max_value=6000)))
+        chain = draw(st.lists(_episode, min_size=1, max_size=4))
+        for j, (rne, ls, place, prov, length) in enumerate(chain):
+            last = j == len(chain) - 1
+            end = day + timedelta(days=length)
+            closed = not last or draw(st.booleans())
+            rows.append([child, day, "S" if j == 0 else rne, ls, place, prov,
+                         end if closed else None, ("E4A" if last else "X1") if closed else None])
+            day = end
+    eps = pd.DataFrame(rows, columns=COLS)
+    eps["DEC"] = pd.to_datetime(eps["DEC"])
+    header = pd.DataFrame({"CHILD": list(dob), "DOB": list(dob.values()), "SEX": "F", "ETHNIC": "WBRI"})
+    return derive_episode_fields(eps, header)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(episodes=_histories())
+def test_listed_children_always_obey_the_exclusions(params, episodes):
+    rows = build_candidates(episodes, None, UNIT_COSTS, params).rows
+    assert (rows["AGE"] < 17).all()
+    no_plan = rows["GROUP"].isin(["STABLE_FOSTER_AGENCY", "STABLE_FOSTER_IN_HOUSE", "UNSTABLE"])
+    assert not rows.loc[no_plan, "ADOPTION_PLAN"].any()
+    open_now = set(select_open_on(episodes, END)["CHILD"])
+    assert set(rows["CHILD"]) <= open_now
+    assert rows["FIRST_FOR_CHILD"].sum() == rows["CHILD"].nunique()
+    stable = rows[rows["GROUP"].str.startswith("STABLE_FOSTER")]
+    assert (stable["MONTHS_WITH_CARER"] >= 24).all() and stable["PLACE"].isin(["U1", "U4"]).all()
+    assert not rows["LS"].isin(["V3", "V4"]).any()
