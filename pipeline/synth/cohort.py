@@ -19,28 +19,28 @@ SHORT_HOME, HOME_AFTER, PWP, ADOPTION, SGO, CAO, LEAVE18, LEAVE1617, OTHER, SHOR
 PATHWAYS = ("short_home", "home_after_proceedings", "placement_with_parents", "adoption", "sgo",
             "cao", "leave_at_18", "leave_at_16_17", "other", "short_breaks")
 
-ADMISSIONS_PER_YEAR = 285.0  # an LA of ~150,000 under-18s, before the LA's size factor
+ADMISSIONS_PER_YEAR = 255.0  # an LA of ~150,000 under-18s, before the LA's size factor
 UASC_PER_YEAR = 14.0
 READMIT_PROB = 0.10
 
 # Age band at entry: Under 1, 1-4, 5-9, 10-15, 16-17 (share of non-UASC admissions).
 ENTRY_AGE_MIX = np.array([0.23, 0.19, 0.16, 0.27, 0.15])
-BAND_DAYS = np.array([[0, 365], [365, 1826], [1826, 3652], [3652, 5844], [5844, 6560]])
+BAND_DAYS = np.array([[1, 365], [365, 1826], [1826, 3652], [3652, 5844], [5844, 6560]])
 
 # Pathway mix by age band at entry (columns: the first nine pathways above).
 PATHWAY_MIX = np.array([
     # short  home   pwp   adopt  sgo   cao   leave18 16-17 other
-    [0.15, 0.19, 0.03, 0.35, 0.13, 0.03, 0.08, 0.00, 0.04],  # under 1
-    [0.28, 0.23, 0.03, 0.16, 0.12, 0.04, 0.12, 0.00, 0.02],  # 1-4
-    [0.30, 0.22, 0.03, 0.02, 0.10, 0.04, 0.25, 0.00, 0.04],  # 5-9
-    [0.34, 0.18, 0.02, 0.00, 0.03, 0.02, 0.20, 0.12, 0.09],  # 10-15
-    [0.30, 0.02, 0.00, 0.00, 0.00, 0.00, 0.50, 0.08, 0.10],  # 16-17
+    [0.14, 0.20, 0.04, 0.35, 0.11, 0.03, 0.09, 0.00, 0.04],  # under 1
+    [0.25, 0.25, 0.05, 0.16, 0.10, 0.03, 0.14, 0.00, 0.02],  # 1-4
+    [0.27, 0.24, 0.05, 0.02, 0.08, 0.03, 0.27, 0.00, 0.04],  # 5-9
+    [0.30, 0.20, 0.03, 0.00, 0.02, 0.02, 0.21, 0.13, 0.09],  # 10-15
+    [0.28, 0.02, 0.00, 0.00, 0.00, 0.00, 0.52, 0.08, 0.10],  # 16-17
 ])
 UASC_PATHWAY_MIX = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.72, 0.12, 0.16])
 
 # Duration (days) of each pathway: median, log-sd, min, max. LEAVE pathways end by age.
 DURATION = {
-    SHORT_HOME: (30, 1.1, 1, 365), HOME_AFTER: (400, 0.55, 120, 1800), PWP: (520, 0.4, 300, 1800),
+    SHORT_HOME: (40, 1.0, 1, 365), HOME_AFTER: (400, 0.55, 120, 1800), PWP: (850, 0.35, 500, 2200),
     ADOPTION: (640, 0.3, 380, 1500), SGO: (600, 0.5, 200, 2500), CAO: (560, 0.5, 250, 2500),
     OTHER: (90, 1.2, 1, 1500),
 }
@@ -105,7 +105,7 @@ def draw_entry_ages(n: int, rng: np.random.Generator) -> np.ndarray:
     lo, hi = BAND_DAYS[band, 0], BAND_DAYS[band, 1]
     age = lo + (rng.random(n) * (hi - lo)).astype(np.int64)
     newborn = (band == 0) & (rng.random(n) < 0.45)
-    age[newborn] = rng.integers(0, 8, size=newborn.sum())
+    age[newborn] = rng.integers(1, 9, size=newborn.sum())
     return age
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -40,20 +41,24 @@ def age_in_years(dob: np.ndarray, on: np.ndarray) -> np.ndarray:
     return y2 - y1 - before_birthday.astype(np.int64)
 
 
+TABLE_FIRST, TABLE_LAST = day(date(1900, 1, 1)), day(date(2100, 12, 31))
+
+
+@lru_cache(maxsize=4)
+def date_strings(fmt: str) -> np.ndarray:
+    """Every day from 1900 to 2100 formatted once ('%d/%m/%Y' or '%Y-%m-%d')."""
+    iso = np.datetime_as_string(np.arange(TABLE_FIRST, TABLE_LAST + 1).astype("datetime64[D]"), unit="D")
+    if fmt == "%Y-%m-%d":
+        return iso.astype(object)
+    if fmt == "%d/%m/%Y":
+        return np.array([f"{s[8:10]}/{s[5:7]}/{s[:4]}" for s in iso.tolist()], dtype=object)
+    raise ValueError(f"unsupported date format {fmt!r}")
+
+
 def format_days(days: np.ndarray, fmt: str) -> np.ndarray:
     """Format day numbers as strings ('%d/%m/%Y' or '%Y-%m-%d'); NONE becomes ''."""
     days = np.asarray(days, dtype=np.int64)
     out = np.full(days.shape, "", dtype=object)
     ok = days != NONE
-    if not ok.any():
-        return out
-    lo, hi = int(days[ok].min()), int(days[ok].max())
-    year, month, dom = components(np.arange(lo, hi + 1))
-    if fmt == "%d/%m/%Y":
-        table = np.array([f"{d:02d}/{m:02d}/{y:04d}" for y, m, d in zip(year, month, dom, strict=True)], dtype=object)
-    elif fmt == "%Y-%m-%d":
-        table = np.array([f"{y:04d}-{m:02d}-{d:02d}" for y, m, d in zip(year, month, dom, strict=True)], dtype=object)
-    else:
-        raise ValueError(f"unsupported date format {fmt!r}")
-    out[ok] = table[days[ok] - lo]
+    out[ok] = date_strings(fmt)[days[ok] - TABLE_FIRST]
     return out

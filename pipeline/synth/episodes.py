@@ -14,8 +14,19 @@ import pandas as pd
 
 from pipeline.synth import days as dd
 from pipeline.synth.cohort import (
-    ADOPTION, CAO, CIN_MIX, HOME_AFTER, LEAVE18, LEAVE1617, OTHER, PWP, SGO, SHORT_BREAK,
-    SHORT_HOME, choose, choose_rows,
+    ADOPTION,
+    CAO,
+    CIN_MIX,
+    HOME_AFTER,
+    LEAVE18,
+    LEAVE1617,
+    OTHER,
+    PWP,
+    SGO,
+    SHORT_BREAK,
+    SHORT_HOME,
+    choose,
+    choose_rows,
 )
 from pipeline.synth.geography import Geography
 from pipeline.synth.settings import SynthSettings
@@ -24,10 +35,10 @@ from pipeline.synth.settings import SynthSettings
 IH, AG, RES_IH, RES_AG, SEC, INDEP, OTH = range(7)
 # Probability of each group by age group at the placement's start: <5, 5-9, 10-15, 16-17.
 GROUP_MIX = np.array([
-    [0.73, 0.23, 0.00, 0.00, 0.00, 0.00, 0.04],
-    [0.68, 0.27, 0.02, 0.02, 0.00, 0.00, 0.01],
-    [0.50, 0.27, 0.07, 0.12, 0.01, 0.00, 0.03],
-    [0.38, 0.17, 0.06, 0.10, 0.01, 0.26, 0.02],
+    [0.68, 0.29, 0.00, 0.00, 0.00, 0.00, 0.03],
+    [0.61, 0.32, 0.03, 0.03, 0.00, 0.00, 0.01],
+    [0.43, 0.30, 0.08, 0.16, 0.01, 0.00, 0.02],
+    [0.28, 0.16, 0.07, 0.12, 0.01, 0.35, 0.01],
 ])
 UASC_GROUP_MIX = np.array([
     [0.45, 0.45, 0.00, 0.10, 0.00, 0.00, 0.00],
@@ -76,7 +87,7 @@ def make_plans(periods: pd.DataFrame, children: pd.DataFrame, rng) -> pd.DataFra
     t_link = np.minimum(t_link, t_match)
     t_ffa = np.where(ffa, between(rng, start + 3, t_bi), none)
     t_c2 = np.where(path == PWP, start + np.minimum(dur * 0.3, rng.uniform(120, 300, n)).astype(np.int64), none)
-    t_p1 = np.where(path == PWP, np.maximum(t_c2 + 30, end - rng.integers(150, 366, n)), none)
+    t_p1 = np.where(path == PWP, np.maximum(t_c2 + 30, end - rng.integers(300, 801, n)), none)
     final_carer = ((path == SGO) & np.isin(rec, ["E45", "E46"])) | (path == CAO)
     t_f = np.where(final_carer, start + (dur * rng.uniform(0.35, 0.6, n)).astype(np.int64), none)
     age0 = dd.age_in_years(kids["dob"].to_numpy(), start)
@@ -87,8 +98,12 @@ def make_plans(periods: pd.DataFrame, children: pd.DataFrame, rng) -> pd.DataFra
     rev_end = np.where(reversed_, np.minimum(rev_bi + rng.integers(60, 241, n), end - 30), none)
     fail_a = np.where(pwp_fail, start + (dur * rng.uniform(0.3, 0.45, n)).astype(np.int64), none)
     fail_b = np.where(pwp_fail, np.minimum(fail_a + rng.integers(60, 241, n), end - 60), none)
+    dob = kids["dob"].to_numpy()
+    at17 = dd.add_years(dob, 17) + rng.integers(0, 200, n)
+    step_down = np.isin(path, [LEAVE18, LEAVE1617]) & (start < at17 - 30) & (end > at17 + 14) & (rng.random(n) < 0.35)
+    t_indep = np.where(step_down & ~kids["uasc"].to_numpy(), at17, none)
     return pd.DataFrame({
-        "pid": periods["pid"].to_numpy(), "relinq": relinq, "ffa": ffa, "t_bi": t_bi, "t_po": t_po,
+        "pid": periods["pid"].to_numpy(), "relinq": relinq, "t_indep": t_indep, "ffa": ffa, "t_bi": t_bi, "t_po": t_po,
         "t_ap": t_ap, "t_link": t_link, "t_match": t_match, "t_ffa": t_ffa, "t_c2": t_c2, "t_p1": t_p1, "t_f": t_f,
         "pwp_fail": pwp_fail, "fail_a": fail_a, "fail_b": fail_b, "rev_bi": rev_bi, "rev_end": rev_end,
     })
@@ -220,10 +235,15 @@ def planned_placements(periods: pd.DataFrame, plans: pd.DataFrame, rng) -> pd.Da
     t_f = plans["t_f"].to_numpy()
     final = np.where(rec == "E46", "U4", np.where(rng.random(len(rec)) < 0.3, "U1", "U3"))
     add(t_f, final, Z_SAME)
+    add(plans["t_indep"].to_numpy(), "INDEP", Z_SAME)
     add(plans["fail_a"].to_numpy(), "P1", Z_HOME)
     add(plans["fail_b"].to_numpy(), "U6", Z_SAME, "CARPL")
     out = pd.concat(rows, ignore_index=True)
     out["PLACE"] = out["PLACE"].astype(object)
+    indep = (out["PLACE"] == "INDEP").to_numpy()
+    k3 = out["day"].to_numpy() >= dd.day(pd.Timestamp(*K3_FROM).date())
+    out.loc[indep, "PLACE"] = np.where(k3[indep], "K3", choose(rng, ("H5", "P2"), (0.6, 0.4), int(indep.sum())))
+    out.loc[indep, "REASON_PLACE_CHANGE"] = "CARPL"
     return out
 
 
@@ -255,17 +275,17 @@ def codes_for_groups(rows: pd.DataFrame, group: np.ndarray, rng) -> tuple[np.nda
         k = int(m.sum())
         if g == IH:
             place[m] = choose(rng, ("U1", "U3", "U4", "U6"), (0.07, 0.15, 0.38, 0.40), k)
-            prov[m], zone[m] = "PR1", np.where(rng.random(k) < 0.65, Z_SAME, Z_IN)
+            prov[m], zone[m] = "PR1", np.where(rng.random(k) < 0.75, Z_SAME, Z_IN)
         elif g == AG:
             place[m] = choose(rng, ("U4", "U6"), (0.45, 0.55), k)
             prov[m] = choose(rng, ("PR4", "PR5"), (0.7, 0.3), k)
-            zone[m] = choose(rng, (Z_IN, Z_NEAR, Z_FAR), (0.40, 0.48, 0.12), k)
+            zone[m] = choose(rng, (Z_IN, Z_NEAR, Z_FAR), (0.55, 0.41, 0.04), k)
         elif g == RES_IH:
             place[m], prov[m], zone[m] = "K2", "PR1", Z_OWN
         elif g == RES_AG:
             place[m] = choose(rng, ("K2", "R1"), (0.9, 0.1), k)
             prov[m] = choose(rng, ("PR4", "PR5", "PR2"), (0.82, 0.13, 0.05), k)
-            zone[m] = choose(rng, (Z_IN, Z_NEAR, Z_FAR), (0.25, 0.40, 0.35), k)
+            zone[m] = choose(rng, (Z_IN, Z_NEAR, Z_FAR), (0.30, 0.40, 0.30), k)
         elif g == SEC:
             place[m], zone[m] = "K1", Z_SECURE
             prov[m] = choose(rng, ("PR2", "PR3"), (0.7, 0.3), k)
@@ -302,8 +322,8 @@ def placement_events(periods, children, plans, settings: SynthSettings, rng) -> 
     unplanned["PLACE"], unplanned["PLACE_PROVIDER"], unplanned["zone"] = place, prov, zone
     planned = planned_placements(periods, plans, rng)
     planned["PLACE_PROVIDER"] = np.select(
-        [planned["PLACE"] == "P1", planned["PLACE"].str.startswith("A")],
-        ["PR0", np.where(rng.random(len(planned)) < 0.35, "PR2", "PR1")], "PR1")
+        [planned["PLACE"] == "P1", planned["PLACE"].str.startswith("A"), planned["PLACE"].isin(["H5", "P2", "K3"])],
+        ["PR0", np.where(rng.random(len(planned)) < 0.35, "PR2", "PR1"), "PR4"], "PR1")
     ev = pd.concat([planned, unplanned], ignore_index=True)  # planned rows win a same-day clash
     ev = ev.drop_duplicates(["pid", "day"], keep="first").sort_values(["pid", "day"], kind="stable")
     return mark_same_carer(ev.reset_index(drop=True), rng)

@@ -16,7 +16,13 @@ from pipeline.synth.geography import make_geography
 from pipeline.synth.local import make_local_files
 from pipeline.synth.returns import cut_returns
 from pipeline.synth.settings import SynthSettings
-from pipeline.synth.tables import Facts, build_return_tables, child_facts, draw_missing, draw_reviews
+from pipeline.synth.tables import (
+    Facts,
+    build_return_tables,
+    child_facts,
+    draw_missing,
+    draw_reviews,
+)
 
 
 def simulate(settings: SynthSettings):

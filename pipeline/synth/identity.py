@@ -27,9 +27,12 @@ def is_valid_upn(upn: str) -> bool:
 
 def make_upns(birth_years: np.ndarray, la_code: str, rng: np.random.Generator) -> np.ndarray:
     """A UPN for each child: check letter + LA number (3) + school (4) + year allocated (2) + serial (3)."""
-    la = (la_code + "000")[:3] if la_code.isdigit() else "999"
-    school = rng.integers(2000, 7000, size=len(birth_years))
+    n = len(birth_years)
+    la = int((la_code + "000")[:3]) if la_code.isdigit() else 999
+    school = rng.integers(2000, 7000, size=n)
     year = (np.asarray(birth_years) + 4) % 100
-    serial = rng.integers(0, 1000, size=len(birth_years))
-    bodies = [f"{la}{s:04d}{y:02d}{k:03d}" for s, y, k in zip(school, year, serial, strict=True)]
-    return np.array([upn_check_letter(b) + b for b in bodies], dtype=object)
+    serial = rng.integers(0, 1000, size=n)
+    body = ((la * 10_000 + school) * 100 + year) * 1000 + serial  # the 12 digits as one number
+    digits = (body[:, None] // 10 ** np.arange(11, -1, -1)) % 10
+    letters = np.array(list(UPN_CHECK_LETTERS))[(digits * np.arange(2, 14)).sum(axis=1) % 23]
+    return np.char.add(letters, np.char.zfill(body.astype(str), 12)).astype(object)

@@ -14,7 +14,7 @@ import pandas as pd
 from pipeline.periods import FinancialYear
 from pipeline.schema import AGE_BANDS, COST_GROUPS, LOCAL_FILES, TRACKER_STAGES
 from pipeline.synth import days as dd
-from pipeline.synth.cohort import ADOPTION, CAO, HOME_AFTER, LEAVE18, PWP, SGO, choose
+from pipeline.synth.cohort import ADOPTION, CAO, HOME_AFTER, LEAVE18, PWP, SGO
 from pipeline.synth.geography import Geography
 from pipeline.synth.settings import SynthSettings
 
@@ -98,7 +98,8 @@ def closed_cases(periods: pd.DataFrame, children: pd.DataFrame, rng) -> list[pd.
             dates.append(np.where(k >= j, cur, dd.NONE))
         closed = np.maximum.reduce(dates) + rng.integers(10, 90, len(s))
         closed = np.minimum(closed, s + d - 1)
-        out.append(stage_rows(pid, route, stages[: len(reached)] + ["CLOSED"], dates + [closed]))
+        carer = choose(rng, ("FORMER_FOSTER_CARER", "OTHER_CARER"), (0.5, 0.5), len(s)) if route == "SGO" else None
+        out.append(stage_rows(pid, route, stages[: len(reached)] + ["CLOSED"], dates + [closed], carer))
     return out
 
 
@@ -254,11 +255,11 @@ def make_fostering_capacity(ep: pd.DataFrame, settings: SynthSettings) -> pd.Dat
     rng = settings.rng("fostering")
     rows = []
     util = 0.62 + rng.uniform(-0.03, 0.03)
+    in_house = (ep["PLACE"].str.startswith("U") & ep["PLACE_PROVIDER"].eq("PR1") & ~ep["LS"].isin(["V3", "V4"])).to_numpy()
+    decom, dec = ep["DECOM"].to_numpy()[in_house], ep["DEC"].to_numpy()[in_house]
     for lab in settings.annual_returns:
         e = dd.day(lab.end)
-        m = (ep["DECOM"] <= e) & (ep["DEC"] > e) & ep["PLACE"].str.startswith("U") & ep["PLACE_PROVIDER"].eq("PR1")
-        m &= ~ep["LS"].isin(["V3", "V4"])
-        filled = int(m.sum())
+        filled = int(((decom <= e) & (dec > e)).sum())
         util = float(np.clip(util + rng.uniform(-0.02, 0.03), 0.5, 0.8))
         approved = int(round(filled / util))
         households = int(round(approved / rng.uniform(1.6, 1.9)))

@@ -35,9 +35,10 @@ class Facts:
 def child_facts(children: pd.DataFrame, prefix: str, la_code: str, rng) -> pd.DataFrame:
     """Identifiers, UPNs and (for a few young women) the date of birth of their own child."""
     out = children.copy()
-    out["CHILD"] = make_child_ids(len(out), prefix)
+    out["CHILD"] = pd.Series(make_child_ids(len(out), prefix), index=out.index, dtype=object)
     years = dd.components(out["dob"].to_numpy())[0]
-    out["UPN"] = make_upns(years, la_code, rng)
+    out["UPN"] = pd.Series(make_upns(years, la_code, rng), index=out.index, dtype=object)
+    out["ethnic"] = out["ethnic"].astype(object)
     mother = (~out["male"].to_numpy()) & (rng.random(len(out)) < 0.03)
     mc = dd.add_years(out["dob"].to_numpy(), 15) + rng.integers(180, 1000, len(out))
     out["mc_dob"] = np.where(mother, mc, dd.NONE)
@@ -95,7 +96,7 @@ def header_table(ret: pd.DataFrame, facts: Facts, label: ReturnLabel) -> pd.Data
     mc = kids["mc_dob"].to_numpy()
     is_mother = female12 & (mc != dd.NONE) & (mc <= end)
     mother = np.where(female12, np.where(is_mother, "1", "0"), "")
-    return pd.DataFrame({
+    return pd.DataFrame(dtype=object, data={
         "CHILD": kids["CHILD"].to_numpy(), "SEX": sex_codes(kids["male"].to_numpy(), label.collection_year),
         "DOB": fmt(dob), "ETHNIC": kids["ethnic"].to_numpy(), "UPN": upn, "MOTHER": mother,
         "MC_DOB": fmt(np.where(is_mother, mc, dd.NONE)),
@@ -104,7 +105,8 @@ def header_table(ret: pd.DataFrame, facts: Facts, label: ReturnLabel) -> pd.Data
 
 def urn_of(place: np.ndarray, pc: np.ndarray) -> np.ndarray:
     """Ofsted URN of registered placements (one per postcode), XXXXXXX for the others."""
-    urn = np.array([f"SC{(int(p) * 7919 + 104729) % 900000 + 100000}" for p in pc], dtype=object)
+    number = (pc.astype(np.int64) * 7919 + 104729) % 900000 + 100000
+    urn = np.char.add("SC", number.astype(str)).astype(object)
     return np.where(np.isin(place, OWN_URN_CODES), urn, "XXXXXXX")
 
 
@@ -114,7 +116,7 @@ def episodes_table(ret: pd.DataFrame, facts: Facts) -> pd.DataFrame:
     ids = facts.children["CHILD"].to_numpy()
     pcs = facts.postcodes
     place = ret["PLACE"].to_numpy()
-    return pd.DataFrame({
+    return pd.DataFrame(dtype=object, data={
         "CHILD": ids[ret["child"].to_numpy()], "DECOM": fmt(ret["DECOM"]), "RNE": ret["RNE"].to_numpy(),
         "LS": ret["LS"].to_numpy(), "CIN": ret["CIN"].to_numpy(), "PLACE": place,
         "PLACE_PROVIDER": ret["PLACE_PROVIDER"].to_numpy(), "DEC": fmt(ret["DEC"]),
@@ -127,7 +129,7 @@ def episodes_table(ret: pd.DataFrame, facts: Facts) -> pd.DataFrame:
 def uasc_table(kids: pd.DataFrame, label: ReturnLabel) -> pd.DataFrame:
     """Children in the return who were unaccompanied asylum seekers; DUC is the 18th birthday."""
     k = kids[kids["uasc"]]
-    return pd.DataFrame({"CHILD": k["CHILD"].to_numpy(), "SEX": sex_codes(k["male"].to_numpy(), label.collection_year),
+    return pd.DataFrame(dtype=object, data={"CHILD": k["CHILD"].to_numpy(), "SEX": sex_codes(k["male"].to_numpy(), label.collection_year),
                          "DOB": fmt(k["dob"]), "DUC": fmt(dd.add_years(k["dob"].to_numpy(), 18))})
 
 
@@ -138,7 +140,7 @@ def reviews_table(kids: pd.DataFrame, facts: Facts, s: int, e: int, rng) -> pd.D
     dob = kids.loc[r["child"], "dob"].to_numpy()
     code = choose(rng, [f"PN{i}" for i in range(1, 8)], (0.40, 0.15, 0.15, 0.10, 0.10, 0.05, 0.05), len(r))
     code = np.where(dd.age_in_years(dob, r["day"].to_numpy()) < 4, "PN0", code)
-    out = pd.DataFrame({"CHILD": kids.loc[r["child"], "CHILD"].to_numpy(), "DOB": fmt(dob), "REVIEW": fmt(r["day"]),
+    out = pd.DataFrame(dtype=object, data={"CHILD": kids.loc[r["child"], "CHILD"].to_numpy(), "DOB": fmt(dob), "REVIEW": fmt(r["day"]),
                         "REVIEW_CODE": code, "_day": r["day"].to_numpy()})
     return out.sort_values(["CHILD", "_day"], kind="stable").drop(columns="_day")
 
@@ -149,7 +151,7 @@ def missing_table(kids: pd.DataFrame, facts: Facts, s: int, e: int) -> pd.DataFr
     m = m[(m["start"] >= s) & (m["start"] <= e) & m["child"].isin(kids.index)].sort_values(["child", "start"])
     k = kids.loc[m["child"]]
     end = np.where(m["end"].to_numpy() > e, dd.NONE, m["end"].to_numpy())
-    return pd.DataFrame({"CHILD": k["CHILD"].to_numpy(), "DOB": fmt(k["dob"]), "MISSING": m["kind"].to_numpy(),
+    return pd.DataFrame(dtype=object, data={"CHILD": k["CHILD"].to_numpy(), "DOB": fmt(k["dob"]), "MISSING": m["kind"].to_numpy(),
                          "MIS_START": fmt(m["start"]), "MIS_END": fmt(end)})
 
 
@@ -163,7 +165,7 @@ def adoption_tables(kids: pd.DataFrame, facts: Facts, s: int, e: int, rng) -> tu
     nb = np.where(rng.random(n) < 0.15, "1", "2")
     sex = np.where(nb == "1", choose(rng, ("F1", "M1"), (0.85, 0.15), n), choose(rng, ("MF", "MM", "FF"), (0.85, 0.07, 0.08), n))
     ls = np.where(nb == "1", "L2", np.where(sex == "MF", choose(rng, ("L0", "L4"), (0.7, 0.3), n), choose(rng, ("L11", "L12"), (0.5, 0.5), n)))
-    ad1 = pd.DataFrame({"CHILD": k["CHILD"].to_numpy(), "DOB": fmt(k["dob"]), "DATE_INT": fmt(adopted["t_bi"]),
+    ad1 = pd.DataFrame(dtype=object, data={"CHILD": k["CHILD"].to_numpy(), "DOB": fmt(k["dob"]), "DATE_INT": fmt(adopted["t_bi"]),
                         "DATE_MATCH": fmt(adopted["t_match"]), "FOSTER_CARE": np.where(adopted["ffa"], "1", "0"),
                         "NB_ADOPTR": nb, "SEX_ADOPTR": sex, "LS_ADOPTR": ls})
     live = per[(per["t_bi"] != dd.NONE) & (per["t_bi"] <= e) & (per["end"] >= s)]
@@ -175,7 +177,7 @@ def adoption_tables(kids: pd.DataFrame, facts: Facts, s: int, e: int, rng) -> tu
         "CEASED": np.concatenate([np.full(len(live), dd.NONE), ceased]),
     }).sort_values(["child", "DATE_PLACED"])
     k = kids.loc[rows["child"]]
-    pfa = pd.DataFrame({"CHILD": k["CHILD"].to_numpy(), "DOB": fmt(k["dob"]), "DATE_PLACED": fmt(rows["DATE_PLACED"]),
+    pfa = pd.DataFrame(dtype=object, data={"CHILD": k["CHILD"].to_numpy(), "DOB": fmt(k["dob"]), "DATE_PLACED": fmt(rows["DATE_PLACED"]),
                         "DATE_PLACED_CEASED": fmt(rows["CEASED"]),
                         "REASON_PLACED_CEASED": np.where(rows["CEASED"].to_numpy() != dd.NONE, "RD1", "")})
     return ad1, pfa
@@ -192,7 +194,7 @@ def previous_permanence_table(kids: pd.DataFrame, facts: Facts, s: int, e: int, 
     has = prev != "Z1"
     la = np.where(has, choose(rng, (la_code, "NUK", "865", "908"), (0.6, 0.1, 0.15, 0.15), n), "")
     when = k["dob"].to_numpy() + (rng.random(n) * (starting["start"].to_numpy() - k["dob"].to_numpy())).astype(np.int64)
-    return pd.DataFrame({"CHILD": k["CHILD"].to_numpy(), "DOB": fmt(k["dob"]), "PREV_PERM": prev,
+    return pd.DataFrame(dtype=object, data={"CHILD": k["CHILD"].to_numpy(), "DOB": fmt(k["dob"]), "PREV_PERM": prev,
                          "LA_PERM": la, "DATE_PERM": fmt(np.where(has, when, dd.NONE))})
 
 
@@ -214,7 +216,7 @@ def oc2_table(kids: pd.DataFrame, facts: Facts, s: int, e: int, rng) -> pd.DataF
         return v if mask is None else np.where(mask, v, "")
 
     misuse = yes(0.04, age >= 10)
-    return pd.DataFrame({
+    return pd.DataFrame(dtype=object, data={
         "CHILD": k["CHILD"].to_numpy(), "DOB": fmt(k["dob"]), "SDQ_SCORE": sdq, "SDQ_REASON": reason,
         "CONVICTED": yes(0.03, age >= 10), "HEALTH_CHECK": yes(0.9), "IMMUNISATIONS": yes(0.85),
         "TEETH_CHECK": yes(0.85), "HEALTH_ASSESSMENT": yes(0.9), "SUBSTANCE_MISUSE": misuse,
@@ -242,7 +244,7 @@ def oc3_table(facts: Facts, s: int, e: int, rng) -> pd.DataFrame:
     known = touch == "YES"
     activ = choose(rng, ("F1", "P1", "F2", "P2", "F4", "P4", "G4", "G5", "G6"), (0.07, 0.02, 0.15, 0.04, 0.22, 0.08, 0.08, 0.26, 0.08), n)
     accom = choose(rng, ("U1", "Z1", "B1", "D1", "E1", "K1", "T1", "S2", "X2", "R2", "V2"), (0.35, 0.10, 0.12, 0.10, 0.05, 0.06, 0.05, 0.03, 0.03, 0.06, 0.05), n)
-    return pd.DataFrame({"CHILD": k["CHILD"].to_numpy(), "DOB": fmt(k["dob"]), "IN_TOUCH": touch,
+    return pd.DataFrame(dtype=object, data={"CHILD": k["CHILD"].to_numpy(), "DOB": fmt(k["dob"]), "IN_TOUCH": touch,
                          "ACTIV": np.where(known, activ, ""), "ACCOM": np.where(known, accom, "")})
 
 
@@ -272,4 +274,4 @@ def conform(df: pd.DataFrame, table: str) -> pd.DataFrame:
     cols = [c.name for c in SSDA903_TABLES[table]]
     if df.empty:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
-    return df[cols].astype(object).fillna("").reset_index(drop=True)
+    return df[cols].fillna("").reset_index(drop=True)
