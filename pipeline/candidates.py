@@ -41,6 +41,11 @@ Definitions shared by the rules:
 The list has one row per child per group (a child in two groups has two rows, each naming
 the other groups in ``OTHER_GROUPS``); ``FIRST_FOR_CHILD`` marks one row per child, so that
 distinct children can be counted.
+
+Costs: ANNUAL_COST of the current placement and ANNUAL_ALLOWANCE under the exit the group
+suggests, from unit costs of the period's financial year (QUARTERLY's lookup), and
+PROJECTED_SAVING to 18 by the savings measure's method (:mod:`pipeline.measures.savings`),
+had the child exited the day after the period end.
 """
 
 from __future__ import annotations
@@ -52,8 +57,10 @@ import pandas as pd
 from pipeline import schema
 from pipeline.config import CandidateParams, Params
 from pipeline.errors import InputError
+from pipeline.measures.savings import compute_child_savings, count_saving_days
 from pipeline.periods import financial_year_of
 from pipeline.process.episodes import SHORT_BREAK_LS, age_in_years, band_ages, select_open_on
+from pipeline.process.quarterly import lookup_annual_costs
 
 SAME_CARER_RNE = ("L", "T", "U")
 PLACEMENT_ORDER_LS = ("E1", "D1")
@@ -102,7 +109,8 @@ LIST_COLUMNS = (
     "PLACE", "PLACE_PROVIDER", "PLACEMENT_GROUP", "CARER_SINCE", "MONTHS_WITH_CARER",
     "MONTHS_IN_FOSTER", "PLACEMENTS_IN_WINDOW", "LS", "LS_SINCE", "MONTHS_IN_LS", "MONTHS_PWP_CARE_ORDER",
     "ADOPTION_PLAN", "ADOPTION_PLAN_SOURCE", "ALREADY_WORKING", "OPEN_CASE_ROUTE",
-    "OPEN_CASE_STAGE", "ANNUAL_COST", "ANNUAL_ALLOWANCE", "DATE_18", "DAYS_TO_18", "OTHER_GROUPS",
+    "OPEN_CASE_STAGE", "ANNUAL_COST", "ANNUAL_ALLOWANCE", "EXIT_DATE", "DATE_18", "DAYS_TO_18",
+    "PROJECTED_SAVING", "OTHER_GROUPS",
     "FIRST_FOR_CHILD", "TRACKER_AVAILABLE", "DECOM", "SOURCE_FILE", "SOURCE_ROW",
 )
 
@@ -319,26 +327,19 @@ def _group_order(col: pd.Series) -> pd.Series:
 # --- costs -------------------------------------------------------------------------------------
 
 
-def look_up_annual_costs(keys: pd.DataFrame, unit_costs: pd.DataFrame, financial_year: str) -> pd.Series:
-    """Annual cost for each row of `keys` (PLACEMENT_GROUP, AGE_BAND) in `financial_year`: the
-    row for the age band, else the row for ALL, else missing. Duplicate rows are refused."""
-    uc = unit_costs[unit_costs["FINANCIAL_YEAR"].astype(str).eq(financial_year)]
-    dup = uc.duplicated(["PLACEMENT_GROUP", "AGE_BAND"], keep=False)
-    if dup.any():
-        first = uc[dup].iloc[0]
-        raise InputError(f"unit_costs has more than one row for {first['PLACEMENT_GROUP']} / "
-                         f"{first['AGE_BAND']} in {financial_year}")
-    table = uc.set_index(["PLACEMENT_GROUP", "AGE_BAND"])["ANNUAL_COST"].astype(float)
-    exact = pd.Series([table.get((g, b)) for g, b in zip(keys["PLACEMENT_GROUP"], keys["AGE_BAND"], strict=True)],
-                      index=keys.index, dtype="Float64")
-    fallback = pd.Series([table.get((g, "ALL")) for g in keys["PLACEMENT_GROUP"]], index=keys.index, dtype="Float64")
-    return exact.fillna(fallback)
-
-
-def count_days_to_18(dob: pd.Series, day: pd.Timestamp) -> pd.Series:
-    """Days from `day` to each 18th birthday (0 if already 18; NA where DOB is missing)."""
-    birthday = pd.to_datetime(dob) + pd.DateOffset(years=18)
-    return (birthday - pd.Timestamp(day)).dt.days.clip(lower=0).astype("Int64")
+def project_savings_to_18(rows: pd.DataFrame, day: pd.Timestamp, basis_days: int) -> pd.DataFrame:
+    """EXIT_DATE (the day after `day`), DATE_18, DAYS_TO_18 and PROJECTED_SAVING for rows with
+    DOB, ANNUAL_COST and ANNUAL_ALLOWANCE: the savings measure's method
+    (:mod:`pipeline.measures.savings`), had the child exited by the suggested route the day
+    after the period end: (annual cost - annual allowance) per day, from that day to the day
+    before the 18th birthday, both inclusive. Missing where a cost is unknown."""
+    frame = pd.DataFrame({
+        "EXIT_DATE": pd.Series(pd.Timestamp(day) + pd.Timedelta(days=1), index=rows.index),
+        "DATE_18": pd.to_datetime(rows["DOB"]) + pd.DateOffset(years=18),
+        "NET_ANNUAL_SAVING": (rows["ANNUAL_COST"] - rows["ANNUAL_ALLOWANCE"]).astype("Float64"),
+    }, index=rows.index)
+    return frame.assign(DAYS_TO_18=count_saving_days(frame["EXIT_DATE"], frame["DATE_18"], None),
+                        PROJECTED_SAVING=compute_child_savings(frame, None, basis_days))
 
 
 # --- the list ----------------------------------------------------------------------------------
@@ -368,7 +369,8 @@ def build_candidates(
     groups = assign_groups(children, cp)
     rows = groups.merge(children, on="CHILD", how="left")
     rows = _attach_group_fields(rows)
-    rows = _attach_costs(rows, unit_costs, financial_year_of(params.period.end).label, day, notes)
+    rows = _attach_costs(rows, unit_costs, financial_year_of(params.period.end).label, day,
+                         params.savings_basis_days, notes)
     rows = rows.assign(TRACKER_AVAILABLE=tracker is not None)
     extra = [c for c in ("SOURCE_FILE", "SOURCE_ROW") if c not in rows.columns]
     rows = rows.assign(**{c: pd.NA for c in extra})
@@ -401,31 +403,37 @@ def _attach_group_fields(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _attach_costs(rows: pd.DataFrame, unit_costs: pd.DataFrame | None, fy: str,
-                  day: pd.Timestamp, notes: list[str]) -> pd.DataFrame:
-    """ANNUAL_COST of the current placement, ANNUAL_ALLOWANCE under the suggested exit, DAYS_TO_18."""
-    days = count_days_to_18(rows["DOB"], day)
-    rows = rows.assign(DATE_18=pd.to_datetime(rows["DOB"]) + pd.DateOffset(years=18))
+                  day: pd.Timestamp, basis_days: int, notes: list[str]) -> pd.DataFrame:
+    """ANNUAL_COST of the current placement, ANNUAL_ALLOWANCE under the suggested exit (unit
+    costs of the period's financial year, the child's age band, else the ALL row) and the
+    projected saving to 18."""
+    na = pd.Series(pd.NA, index=rows.index, dtype="Float64")
     if unit_costs is None:
-        notes.append("Unit costs were unavailable: annual costs are not shown.")
-        na = pd.Series(pd.NA, index=rows.index, dtype="Float64")
-        return rows.assign(ANNUAL_COST=na, ANNUAL_ALLOWANCE=na, DAYS_TO_18=days)
-    cost = look_up_annual_costs(rows[["PLACEMENT_GROUP", "AGE_BAND"]], unit_costs, fy)
-    allowance_group = rows["GROUP"].map({g: v.allowance_group for g, v in GROUPS.items()})
-    allowance = look_up_annual_costs(pd.DataFrame({"PLACEMENT_GROUP": allowance_group, "AGE_BAND": rows["AGE_BAND"]}),
-                                     unit_costs, fy)
-    allowance = allowance.where(allowance_group.notna(), 0.0)
-    if cost.isna().any() or allowance.isna().any():
-        notes.append(f"Some unit costs for {fy} are missing: those rows show no cost.")
-    return rows.assign(ANNUAL_COST=cost, ANNUAL_ALLOWANCE=allowance, DAYS_TO_18=days)
+        notes.append("Unit costs were unavailable: annual costs and savings are not shown.")
+        cost, allowance = na, na
+    else:
+        allowance_group = rows["GROUP"].map({g: v.allowance_group for g, v in GROUPS.items()}).astype("string")
+        keys = pd.DataFrame({"FY": fy, "AGE_BAND": rows["AGE_BAND"], "PLACEMENT_GROUP": rows["PLACEMENT_GROUP"],
+                             "ALLOWANCE_GROUP": allowance_group}, index=rows.index)
+        cost = lookup_annual_costs(keys, unit_costs, "PLACEMENT_GROUP")
+        allowance = lookup_annual_costs(keys, unit_costs, "ALLOWANCE_GROUP").where(allowance_group.notna(), 0.0)
+        if cost.isna().any() or allowance.isna().any():
+            notes.append(f"Some unit costs for {fy} are missing: those rows show no cost or saving.")
+    rows = rows.assign(ANNUAL_COST=cost, ANNUAL_ALLOWANCE=allowance.astype("Float64"))
+    saving = project_savings_to_18(rows, day, basis_days)
+    return rows.assign(**{c: saving[c] for c in ("EXIT_DATE", "DATE_18", "DAYS_TO_18", "PROJECTED_SAVING")})
 
 
 def summarise_groups(rows: pd.DataFrame, children: pd.DataFrame, cp: CandidateParams,
                      tracker_available: bool) -> pd.DataFrame:
-    """Per group: GROUP, LABEL, CHILDREN listed, ALREADY_WORKING (NA without a tracker) and
-    NOT_LISTED_AGED (children who met the rule but are at or over the age limit)."""
+    """Per group: GROUP, LABEL, CHILDREN listed, ALREADY_WORKING (NA without a tracker),
+    NOT_LISTED_AGED (children who met the rule but are at or over the age limit), and
+    PROJECTED_SAVING (sum over the rows whose saving is known) with COST_UNKNOWN rows."""
     over_age = match_rules(children, cp)[~is_below_max_age(children, cp)].sum()
     listed = rows.groupby("GROUP").size()
     working = rows[rows["ALREADY_WORKING"].fillna(False).astype(bool)].groupby("GROUP").size()
+    saving = rows.groupby("GROUP")["PROJECTED_SAVING"].sum()
+    unknown = rows[rows["PROJECTED_SAVING"].isna()].groupby("GROUP").size()
     return pd.DataFrame({
         "GROUP": list(GROUPS),
         "LABEL": [g.label for g in GROUPS.values()],
@@ -433,4 +441,6 @@ def summarise_groups(rows: pd.DataFrame, children: pd.DataFrame, cp: CandidatePa
         "ALREADY_WORKING": pd.array([int(working.get(g, 0)) if tracker_available else pd.NA for g in GROUPS],
                                     dtype="Int64"),
         "NOT_LISTED_AGED": [int(over_age.get(g, 0)) for g in GROUPS],
+        "PROJECTED_SAVING": [round(float(saving.get(g, 0.0)), 2) for g in GROUPS],
+        "COST_UNKNOWN": [int(unknown.get(g, 0)) for g in GROUPS],
     })

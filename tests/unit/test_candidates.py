@@ -21,7 +21,6 @@ from pipeline.candidates import (
     count_placements_since,
     find_adoption_plans,
     find_open_cases,
-    look_up_annual_costs,
     mark_runs,
     summarise_children_in_care,
 )
@@ -272,13 +271,31 @@ def test_summary_counts_children_working_and_left_out_for_age(result):
 def test_costs_allowances_and_days_to_18(result):
     rows = result.rows.set_index(["GROUP", "CHILD"])
     f1 = rows.loc[("STABLE_FOSTER_AGENCY", "F1")]
-    # 30 Sep 2026 -> 1 Mar 2034: 7 years (2557 days, two leap days) + 152 days
-    assert (f1["ANNUAL_COST"], f1["ANNUAL_ALLOWANCE"], f1["DAYS_TO_18"]) == (44000, 7000, 2709)
-    assert f1["DATE_18"] == D("2034-03-01")
+    # exit 1 Oct 2026 .. 28 Feb 2034 inclusive: 30 Sep 2026 -> 1 Mar 2034 is 7 years (2557 days,
+    # two leap days) + 152 days = 2709, less the two end days, plus one (inclusive) = 2708
+    assert (f1["ANNUAL_COST"], f1["ANNUAL_ALLOWANCE"], f1["DAYS_TO_18"]) == (44000, 7000, 2708)
+    assert f1["DATE_18"] == D("2034-03-01") and f1["EXIT_DATE"] == D("2026-10-01")
+    # (44000 - 7000) * 2708 / 365 = 100,196,000 / 365
+    assert f1["PROJECTED_SAVING"] == pytest.approx(274509.589, abs=0.001)
     assert rows.loc[("STABLE_FOSTER_IN_HOUSE", "F3"), "ANNUAL_COST"] == 19000   # age band 5 to 9
     assert rows.loc[("PWP_CARE_ORDER", "P1"), ["ANNUAL_COST", "ANNUAL_ALLOWANCE"]].tolist() == [5000, 0]
     assert rows.loc[("UNSTABLE", "U1"), ["ANNUAL_COST", "ANNUAL_ALLOWANCE"]].tolist() == [190000, 6000]
     assert rows.loc[("SECTION20_LONG", "S1"), ["ANNUAL_COST", "ANNUAL_ALLOWANCE"]].tolist() == [190000, 0]
+    # F12 is 12: the 2026-27 agency rate (ALL band), not 2025-26's 40,000
+    assert rows.loc[("STABLE_FOSTER_AGENCY", "F12"), "ANNUAL_COST"] == 44000
+    # S1 (born 1 Jan 2011): 1 Oct 2026 .. 31 Dec 2028 = 92 + 366 + 365 = 823 days at 190,000
+    assert rows.loc[("SECTION20_LONG", "S1"), "PROJECTED_SAVING"] == pytest.approx(190000 * 823 / 365)
+
+
+def test_a_missing_unit_cost_leaves_the_saving_missing_and_counted(params):
+    out = build_candidates(_episodes(), _tracker(), UNIT_COSTS[UNIT_COSTS["PLACEMENT_GROUP"] != "RESIDENTIAL_AGENCY"], params)
+    rows = out.rows.set_index(["GROUP", "CHILD"])
+    assert pd.isna(rows.loc[("UNSTABLE", "U1"), "PROJECTED_SAVING"])
+    s = out.summary.set_index("GROUP")
+    assert s.loc["UNSTABLE", "COST_UNKNOWN"] == 1 and s.loc["SECTION20_LONG", "COST_UNKNOWN"] == 1
+    # U5 alone: (44000 - 6000) * days from 1 Oct 2026 to 30 Jun 2030 (born 1 Jul 2012)
+    assert s.loc["UNSTABLE", "PROJECTED_SAVING"] == pytest.approx(38000 * (92 + 365 + 365 + 366 + 181) / 365, abs=0.01)
+    assert any("missing" in n for n in out.notes)
 
 
 def test_thresholds_come_from_params(params):
@@ -311,7 +328,8 @@ def test_adoption_plan_sources_are_named():
 
 def test_without_unit_costs_the_costs_are_missing_not_zero(params):
     out = build_candidates(_episodes(), _tracker(), None, params)
-    assert out.rows["ANNUAL_COST"].isna().all() and not out.costs_available
+    assert out.rows["ANNUAL_COST"].isna().all() and out.rows["PROJECTED_SAVING"].isna().all()
+    assert not out.costs_available and out.summary["COST_UNKNOWN"].sum() == 11
     assert len(out.rows) == 11
 
 
@@ -324,19 +342,6 @@ def test_a_case_with_a_later_referral_after_closure_is_open_again():
 def test_a_tracker_without_its_columns_is_refused():
     with pytest.raises(InputError, match="STAGE"):
         find_open_cases(_tracker().drop(columns="STAGE"), END, ("SGO",))
-
-
-def test_duplicate_unit_costs_are_refused():
-    dup = pd.concat([UNIT_COSTS, UNIT_COSTS.iloc[[0]]])
-    keys = pd.DataFrame({"PLACEMENT_GROUP": ["FOSTER_AGENCY"], "AGE_BAND": ["5 to 9"]})
-    with pytest.raises(InputError, match="FOSTER_AGENCY"):
-        look_up_annual_costs(keys, dup, "2026-27")
-
-
-def test_costs_of_another_year_are_not_used():
-    keys = pd.DataFrame({"PLACEMENT_GROUP": ["FOSTER_AGENCY", "SECURE"], "AGE_BAND": ["5 to 9", "5 to 9"]})
-    assert look_up_annual_costs(keys, UNIT_COSTS, "2025-26").tolist()[0] == 40000
-    assert pd.isna(look_up_annual_costs(keys, UNIT_COSTS, "2026-27").iloc[1])
 
 
 def test_inputs_are_not_mutated(params):
