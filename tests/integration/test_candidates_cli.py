@@ -78,3 +78,18 @@ def test_derived_episodes_in_the_facts_folder_are_preferred(tmp_path):
     assert main(["--params", str(_params_file(tmp_path)), "candidates"]) == 0
     summary = json.loads((tmp_path / "data/processed/restricted/2026-27-Q2/candidates/summary.json").read_text())
     assert summary["distinct_children"] == 1 and summary["inputs"]["episodes"].endswith("facts/episodes.parquet")
+
+
+def test_the_paper_table_recounts_the_written_list_and_agrees_with_the_summary(tmp_path):
+    from pipeline.config import load_params
+    from pipeline.papers.candidates import COL_CHILDREN, COL_WORKING, build_candidates_table
+
+    _write_validated(tmp_path / "v")
+    params_file = _params_file(tmp_path)
+    assert main(["--params", str(params_file), "candidates", "--validated", str(tmp_path / "v"),
+                 "--out", str(tmp_path / "o")]) == 0
+    listed = pd.read_csv(tmp_path / "o/candidates.csv")
+    summary = pd.read_csv(tmp_path / "o/summary.csv")
+    table = build_candidates_table(listed, load_params(params_file))
+    assert table.values[COL_CHILDREN].tolist() == summary["CHILDREN"].tolist() == [2, 0, 0, 1, 0]
+    assert table.values[COL_WORKING].tolist() == summary["ALREADY_WORKING"].tolist() == [1, 0, 0, 0, 0]
