@@ -131,7 +131,7 @@ def check_tracker_outcomes(tracker: pd.DataFrame, episodes: pd.DataFrame) -> lis
     out = []
     for r in tracker.itertuples():
         stage, codes = schema.TRACKER_OUTCOME[r.ROUTE]
-        if r.STAGE == stage and not any((r.CHILD, r.EVENT_DATE, c) in ends for c in codes):
+        if stage == r.STAGE and not any((r.CHILD, r.EVENT_DATE, c) in ends for c in codes):
             out.append(f"{r.CASE_ID} {r.ROUTE} {r.STAGE} {r.EVENT_DATE}: no matching exit for {r.CHILD}")
         if r.STAGE == "PLACED" and r.ROUTE in ("PWP", "ADOPTION"):
             places = ("P1",) if r.ROUTE == "PWP" else schema.ADOPTION_PLACEMENTS

@@ -25,8 +25,8 @@ class Facts:
     """Per-child and per-period facts shared by every return."""
 
     children: pd.DataFrame  # child, CHILD, dob, male, ethnic, uasc, UPN, mc_dob
-    periods: pd.DataFrame
-    plans: pd.DataFrame
+    periods: pd.DataFrame  # every period of care, including those that ended before the returns
+    plans: pd.DataFrame  # key dates of the periods open on or after the first return's start
     reviews: pd.DataFrame  # child, day, code
     missing: pd.DataFrame  # child, start, end, kind
     postcodes: np.ndarray  # postcode strings by index
@@ -53,8 +53,7 @@ def draw_reviews(periods: pd.DataFrame, rng) -> pd.DataFrame:
     idx = np.repeat(np.arange(len(per)), n)
     k = np.arange(len(idx)) - np.repeat(np.cumsum(n) - n, n)
     offset = np.where(k == 0, 20, 111 + 182 * (k - 1)) + rng.integers(-5, 6, len(idx))
-    return pd.DataFrame({"child": per["child"].to_numpy()[idx], "day": start[idx] + np.maximum(offset, 1),
-                         "age_ok": True})
+    return pd.DataFrame({"child": per["child"].to_numpy()[idx], "day": start[idx] + np.maximum(offset, 1)})
 
 
 def draw_missing(periods: pd.DataFrame, children: pd.DataFrame, rng) -> pd.DataFrame:
@@ -157,7 +156,7 @@ def missing_table(kids: pd.DataFrame, facts: Facts, s: int, e: int) -> pd.DataFr
 
 def adoption_tables(kids: pd.DataFrame, facts: Facts, s: int, e: int, rng) -> tuple[pd.DataFrame, pd.DataFrame]:
     """AD1 (children adopted in the span) and 'should be placed for adoption' decisions."""
-    per = facts.periods.set_index("pid").join(facts.plans.set_index("pid"))
+    per = facts.periods.merge(facts.plans, on="pid")  # periods open on or after the first return
     per = per[per["child"].isin(kids.index)]
     adopted = per[per["rec"].isin(["E11", "E12"]) & (per["end"] >= s) & (per["end"] <= e)]
     n = len(adopted)
