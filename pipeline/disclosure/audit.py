@@ -165,6 +165,7 @@ def audit_system(system: LinearSystem, suppressed: np.ndarray, primary: np.ndarr
             rule_seeds = [s for s in seed_list + found if np.all(s[prim] <= rule_ceiling(params) + 1e-9)]
             rule, found2 = compute_intervals(rule_model, np.ones(idx.size), rule_seeds, exact=exact)
             lp, milp = lp + rule.lp_solves, milp + rule.milp_solves
+            solutions += found2  # rule-model fillings satisfy the movement model too
     except InfeasibleSystem as exc:
         raise DisclosureError(f"the published tables are inconsistent: {exc}") from None
 
@@ -174,6 +175,7 @@ def audit_system(system: LinearSystem, suppressed: np.ndarray, primary: np.ndarr
         verdicts.append(CellAudit(system.cells[j], bool(primary[j]), v, v, True, True,
                                   "published in an earlier paper"))
     safe = move.safe(np.full(idx.size, required))
+    rule_exposed = rule.exposed(np.ones(idx.size)) | ~rule.safe(np.ones(idx.size)) if rule is not None else None
     for k, j in enumerate(idx):
         exposed_move = not safe[k]
         meets = move.seen_lo[k] <= move.lower[k] + 1e-6 and move.seen_hi[k] >= move.upper[k] - 1e-6
@@ -186,7 +188,7 @@ def audit_system(system: LinearSystem, suppressed: np.ndarray, primary: np.ndarr
         r_lo = r_hi = None
         exposed_rule = False
         if rule is not None:
-            exposed_rule = bool(rule.exposed(np.ones(idx.size))[k]) or not bool(rule.safe(np.ones(idx.size))[k])
+            exposed_rule = bool(rule_exposed[k])
             if exact or exposed_rule:
                 r_lo, r_hi = rule.lower[k], rule.upper[k]
             else:

@@ -97,8 +97,20 @@ class AttackModel:
         h.passModel(lp)
         return h
 
-    def optimise(self, cost: np.ndarray, integer: bool = False) -> tuple[float, np.ndarray]:
-        """Minimise ``cost @ x``; returns the optimum and a solution (raises if infeasible)."""
+    def optimise(self, cost: np.ndarray, integer: bool = False,
+                 bounds: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[float, np.ndarray]:
+        """Minimise ``cost @ x``; returns the optimum and a solution (raises if infeasible).
+
+        ``bounds`` replaces the column bounds for this solve only (LP only).
+        """
+        if bounds is not None:
+            cols = np.arange(self.n, dtype=np.int32)
+            self._lp.changeColsBounds(self.n, cols, np.asarray(bounds[0], dtype=float),
+                                      np.asarray(bounds[1], dtype=float))
+            try:
+                return self.optimise(cost)
+            finally:
+                self._lp.changeColsBounds(self.n, cols, self.lower, self.upper)
         if integer:
             if self._milp is None:
                 self._milp = self._make(integer=True)
@@ -191,7 +203,7 @@ def compute_intervals(model: AttackModel, required: np.ndarray, seeds: list[np.n
 
     ``seeds`` are known integral feasible points (the true table, solutions kept from an
     earlier audit); with ``exact`` every interval is computed to its end points. Returns the
-    intervals and the integral solutions found (for reuse as seeds).
+    intervals and the integral solutions that set some cell's seen end point (reusable as seeds).
     """
     n = model.n
     required = np.broadcast_to(np.asarray(required, dtype=float), (n,))
@@ -199,9 +211,14 @@ def compute_intervals(model: AttackModel, required: np.ndarray, seeds: list[np.n
     iv = Intervals(np.full(n, np.inf), np.full(n, -np.inf), lower, upper)
     found: list[np.ndarray] = []
 
-    def absorb(x: np.ndarray | None) -> None:
+    lo_src = np.full(n, -1)
+    hi_src = np.full(n, -1)
+
+    def absorb(x: np.ndarray | None, source: int = -1) -> None:
         if x is None:
             return
+        lower_now, higher_now = x < iv.seen_lo, x > iv.seen_hi
+        lo_src[lower_now], hi_src[higher_now] = source, source
         np.minimum(iv.seen_lo, x, out=iv.seen_lo)
         np.maximum(iv.seen_hi, x, out=iv.seen_hi)
 
@@ -210,7 +227,7 @@ def compute_intervals(model: AttackModel, required: np.ndarray, seeds: list[np.n
         if np.all(s >= model.lower - EPS) and np.all(s <= model.upper + EPS):
             absorb(_integral(s))
     if n == 0:
-        return iv, found
+        return iv, []
     if not np.isfinite(iv.seen_lo).all():
         _, x = model.optimise(np.zeros(n))
         iv.lp_solves += 1
@@ -219,9 +236,9 @@ def compute_intervals(model: AttackModel, required: np.ndarray, seeds: list[np.n
             _, x = model.optimise(np.zeros(n), integer=True)
             iv.milp_solves += 1
             xi = _integral(x)
-        absorb(xi)
         if xi is not None:
             found.append(xi)
+            absorb(xi, len(found) - 1)
 
     def undecided() -> np.ndarray:
         if exact:
@@ -234,23 +251,40 @@ def compute_intervals(model: AttackModel, required: np.ndarray, seeds: list[np.n
         width_seen = iv.seen_hi[j] - iv.seen_lo[j]
         return width_seen < required[j] - EPS and iv.upper[j] - iv.lower[j] >= required[j] - EPS
 
-    # Batch phase: push many unresolved cells at once, up and down.
+    # Batch phase: each LP pushes every undecided cell up or down, but only as far as it needs
+    # (a temporary bound at the target), so the LP spreads movement over many cells instead of
+    # piling it on a few. Every integral vertex is a complete filling-in of the original problem
+    # (the temporary bounds only shrink it) and widens every cell's seen range.
     rng = np.random.default_rng(0)  # fixed seed: the audit is deterministic
-    for rnd in range(batch_rounds):
+    for _ in range(batch_rounds):
         todo = undecided()
         if not todo.any():
             break
         before = int(todo.sum())
-        weights = np.ones(n) if rnd == 0 else rng.uniform(0.5, 1.5, n)
-        for sign in (-1.0, 1.0):  # maximise, then minimise, the sum of the unresolved cells
-            cost = np.where(todo, sign * weights, 0.0)
-            _, x = model.optimise(cost)
+        must_up = iv.seen_hi - required < iv.lower + EPS
+        must_down = iv.seen_lo + required > iv.upper - EPS
+        coin = rng.random(n) < 0.5
+        for flip in (False, True):
+            up = np.where(must_up, True, np.where(must_down, False, coin ^ flip))
+            lo_b, hi_b = model.lower.copy(), model.upper.copy()
+            t_up = np.minimum(iv.upper, np.maximum(iv.seen_hi, iv.seen_lo + required))
+            t_dn = np.maximum(iv.lower, np.minimum(iv.seen_lo, iv.seen_hi - required))
+            hi_b = np.where(todo & up, t_up, hi_b)
+            lo_b = np.where(todo & ~up, t_dn, lo_b)
+            cost = np.where(todo, np.where(up, -1.0, 1.0), 0.0)
+            try:
+                _, x = model.optimise(cost, bounds=(lo_b, hi_b))
+            except InfeasibleSystem:  # cannot happen with a seed inside; be safe
+                continue
             iv.lp_solves += 1
             xi = _integral(x)
-            absorb(xi)
             if xi is not None:
                 found.append(xi)
-        if int(undecided().sum()) > 0.8 * before:
+                absorb(xi, len(found) - 1)
+            todo = undecided()
+            if not todo.any():
+                break
+        if int(todo.sum()) > 0.7 * before:
             break
 
     # Per-cell phase: each remaining cell gets its own LP (MILP when the LP optimum is fractional).
@@ -277,10 +311,11 @@ def compute_intervals(model: AttackModel, required: np.ndarray, seeds: list[np.n
                     iv.upper[j] = min(iv.upper[j], np.round(bound))
                 else:
                     iv.lower[j] = max(iv.lower[j], np.round(bound))
-            absorb(xi)
             if xi is not None:
                 found.append(xi)
-    return iv, found
+                absorb(xi, len(found) - 1)
+    witnesses = sorted(set(lo_src[lo_src >= 0].tolist()) | set(hi_src[hi_src >= 0].tolist()))
+    return iv, [found[i] for i in witnesses]
 
 
 def _directions(iv: Intervals, j: int) -> tuple[float, float]:

@@ -67,13 +67,22 @@ class LinearSystem:
                                   "fix the tables before protecting them")
 
 
+def _number(v: object) -> float:
+    """A cell's value as a float; NaN for a value that is not a number (e.g. ``x`` read back)."""
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return np.nan
+
+
 def total_cells(paper: Paper) -> set[Cell]:
     """Cells that are margins or sub-totals of their table."""
     out: set[Cell] = set()
     for t in paper.tables:
-        for cell in t.cells():
-            if cell.row == t.row_total or cell.col == t.col_total or cell.row in t.subtotals:
-                out.add(cell)
+        for r in t.values.index:
+            for c in t.values.columns:
+                if r == t.row_total or c == t.col_total or r in t.subtotals:
+                    out.add(Cell(t.table_id, r, c))
     return out
 
 
@@ -84,14 +93,19 @@ def build_system(paper: Paper) -> LinearSystem:
     protectable: list[bool] = []
     seen: set[Cell] = set()
     for t in paper.tables:
-        for cell in t.cells():
-            if cell in seen:
-                raise DisclosureError(f"cell {cell.id} appears twice: table ids must be unique")
-            seen.add(cell)
-            cells.append(cell)
-            v = t.values.at[cell.row, cell.col]
-            values.append(float(v) if pd.notna(v) and not isinstance(v, str) else np.nan)
-            protectable.append(bool(t.suppress))
+        grid = t.values.to_numpy(dtype=object)
+        for i, r in enumerate(t.values.index):
+            for k, c in enumerate(t.values.columns):
+                v = grid[i, k]
+                if pd.isna(v):
+                    continue  # absent cell (PublishedTable.cells() skips it too)
+                cell = Cell(t.table_id, r, c)
+                if cell in seen:
+                    raise DisclosureError(f"cell {cell.id} appears twice: table ids must be unique")
+                seen.add(cell)
+                cells.append(cell)
+                values.append(_number(v))
+                protectable.append(bool(t.suppress))
     before = {Cell.parse(k): float(v) for k, v in paper.published_before.items()}
     equations = paper.equations()
     for eq in equations:
