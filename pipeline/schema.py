@@ -288,28 +288,27 @@ def exit_route(rec: str) -> str | None:
 # --- code lists by collection year ---------------------------------------------------------
 
 _PLACE_BASE = frozenset(
-    "A3 A4 A5 A6 H5 K1 K2 P1 P2 P3 R1 R2 R3 R5 S1 T0 T1 T2 T3 T4 U1 U2 U3 U4 U5 U6 Z1".split()
+    ["A3", "A4", "A5", "A6", "H5", "K1", "K2", "P1", "P2", "P3", "R1", "R2", "R3", "R5", "S1", "T0", "T1", "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1"]
 )
 _PLACE_2026 = (_PLACE_BASE - {"H5", "P2", "Z1"}) | {"K3", "Z11", "Z12", "Z13", "Z14"}
 
 _CODES: dict[str, frozenset[str]] = {
-    "RNE": frozenset("S L P T U B".split()),
-    "LS": frozenset("C1 C2 D1 E1 J1 J2 J3 L1 L2 L3 V2 V3 V4".split()),
+    "RNE": frozenset(["S", "L", "P", "T", "U", "B"]),
+    "LS": frozenset(["C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4"]),
     "CIN": frozenset(f"N{i}" for i in range(1, 9)),
     "PLACE_PROVIDER": frozenset(f"PR{i}" for i in range(6)),
     "REC": frozenset(
-        "E11 E12 E13 E14 E15 E16 E17 E2 E3 E41 E45 E46 E47 E48 E4A E4B E5 E6 E7 E8 E9 X1".split()
+        ["E11", "E12", "E13", "E14", "E15", "E16", "E17", "E2", "E3", "E41", "E45", "E46", "E47", "E48", "E4A", "E4B", "E5", "E6", "E7", "E8", "E9", "X1"]
     ),
     "REASON_PLACE_CHANGE": frozenset(
-        "ALLEG APPRR CARPL CHILD CLOSE CREQB CREQO CUSTOD LAREQ OTHER PLACE STAND".split()
+        ["ALLEG", "APPRR", "CARPL", "CHILD", "CLOSE", "CREQB", "CREQO", "CUSTOD", "LAREQ", "OTHER", "PLACE", "STAND"]
     ),
     "ETHNIC": frozenset(
-        "WBRI WIRI WOTH WIRT WROM MWBC MWBA MWAS MOTH AIND APKN ABAN AOTH BCRB BAFR BOTH "
-        "CHNE OOTH REFU NOBT".split()
+        ["WBRI", "WIRI", "WOTH", "WIRT", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN", "ABAN", "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT"]
     ),
     "REVIEW_CODE": frozenset(f"PN{i}" for i in range(8)),
     "MISSING": frozenset({"M", "A"}),
-    "IN_TOUCH": frozenset("YES NO DIED REFU NREQ RHOM".split()),
+    "IN_TOUCH": frozenset(["YES", "NO", "DIED", "REFU", "NREQ", "RHOM"]),
 }
 
 ETHNIC_GROUPS = {

@@ -1,0 +1,87 @@
+"""Compute every measure for a period, unsuppressed (restricted output for analysts and auditors).
+
+Builds the fact tables from the validated data (written by `python -m pipeline validate`
+from the raw folder) and writes <out>/measures.csv: measure_id, period, dimension,
+category, value, unit. Measures whose local source file was not supplied have a missing
+value and unit "unavailable".
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib.util
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.config import Params
+from pipeline.errors import InputError
+from pipeline.periods import PeriodError, parse_quarter
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--raw", type=Path, default=None,
+                        help="raw folder the validated data must come from (default: params paths.raw)")
+    parser.add_argument("--period", default=None, help="quarter, e.g. '2026-27 Q2' (default: params period)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output folder (default: <processed>/measures/<period>)")
+    parser.add_argument("--validated", type=Path, default=None,
+                        help="folder of validated parquet files (default: <processed>/validated)")
+
+
+def _check_raw(validated_dir: Path, raw: Path | None) -> None:
+    """Refuse validated data that came from another raw folder (when the manifest says so)."""
+    manifest = validated_dir / "manifest.json"
+    if raw is None or not manifest.exists():
+        return
+    if not raw.is_dir():
+        raise InputError(f"{raw}: no such raw folder")
+    recorded = json.loads(manifest.read_text()).get("raw")
+    if recorded and Path(recorded).resolve() != raw.resolve():
+        raise InputError(f"validated data in {validated_dir} came from {recorded}, not {raw}: "
+                         f"run `python -m pipeline validate --raw {raw}` first")
+
+
+def compute_all_measures(facts: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
+    """Quarterly measures, plus the sufficiency measures when that module is present."""
+    from pipeline.measures.quarterly import compute_quarterly_measures
+
+    frames = [compute_quarterly_measures(facts, params)]
+    try:
+        has_sufficiency = importlib.util.find_spec("pipeline.measures.sufficiency") is not None
+    except ModuleNotFoundError:
+        has_sufficiency = False
+    if has_sufficiency:
+        from pipeline.measures.sufficiency import compute_sufficiency_measures
+
+        frames.append(compute_sufficiency_measures(facts, params))
+    return pd.concat(frames, ignore_index=True)
+
+
+def run(args: argparse.Namespace, params: Params) -> int:
+    from pipeline.process.catalog import build_facts
+    from pipeline.process_cli import read_validated
+
+    if args.period:
+        try:
+            params = dataclasses.replace(params, period=parse_quarter(args.period))
+        except PeriodError as exc:
+            raise InputError(str(exc)) from None
+    validated_dir = args.validated or params.paths.processed / "validated"
+    if not validated_dir.is_dir():
+        raw = args.raw or params.paths.raw
+        raise InputError(f"{validated_dir}: no validated data; run `python -m pipeline validate --raw {raw}` first")
+    _check_raw(validated_dir, args.raw)
+    facts = build_facts(read_validated(validated_dir), params)
+    measures = compute_all_measures(facts, params)
+    out = args.out or params.paths.processed / "measures" / params.period.slug
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "measures.csv"
+    measures.to_csv(path, index=False)
+    unavailable = sorted(set(measures.loc[measures["unit"].eq("unavailable"), "measure_id"]))
+    print(f"{len(measures):,} measure rows for {params.period.label} written to {path}")
+    if unavailable:
+        print(f"unavailable (local file not supplied): {', '.join(unavailable)}")
+    return 0

@@ -1,0 +1,1 @@
+"""Each paper's tables as a pipeline.tables.Paper (true counts, selections, derived figures, links)."""

@@ -1,0 +1,1 @@
+"""Processing: validated tables -> fact tables (one row per thing counted)."""

@@ -1,0 +1,93 @@
+"""Savings: hand-worked days and pounds (costs in the story are whole pounds a day)."""
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from pipeline.measures import savings as s
+from pipeline.periods import parse_quarter
+
+D = pd.Timestamp
+Q2 = parse_quarter("2026-27 Q2")
+
+
+def _rows(*rows):
+    """(child, route, exit date, date of 18th birthday, net annual saving or None)"""
+    df = pd.DataFrame(rows, columns=["CHILD", "ROUTE", "EXIT_DATE", "DATE_18", "NET_ANNUAL_SAVING"])
+    df["EXIT_DATE"], df["DATE_18"] = pd.to_datetime(df["EXIT_DATE"]), pd.to_datetime(df["DATE_18"])
+    df["NET_ANNUAL_SAVING"] = df["NET_ANNUAL_SAVING"].astype("Float64")
+    df["COST_KNOWN"] = df["NET_ANNUAL_SAVING"].notna()
+    from pipeline.process.quarterly import label_quarters
+
+    df["QUARTER"] = label_quarters(df["EXIT_DATE"])
+    return df
+
+
+def test_exit_on_the_last_day_of_the_quarter_saves_one_day():
+    days = s.count_saving_days(pd.Series([D("2026-09-30")]), pd.Series([D("2033-05-10")]), D("2026-09-30"))
+    assert days.iloc[0] == 1
+
+
+def test_saving_stops_the_day_before_the_18th_birthday():
+    # aged 17 at exit on 1 April 2026, 18 on 1 June 2026: 1 April to 31 May = 61 days
+    days = s.count_saving_days(pd.Series([D("2026-04-01")]), pd.Series([D("2026-06-01")]), D("2026-09-30"))
+    assert days.iloc[0] == 61
+    to18 = s.count_saving_days(pd.Series([D("2026-04-01")]), pd.Series([D("2026-06-01")]), None)
+    assert to18.iloc[0] == 61
+
+
+def test_exit_at_or_after_18_saves_nothing():
+    days = s.count_saving_days(pd.Series([D("2026-06-01")]), pd.Series([D("2026-06-01")]), None)
+    assert days.iloc[0] == 0
+
+
+def test_exit_after_the_horizon_saves_nothing():
+    days = s.count_saving_days(pd.Series([D("2026-10-01")]), pd.Series([D("2040-01-01")]), D("2026-09-30"))
+    assert days.iloc[0] == 0
+
+
+SAVINGS = _rows(
+    ["C2", "SGO_OTHER", "2026-04-01", "2027-06-01", 36500.0],   # 100 a day, Q1
+    ["C1", "SGO_FFC", "2026-09-30", "2033-05-10", 14600.0],     # 40 a day, last day of Q2
+    ["C3", "PWP", "2026-08-15", "2036-02-14", 20075.0],         # 55 a day
+    ["C9", "CAO", "2026-08-01", "2030-01-01", None],            # cost unknown
+)
+
+
+def test_savings_in_the_quarter_count_only_the_quarters_exits():
+    # C1: 1 day x 40; C3: 15 Aug-30 Sep = 47 days x 55 = 2585
+    assert s.compute_savings(SAVINGS, Q2, "quarter", 365) == pytest.approx(40 + 2585)
+
+
+def test_savings_year_to_date_run_to_the_period_end():
+    # C2: 1 Apr-30 Sep = 183 days x 100 = 18300, plus the Q2 exits
+    assert s.compute_savings(SAVINGS, Q2, "ytd", 365) == pytest.approx(18300 + 40 + 2585)
+
+
+def test_savings_to_the_year_end_and_to_18():
+    # to 31 March 2027 inclusive: C2 365 days; C1 1 (30 Sep) + 182 = 183 days; C3 17 + 30 + 182 = 229 days
+    assert s.compute_savings(SAVINGS, Q2, "year_end", 365) == pytest.approx(36500 + 183 * 40 + 229 * 55)
+    # to 18: C2 1 Apr 2026-31 May 2027
+    c2_days = (date(2027, 6, 1) - date(2026, 4, 1)).days
+    assert s.compute_savings(SAVINGS, Q2, "to_18_ytd", 365, routes=["SGO_OTHER"]) == pytest.approx(c2_days * 100)
+
+
+def test_unknown_costs_are_left_out_and_counted():
+    assert s.count_cost_unknown(SAVINGS, ["2026-27 Q2"]) == 1
+    assert s.compute_savings(SAVINGS, Q2, "quarter", 365, routes=["CAO"]) == 0.0
+
+
+def test_basis_days_scale_the_daily_rate():
+    assert s.compute_savings(SAVINGS, Q2, "quarter", 730, routes=["SGO_FFC"]) == pytest.approx(20)
+
+
+def test_bad_horizon_and_basis_are_rejected():
+    with pytest.raises(ValueError, match="horizon"):
+        s.compute_savings(SAVINGS, Q2, "forever", 365)
+    with pytest.raises(ValueError, match="positive"):
+        s.compute_savings(SAVINGS, Q2, "quarter", 0)
+
+
+def test_round_pounds_half_up():
+    assert [s.round_pounds(v) for v in (0.5, 1.49, 2.5, 1234.5)] == [1, 1, 3, 1235]

@@ -1,0 +1,26 @@
+import numpy as np
+import pytest
+
+from pipeline.synth.identity import is_valid_upn, make_child_ids, make_upns, upn_check_letter
+
+
+def test_check_letter_worked_by_hand():
+    # digits 0,8,4,0,1,0,1,9,8,4,1,6 weighted 2..13: 0+24+16+0+6+0+8+81+80+44+12+78 = 349
+    # 349 mod 23 = 4 -> the fifth letter of ABCDEFGHJKLMNPQRTUVWXYZ, E
+    assert upn_check_letter("084010198416") == "E"
+    assert is_valid_upn("E084010198416")
+
+
+@pytest.mark.parametrize("upn", ["R084010198416", "E08401019841", "E08401019841X", "I084010198416", ""])
+def test_wrong_check_letter_length_or_character_is_invalid(upn):
+    assert not is_valid_upn(upn)
+
+
+def test_generated_upns_carry_the_la_number_and_are_valid():
+    upns = make_upns(np.array([2010, 2015, 2020]), "990", np.random.default_rng(0))
+    assert all(is_valid_upn(u) and u[1:4] == "990" for u in upns)
+
+
+def test_child_ids_carry_the_prefix_and_are_unique():
+    ids = make_child_ids(1000, "AB12")
+    assert len(set(ids)) == 1000 and all(i.startswith("AB12") for i in ids)
