@@ -156,15 +156,22 @@ def derived_statuses(paper: Paper, count_status: dict[Cell, str]) -> dict[Cell, 
     return out
 
 
+EXACT_INTERVALS_UP_TO = 1000
+
+
 def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
-                  exact_intervals: bool = True) -> ProtectedPaper:
+                  exact_intervals: bool | None = None) -> ProtectedPaper:
     """Protect every table of `paper` together; raise DisclosureError if that is impossible.
 
-    ``prune`` drops secondary cells that turn out unnecessary (so every one left is needed);
-    ``exact_intervals`` computes each suppressed cell's interval to its end points for the log.
+    ``prune`` drops secondary cells that turn out unnecessary (so every one left is needed).
+    ``exact_intervals`` computes each suppressed cell's interval to its end points for the log
+    (up to two LPs a cell); by default only when at most 1,000 cells are suppressed, otherwise
+    the log gives the part of each interval the audit proved reachable ("at least [a, b]").
     """
     system = build_system(paper)
     primary = primary_mask(system, params)
+    if exact_intervals is None:
+        exact_intervals = int(primary.sum()) <= EXACT_INTERVALS_UP_TO
     result = protect_system(system, primary, params, prune=prune, exact=exact_intervals)
     status: dict[Cell, str] = {}
     table_ids = {t.table_id for t in paper.tables}

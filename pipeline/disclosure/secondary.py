@@ -9,7 +9,8 @@
    runs again. Every round adds at least one cell, so the loop ends; if an exposed cell has no
    candidate left anywhere in its part of the system, protection fails (DisclosureError).
 3. *Pruning*: secondary cells are tried published again, most expensive first; a cell whose
-   return keeps the audit passing is dropped. Fixing a cell only narrows intervals, so every
+   return keeps the audit passing is dropped (a cell whose return breaks a line rule is kept
+   without an LP: the line rules are proofs of exposure). Fixing a cell only narrows intervals, so every
    secondary cell left is necessary: revealing any one of them fails the audit.
 
 Cost of a candidate (lowest first, ties broken by the cell's place in the paper, which is
@@ -160,6 +161,12 @@ def protect_system(system: LinearSystem, primary: np.ndarray, params: Disclosure
         for j in order:
             trial = suppressed.copy()
             trial[j] = False
+            # the line rules are proofs of exposure: if one fails without j, j is needed (no LP)
+            chooser.sup = trial
+            needed = any(chooser.line_needs_more(r) is not None for r in chooser.eqs_of[j])
+            chooser.sup = suppressed
+            if needed:
+                continue
             check = audit_system(system, trial, primary, params, rule_knowledge=rule_knowledge,
                                  exact=False, seeds=pool)
             if check.passed:
