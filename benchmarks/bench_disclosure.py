@@ -84,7 +84,7 @@ def paper_of_tables(seed: int) -> Paper:
     frame = pd.DataFrame({"Q2": q2, "Year to date": q1 + q2}, index=routes)
     frame.loc["Total"] = frame.sum(axis=0)
     tables.append(PublishedTable("exits", "Exits", "route", "period", frame, row_total="Total"))
-    before = {f"exits_q1|{r}|Year to date": float(v) for r, v in zip(routes + ["Total"], list(q1) + [q1.sum()])}
+    before = {f"exits_q1|{r}|Year to date": float(v) for r, v in zip(routes + ["Total"], list(q1) + [q1.sum()], strict=True)}
     links = [Equation((Cell("exits", r, "Year to date"),), (Cell("exits_q1", r, "Year to date"), Cell("exits", r, "Q2")),
                       "year to date = last quarter's year to date + this quarter") for r in routes + ["Total"]]
     return Paper("quarterly", tables, links=links, published_before=before)

@@ -50,7 +50,7 @@ def settings(args: argparse.Namespace) -> DisclosureParams:
                    zero=args.zero or base.zero, symbol=args.symbol or base.symbol)
 
 
-def read_tables(paths: list[Path]) -> dict[str, "pd.DataFrame"]:  # noqa: F821
+def read_tables(paths: list[Path]) -> dict[str, pd.DataFrame]:  # noqa: F821
     import pandas as pd
 
     frames = {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from pipeline.config import DisclosureParams
 from pipeline.disclosure import audit_paper, protect_paper
