@@ -7,6 +7,7 @@ every cell, tidy frames for CSV, narrative phrases, and the restricted suppressi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -160,19 +161,26 @@ EXACT_INTERVALS_UP_TO = 1000
 
 
 def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
-                  exact_intervals: bool | None = None) -> ProtectedPaper:
+                  exact_intervals: bool | None = None, hide: Iterable[Cell] = ()) -> ProtectedPaper:
     """Protect every table of `paper` together; raise DisclosureError if that is impossible.
 
     ``prune`` drops secondary cells that turn out unnecessary (so every one left is needed).
     ``exact_intervals`` computes each suppressed cell's interval to its end points for the log
     (up to two LPs a cell); by default only when at most 1,000 cells are suppressed, otherwise
     the log gives the part of each interval the audit proved reachable ("at least [a, b]").
+    ``hide`` lists cells an analyst hides by hand (status secondary, reason "hidden by hand").
     """
     system = build_system(paper)
     primary = primary_mask(system, params)
+    index = system.index()
+    forced = np.zeros(system.size, dtype=bool)
+    for cell in hide:
+        if cell not in index:
+            raise DisclosureError(f"cannot hide {cell.id}: it is not in paper {paper.paper_id}")
+        forced[index[cell]] = True
     if exact_intervals is None:
         exact_intervals = int(primary.sum()) <= EXACT_INTERVALS_UP_TO
-    result = protect_system(system, primary, params, prune=prune, exact=exact_intervals)
+    result = protect_system(system, primary, params, prune=prune, exact=exact_intervals, forced=forced)
     status: dict[Cell, str] = {}
     table_ids = {t.table_id for t in paper.tables}
     for j, cell in enumerate(system.cells):
@@ -191,8 +199,8 @@ def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
             rule = primary_rule_text(params, bool(system.is_total[j]))
             why = "primary"
         else:
-            rule = "secondary"
             why = result.reasons.get(int(j), "secondary")
+            rule = "manual" if why == "hidden by hand" else "secondary"
         log.append(LogEntry(cell.id, status[cell], rule, why, float(system.values[j]), interval, rule_iv))
     for j, why in result.pruned.items():
         cell = system.cells[j]

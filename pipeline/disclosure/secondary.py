@@ -114,16 +114,23 @@ def apply_line_rules(chooser: _Chooser, reasons: dict[int, str]) -> None:
 
 
 def protect_system(system: LinearSystem, primary: np.ndarray, params: DisclosureParams, *,
-                   prune: bool = True, exact: bool = True, rule_knowledge: bool = True) -> Protection:
-    """Choose secondary cells for `system` so the audit passes; raise DisclosureError if it cannot."""
+                   prune: bool = True, exact: bool = True, rule_knowledge: bool = True,
+                   forced: np.ndarray | None = None) -> Protection:
+    """Choose secondary cells for `system` so the audit passes; raise DisclosureError if it cannot.
+
+    ``forced`` marks cells hidden by hand (never pruned; the attacker knows only ``>= floor``).
+    """
     system.check_consistent()
     primary = np.asarray(primary, dtype=bool)
-    early = np.flatnonzero(primary & system.known_before)
+    forced = np.zeros(system.size, dtype=bool) if forced is None else np.asarray(forced, dtype=bool) & ~primary
+    early = np.flatnonzero((primary | forced) & system.known_before)
     if early.size:
         raise DisclosureError(f"{system.cells[early[0]].id} must be hidden but was published in an earlier paper")
-    suppressed = primary.copy()
+    if params.zero == "show" and np.any(forced & (system.values == 0)):
+        raise DisclosureError("a zero cannot be hidden by hand while zeros are shown (disclosure.zero)")
+    suppressed = primary | forced
     chooser = _Chooser(system, params, suppressed)
-    reasons: dict[int, str] = {}
+    reasons: dict[int, str] = {int(j): "hidden by hand" for j in np.flatnonzero(forced)}
     apply_line_rules(chooser, reasons)
 
     pool: list[np.ndarray] = []
@@ -157,7 +164,7 @@ def protect_system(system: LinearSystem, primary: np.ndarray, params: Disclosure
 
     pruned: dict[int, str] = {}
     if prune:
-        order = sorted((j for j in np.flatnonzero(suppressed & ~primary)), key=chooser.cost, reverse=True)
+        order = sorted((j for j in np.flatnonzero(suppressed & ~primary & ~forced)), key=chooser.cost, reverse=True)
         for j in order:
             trial = suppressed.copy()
             trial[j] = False

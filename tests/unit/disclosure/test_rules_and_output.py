@@ -76,3 +76,13 @@ def test_fails_closed_when_a_hidden_cell_was_published_before(margins):
     paper = Paper("p", [margins("T", [[3, 40], [20, 50]])], published_before={"T|r0|c0": 3})
     with pytest.raises(DisclosureError, match="earlier paper"):
         protect_paper(paper, P)
+
+
+def test_cells_hidden_by_hand_are_kept_and_protected(margins):
+    table = margins("T", [[30, 40, 25], [20, 50, 35]])  # nothing small: only the hand-hidden cell
+    protected = protect_paper(Paper("p", [table]), P, hide=[Cell("T", "r0", "c0")])
+    assert protected.status[Cell("T", "r0", "c0")] == "secondary"
+    entry = next(e for e in protected.log if e.figure == "T|r0|c0")
+    assert entry.rule == "manual" and entry.reason == "hidden by hand"
+    assert len(protected.suppressed()) >= 4  # a lone hidden cell needs a rectangle
+    assert protected.audit.passed
