@@ -139,16 +139,15 @@ def format_derived(value: float, fmt: str) -> str:
 
 
 def derived_statuses(paper: Paper, count_status: dict[Cell, str]) -> dict[Cell, str]:
-    """A derived figure is hidden if any count it is computed from is hidden."""
+    """A derived figure is hidden if any count it is computed from (``inputs``) is hidden."""
     out: dict[Cell, str] = {}
     for t in paper.derived:
         for r in t.values.index:
             for c in t.values.columns:
                 if pd.isna(t.values.at[r, c]):
                     continue
-                inputs = t.inputs.get((r, c))
-                if inputs is None:
-                    raise DisclosureError(f"derived figure {t.table_id}|{r}|{c} does not name its input counts")
+                # a figure that names no inputs is computed from no count (e.g. a target)
+                inputs = t.inputs.get((r, c)) or ()
                 unknown = [i.id for i in inputs if i not in count_status]
                 if unknown:
                     raise DisclosureError(f"derived figure {t.table_id}|{r}|{c} names unknown counts: {unknown}")

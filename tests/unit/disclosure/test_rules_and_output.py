@@ -86,3 +86,13 @@ def test_cells_hidden_by_hand_are_kept_and_protected(margins):
     assert entry.rule == "manual" and entry.reason == "hidden by hand"
     assert len(protected.suppressed()) >= 4  # a lone hidden cell needs a rectangle
     assert protected.audit.passed
+
+
+def test_derived_figure_naming_no_counts_is_shown(margins):
+    from pipeline.tables import DerivedTable
+
+    target = DerivedTable("D", "targets", "row", "column",
+                          pd.DataFrame({"Target": [28.0], "Share": [25.0]}, index=["r0"]),
+                          inputs={("r0", "Share"): (Cell("T", "r1", "c0"),)}, fmt="number")
+    protected = protect_paper(Paper("p", [margins("T", [[20, 50], [8, 19]]), target]), P)
+    assert protected.shown("D").loc["r0"].tolist() == ["28.0", "x"]
