@@ -94,5 +94,5 @@ def test_derived_figure_naming_no_counts_is_shown(margins):
     target = DerivedTable("D", "targets", "row", "column",
                           pd.DataFrame({"Target": [28.0], "Share": [25.0]}, index=["r0"]),
                           inputs={("r0", "Share"): (Cell("T", "r1", "c0"),)}, fmt="number")
-    protected = protect_paper(Paper("p", [margins("T", [[20, 50], [8, 19]]), target]), P)
+    protected = protect_paper(Paper("p", [margins("T", [[20, 50], [8, 19]])], derived=[target]), P)
     assert protected.shown("D").loc["r0"].tolist() == ["28.0", "x"]
