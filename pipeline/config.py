@@ -63,6 +63,20 @@ class ProjectionParams:
     years: int = 3
     simulations: int = 500
     seed: int = 0
+    window_years: int = 3  # years of monthly transitions the projection is estimated from
+    step_months: int = 3  # simulation step (a divisor of 12)
+    shrinkage_months: float = 24  # weight of the pooled exit rate in each placement group's rate
+
+
+@dataclass(frozen=True)
+class RevisionParams:
+    """Which earlier papers the revisions table compares with (the lineage section)."""
+
+    lookback_quarters: int = 4
+
+    def __post_init__(self) -> None:
+        if self.lookback_quarters < 0:
+            raise ConfigError("revisions.lookback_quarters must be 0 or more")
 
 
 @dataclass(frozen=True)
@@ -106,6 +120,7 @@ class Params:
     projection: ProjectionParams
     far_miles: float
     paper: PaperMeta
+    revisions: RevisionParams = field(default_factory=RevisionParams)
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @property
@@ -163,6 +178,7 @@ def parse_params(data: dict[str, Any], root: Path) -> Params:
         projection=_build(ProjectionParams, data.get("projection", {}) or {}, "projection"),
         far_miles=float(distance.get("far_miles", 20)),
         paper=_build(PaperMeta, _require(data, "paper"), "paper"),
+        revisions=_build(RevisionParams, data.get("revisions", {}) or {}, "revisions"),
         raw=data,
     )
 

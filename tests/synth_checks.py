@@ -35,9 +35,14 @@ def with_dates(episodes: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["CHILD", "DECOM"], kind="stable").reset_index(drop=True)
 
 
-def check_children_in_header(header: pd.DataFrame, episodes: pd.DataFrame) -> list[str]:
+def check_children_in_header(header: pd.DataFrame, episodes: pd.DataFrame,
+                             care_leavers: pd.DataFrame | None = None) -> list[str]:
+    """Every episode's child has a header row; every header row is a child with an episode
+    or a care leaver in OC3 (DfE: OC3 children need a header record too)."""
+    leavers = set(care_leavers["CHILD"]) if care_leavers is not None else set()
     missing = sorted(set(episodes["CHILD"]) - set(header["CHILD"]))
-    extra = sorted(set(header["CHILD"]) - set(episodes["CHILD"]))
+    extra = sorted(set(header["CHILD"]) - set(episodes["CHILD"]) - leavers)
+    missing += sorted(leavers - set(header["CHILD"]))
     dup = header["CHILD"][header["CHILD"].duplicated()].tolist()
     return ([f"episode child {c} has no header row" for c in missing]
             + [f"header child {c} has no episode" for c in extra]
@@ -131,7 +136,7 @@ def check_tracker_outcomes(tracker: pd.DataFrame, episodes: pd.DataFrame) -> lis
     out = []
     for r in tracker.itertuples():
         stage, codes = schema.TRACKER_OUTCOME[r.ROUTE]
-        if r.STAGE == stage and not any((r.CHILD, r.EVENT_DATE, c) in ends for c in codes):
+        if stage == r.STAGE and not any((r.CHILD, r.EVENT_DATE, c) in ends for c in codes):
             out.append(f"{r.CASE_ID} {r.ROUTE} {r.STAGE} {r.EVENT_DATE}: no matching exit for {r.CHILD}")
         if r.STAGE == "PLACED" and r.ROUTE in ("PWP", "ADOPTION"):
             places = ("P1",) if r.ROUTE == "PWP" else schema.ADOPTION_PLACEMENTS

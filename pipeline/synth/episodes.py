@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipeline.schema import PLACE_2026_FROM
 from pipeline.synth import days as dd
 from pipeline.synth.cohort import (
     ADOPTION,
@@ -48,7 +49,8 @@ REMAND_GROUP_MIX = np.array([0.10, 0.15, 0.05, 0.40, 0.20, 0.00, 0.10])
 MOVE_RATE = np.array([0.20, 0.30, 0.55, 0.70])  # random placement moves a year, by age group
 REASONS = {"CARPL": 0.45, "CREQB": 0.12, "CREQO": 0.10, "CHILD": 0.06, "LAREQ": 0.08, "STAND": 0.02,
            "ALLEG": 0.02, "CLOSE": 0.03, "APPRR": 0.01, "CUSTOD": 0.01, "OTHER": 0.08}
-K3_FROM = (2025, 4, 1)  # supported accommodation is coded K3 from the 2025-26 collection
+# Supported accommodation is coded K3 from the first collection year with the new codes.
+K3_FROM = (PLACE_2026_FROM - 1, 4, 1)
 
 # Zones a placement postcode is drawn from.
 Z_SAME, Z_IN, Z_NEAR, Z_FAR, Z_OWN, Z_SECURE, Z_HOME, Z_PREV = range(8)
@@ -302,12 +304,22 @@ def codes_for_groups(rows: pd.DataFrame, group: np.ndarray, rng) -> tuple[np.nda
     return place, prov, zone
 
 
-def placement_events(periods, children, plans, settings: SynthSettings, rng) -> pd.DataFrame:
+def moves_with_status_changes(ls_ev: pd.DataFrame, periods: pd.DataFrame, plans: pd.DataFrame, rng) -> pd.DataFrame:
+    """Some placement moves happen on the day the legal status changes (RNE B or U)."""
+    free = pd.Series(free_until(periods, plans), index=periods["pid"].to_numpy())
+    start = pd.Series(periods["start"].to_numpy(), index=periods["pid"].to_numpy())
+    ev = ls_ev[ls_ev["day"].to_numpy() > start.loc[ls_ev["pid"]].to_numpy()]
+    pick = (rng.random(len(ev)) < 0.12) & (ev["day"].to_numpy() < free.loc[ev["pid"]].to_numpy())
+    return ev.loc[pick, ["pid", "day"]]
+
+
+def placement_events(periods, children, plans, ls_ev, settings: SynthSettings, rng) -> pd.DataFrame:
     """(pid, day, PLACE, PLACE_PROVIDER, zone, reason, same_carer) for every placement."""
     pid = periods["pid"].to_numpy()
     first = pd.DataFrame({"pid": pid, "day": periods["start"].to_numpy()})
     moves = random_moves(periods, children, plans, rng)
-    unplanned = pd.concat([first, moves], ignore_index=True)
+    unplanned = pd.concat([first, moves, moves_with_status_changes(ls_ev, periods, plans, rng)], ignore_index=True)
+    unplanned = unplanned.drop_duplicates(["pid", "day"])
     unplanned["REASON_PLACE_CHANGE"] = choose(rng, list(REASONS), list(REASONS.values()), len(unplanned))
     unplanned["same_carer"] = False
     info = periods.set_index("pid")[["child", "pathway", "rec"]].join(children.set_index("child"), on="child")
@@ -424,7 +436,7 @@ def simulate_episodes(periods: pd.DataFrame, children: pd.DataFrame, geo: Geogra
     rng = settings.rng("episodes")
     plans = make_plans(periods, children, rng)
     ls_ev = legal_status_events(periods, children, plans, rng)
-    pl_ev = placement_events(periods, children, plans, settings, rng)
+    pl_ev = placement_events(periods, children, plans, ls_ev, settings, rng)
     pl_ev["pc"] = draw_postcodes(pl_ev, periods, children, geo, rng)
     ep = fix_exits(merge_into_episodes(ls_ev, pl_ev, periods))
     ep["CIN"] = period_cin(periods, children, rng).loc[ep["pid"]].to_numpy()

@@ -43,7 +43,7 @@ def generate(settings: SynthSettings) -> dict[str, pd.DataFrame]:
     rng = settings.rng("tables")
     facts = Facts(
         children=child_facts(children, settings.profile.id_prefix, settings.la_code, rng),
-        periods=periods.merge(plans[["pid"]], on="pid", how="left"),
+        periods=periods,
         plans=plans,
         reviews=draw_reviews(live, rng),
         missing=draw_missing(live, children, rng),

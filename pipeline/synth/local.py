@@ -14,7 +14,7 @@ import pandas as pd
 from pipeline.periods import FinancialYear
 from pipeline.schema import AGE_BANDS, COST_GROUPS, LOCAL_FILES, TRACKER_STAGES
 from pipeline.synth import days as dd
-from pipeline.synth.cohort import ADOPTION, CAO, HOME_AFTER, LEAVE18, PWP, SGO
+from pipeline.synth.cohort import ADOPTION, CAO, HOME_AFTER, LEAVE18, PWP, SGO, choose
 from pipeline.synth.geography import Geography
 from pipeline.synth.settings import SynthSettings
 

@@ -25,8 +25,8 @@ class Facts:
     """Per-child and per-period facts shared by every return."""
 
     children: pd.DataFrame  # child, CHILD, dob, male, ethnic, uasc, UPN, mc_dob
-    periods: pd.DataFrame
-    plans: pd.DataFrame
+    periods: pd.DataFrame  # every period of care, including those that ended before the returns
+    plans: pd.DataFrame  # key dates of the periods open on or after the first return's start
     reviews: pd.DataFrame  # child, day, code
     missing: pd.DataFrame  # child, start, end, kind
     postcodes: np.ndarray  # postcode strings by index
@@ -53,8 +53,7 @@ def draw_reviews(periods: pd.DataFrame, rng) -> pd.DataFrame:
     idx = np.repeat(np.arange(len(per)), n)
     k = np.arange(len(idx)) - np.repeat(np.cumsum(n) - n, n)
     offset = np.where(k == 0, 20, 111 + 182 * (k - 1)) + rng.integers(-5, 6, len(idx))
-    return pd.DataFrame({"child": per["child"].to_numpy()[idx], "day": start[idx] + np.maximum(offset, 1),
-                         "age_ok": True})
+    return pd.DataFrame({"child": per["child"].to_numpy()[idx], "day": start[idx] + np.maximum(offset, 1)})
 
 
 def draw_missing(periods: pd.DataFrame, children: pd.DataFrame, rng) -> pd.DataFrame:
@@ -84,9 +83,11 @@ def fmt(days: np.ndarray) -> np.ndarray:
     return dd.format_days(np.asarray(days, dtype=np.int64), DMY)
 
 
-def header_table(ret: pd.DataFrame, facts: Facts, label: ReturnLabel) -> pd.DataFrame:
-    """One row per child with an episode in the return."""
-    kids = facts.children.set_index("child").loc[np.unique(ret["child"].to_numpy())]
+def header_table(ret: pd.DataFrame, facts: Facts, label: ReturnLabel, also: np.ndarray | None = None) -> pd.DataFrame:
+    """One row per child with an episode in the return, and per child in `also` (the
+    internal ids of care leavers in OC3, who must have a header record too)."""
+    ids = ret["child"].to_numpy() if also is None else np.concatenate([ret["child"].to_numpy(), also])
+    kids = facts.children.set_index("child").loc[np.unique(ids)]
     end = dd.day(label.end)
     dob = kids["dob"].to_numpy()
     age = dd.age_in_years(dob, np.full(len(kids), end))
@@ -157,7 +158,7 @@ def missing_table(kids: pd.DataFrame, facts: Facts, s: int, e: int) -> pd.DataFr
 
 def adoption_tables(kids: pd.DataFrame, facts: Facts, s: int, e: int, rng) -> tuple[pd.DataFrame, pd.DataFrame]:
     """AD1 (children adopted in the span) and 'should be placed for adoption' decisions."""
-    per = facts.periods.set_index("pid").join(facts.plans.set_index("pid"))
+    per = facts.periods.merge(facts.plans, on="pid")  # periods open on or after the first return
     per = per[per["child"].isin(kids.index)]
     adopted = per[per["rec"].isin(["E11", "E12"]) & (per["end"] >= s) & (per["end"] <= e)]
     n = len(adopted)
@@ -253,8 +254,11 @@ def build_return_tables(ret: pd.DataFrame, facts: Facts, label: ReturnLabel, la_
     s, e = dd.day(label.start), dd.day(label.end)
     kids = facts.children.set_index("child").loc[np.unique(ret["child"].to_numpy())]
     ad1, pfa = adoption_tables(kids, facts, s, e, rng)
+    annual = label.quarter is None
+    oc3 = oc3_table(facts, s, e, rng) if annual else pd.DataFrame()
+    leavers = facts.children.loc[facts.children["CHILD"].isin(oc3["CHILD"] if len(oc3) else []), "child"].to_numpy()
     tables = {
-        "header": header_table(ret, facts, label),
+        "header": header_table(ret, facts, label, also=leavers),
         "episodes": episodes_table(ret, facts),
         "uasc": uasc_table(kids, label),
         "reviews": reviews_table(kids, facts, s, e, rng),
@@ -263,9 +267,9 @@ def build_return_tables(ret: pd.DataFrame, facts: Facts, label: ReturnLabel, la_
         "previous_permanence": previous_permanence_table(kids, facts, s, e, la_code, rng),
         "missing": missing_table(kids, facts, s, e),
     }
-    annual = label.quarter is None
     tables["oc2"] = oc2_table(kids, facts, s, e, rng) if annual else pd.DataFrame()
-    tables["oc3"] = oc3_table(facts, s, e, rng) if annual else pd.DataFrame()
+    tables["oc3"] = oc3
+
     return {name: conform(tables[name], name) for name in SSDA903_TABLES}
 
 

@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.synth.identity import is_valid_upn, make_child_ids, make_upns, upn_check_letter
 
@@ -24,3 +26,13 @@ def test_generated_upns_carry_the_la_number_and_are_valid():
 def test_child_ids_carry_the_prefix_and_are_unique():
     ids = make_child_ids(1000, "AB12")
     assert len(set(ids)) == 1000 and all(i.startswith("AB12") for i in ids)
+
+
+twelve_digits = st.text(alphabet="0123456789", min_size=12, max_size=12)
+
+
+@given(twelve_digits, st.integers(min_value=0, max_value=11), st.integers(min_value=1, max_value=9))
+def test_changing_one_digit_always_changes_the_check_letter(body, pos, delta):
+    changed = body[:pos] + str((int(body[pos]) + delta) % 10) + body[pos + 1:]
+    assert is_valid_upn(upn_check_letter(body) + body)
+    assert upn_check_letter(changed) != upn_check_letter(body)

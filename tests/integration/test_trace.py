@@ -1,0 +1,140 @@
+"""`trace` end to end on a tiny project: raw CSVs -> facts -> paper -> lineage store -> trace."""
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import cli
+from pipeline.config import load_params
+from pipeline.lineage_cli import lineage_dir, record_paper_lineage
+from pipeline.tables import Cell, DerivedTable, Paper, PublishedTable, Selection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+EPISODES_CSV = """CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
+A1,10/01/2025,S,C2,N1,U1,PR1,15/05/2026,E11,,,,
+B2,2024-06-01,S,C2,N1,U1,PR1,20/06/2026,E45,,,,
+C3,03/03/2023,S,C2,N1,A4,PR1,01/06/2026,E11,,,,
+"""
+
+
+@pytest.fixture
+def project(tmp_path):
+    shutil.copy(ROOT / "params.yaml", tmp_path / "params.yaml")
+    raw = tmp_path / "data" / "raw" / "ssda903" / "2026-27_Q1"
+    raw.mkdir(parents=True)
+    (raw / "episodes.csv").write_text(EPISODES_CSV)
+    sha = hashlib.sha256((raw / "episodes.csv").read_bytes()).hexdigest()
+    validated = tmp_path / "data" / "processed" / "validated"
+    validated.mkdir(parents=True)
+    (validated / "manifest.json").write_text(json.dumps(
+        {"files": [{"file": "ssda903/2026-27_Q1/episodes.csv", "sha256": sha, "rows": {"read": 3}}]}))
+    exits = pd.DataFrame({
+        "CHILD": ["A1", "B2", "C3"],
+        "DECOM": pd.to_datetime(["2025-01-10", "2024-06-01", "2023-03-03"]),
+        "EXIT_ROUTE": ["Adoption", "SGO", "Adoption"],
+        "QUARTER": ["2026-27 Q1"] * 3,
+        "RETURN": ["2026-27_Q1"] * 3,
+        "SOURCE_FILE": ["ssda903/2026-27_Q1/episodes.csv"] * 3,
+        "SOURCE_ROW": [1, 2, 3],
+    })
+    facts_dir = tmp_path / "data" / "processed" / "facts"
+    facts_dir.mkdir(parents=True)
+    exits.to_parquet(facts_dir / "exits.parquet")
+    params = load_params(tmp_path / "params.yaml", ["period=2026-27 Q1"])
+    q1 = Selection.of("exits", QUARTER="2026-27 Q1")
+    t = PublishedTable("T1", "Exits by route", "route", "quarter",
+                       pd.DataFrame({"Q1": [2, 1, 3]}, index=["Adoption", "SGO", "Total"]), row_total="Total",
+                       selections={("Adoption", "Q1"): q1.narrow(EXIT_ROUTE="Adoption"),
+                                   ("SGO", "Q1"): q1.narrow(EXIT_ROUTE="SGO"), ("Total", "Q1"): q1})
+    pct = DerivedTable("T1p", "Share", "route", "quarter", pd.DataFrame({"Q1": [66.7]}, index=["Adoption"]),
+                       inputs={("Adoption", "Q1"): (Cell("T1", "Adoption", "Q1"), Cell("T1", "Total", "Q1"))})
+    record_paper_lineage(Paper("quarterly", [t], [pct]), {"exits": exits}, params, "tests.build",
+                         published={"T1|SGO|Q1": "x"})
+    return tmp_path, params
+
+
+def _trace(project, capsys, *argv):
+    root, _ = project
+    code = cli.main(["--params", str(root / "params.yaml"), "--set", "period=2026-27 Q1", "trace", *argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_store_is_restricted_never_under_reports(project):
+    root, params = project
+    store = lineage_dir(params, "2026-27-Q1") / "quarterly"
+    assert {p.name for p in store.iterdir()} == {"figures.parquet", "contributions.parquet", "inputs.parquet", "meta.json"}
+    assert params.paths.reports not in store.parents
+    assert not (root / "reports").exists()
+
+
+def test_trace_prints_figure_selection_inputs_and_raw_rows(project, capsys):
+    code, out, _ = _trace(project, capsys, "T1|Adoption|Q1")
+    assert code == 0
+    assert "value 2 children" in out
+    assert "number of rows of exits where EXIT_ROUTE = 'Adoption' and QUARTER = '2026-27 Q1'" in out
+    assert "ssda903/2026-27_Q1/episodes.csv  sha256 " in out
+    assert "Contributing source rows: 2" in out
+    # the raw rows read back: A1 (row 1) and C3 (row 3) exactly as written, not B2
+    assert "10/01/2025" in out and "03/03/2023" in out and "2024-06-01" not in out
+
+
+def test_trace_recount_matches_and_checks_files(project, capsys):
+    code, out, _ = _trace(project, capsys, "T1|Total|Q1", "--recount")
+    assert code == 0, out
+    assert "recomputed 3 = recorded 3" in out
+    assert "input file(s) are unchanged" in out
+    assert "Result: T1|Total|Q1 recounts: 3" in out
+
+
+def test_derived_figure_recounts_through_its_inputs(project, capsys):
+    code, out, _ = _trace(project, capsys, "T1p|Adoption|Q1", "--recount")
+    assert code == 0, out
+    assert "input T1|Adoption|Q1 = 2" in out and "percentage 2 / 3 = 66.67% matches 66.7" in out
+
+
+def test_recount_says_the_data_changed_since_publication(project, capsys):
+    root, _ = project
+    path = root / "data" / "raw" / "ssda903" / "2026-27_Q1" / "episodes.csv"
+    path.write_text(EPISODES_CSV.replace("A1,10/01/2025", "A9,10/01/2025"))
+    code, out, _ = _trace(project, capsys, "T1|Adoption|Q1", "--recount")
+    assert code == 1
+    assert "the data changed since publication: ssda903/2026-27_Q1/episodes.csv" in out
+    assert "row 1: CHILD is 'A9', recorded 'A1'" in out
+
+
+def test_list_and_list_recount(project, capsys):
+    code, out, _ = _trace(project, capsys, "--list", "--paper", "quarterly")
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()[1:]] == ["T1|Adoption|Q1", "T1|SGO|Q1", "T1|Total|Q1", "T1p|Adoption|Q1"]
+    code, out, _ = _trace(project, capsys, "--list", "--recount")
+    assert code == 0 and "4 of 4 figures recount" in out
+
+
+def test_unknown_figure_gives_close_matches_without_traceback(project, capsys):
+    code, out, err = _trace(project, capsys, "T1|Adoptoin|Q1")
+    assert code == 2
+    assert "did you mean: T1|Adoption|Q1" in err and "Traceback" not in err
+
+
+def test_missing_store_and_bad_period_are_clear_errors(project, capsys):
+    code, _, err = _trace(project, capsys, "T1|Adoption|Q1", "--period", "2025-26 Q3")
+    assert code == 2 and "no lineage store" in err and "2025-26-Q3" in err
+    code, _, err = _trace(project, capsys, "T1|Adoption|Q1", "--period", "Q3")
+    assert code == 2 and "not of the form" in err
+    code, _, err = _trace(project, capsys)
+    assert code == 2 and "give a figure id" in err
+
+
+def test_recount_when_a_raw_file_is_gone(project, capsys):
+    root, _ = project
+    (root / "data" / "raw" / "ssda903" / "2026-27_Q1" / "episodes.csv").unlink()
+    code, out, _ = _trace(project, capsys, "T1|SGO|Q1", "--recount")
+    assert code == 1
+    assert "raw file ssda903/2026-27_Q1/episodes.csv is not present" in out
+    assert "the data changed since publication: ssda903/2026-27_Q1/episodes.csv (removed)" in out
