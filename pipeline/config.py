@@ -207,6 +207,10 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
         for part in parts[:-1]:
             node = node.setdefault(part, {})
         node[parts[-1]] = yaml.safe_load(value)
+    keys = {item.split("=", 1)[0].strip() for item in overrides}
+    if "period" in keys and "period_slug" not in keys and "period_slug" in out:
+        # --set period=... names the folder too (params.yaml must name both itself)
+        out["period_slug"] = parse_quarter(out["period"]).slug
     return out
 
 
