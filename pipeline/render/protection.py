@@ -58,9 +58,12 @@ def read_protection(paper: Paper, result: Any, symbol: str = "x") -> Protection:
     """Read the result of ``protect_paper`` (duck-typed on its documented attributes)."""
     cells = _suppressed_cells(result, symbol)
     audit = getattr(result, "audit", result)
-    exposed = tuple(sorted(_as_cell(c).id for c in (getattr(audit, "exposed", None) or ())))
+    exposed_items = getattr(audit, "exposed", None)
+    if callable(exposed_items):
+        exposed_items = exposed_items()
+    exposed = tuple(sorted(_as_cell(getattr(c, "cell", c)).id for c in (exposed_items or ())))
     passed = bool(getattr(audit, "passed", not exposed)) and not exposed
-    log = getattr(result, "log", None)
+    log = result.log_frame() if callable(getattr(result, "log_frame", None)) else getattr(result, "log", None)
     if log is None:
         log = pd.DataFrame()
     elif not isinstance(log, pd.DataFrame):
@@ -71,6 +74,8 @@ def read_protection(paper: Paper, result: Any, symbol: str = "x") -> Protection:
 def _suppressed_cells(result: Any, symbol: str) -> list[Cell]:
     for name in ("suppressed", "hidden", "suppressed_cells"):
         cells = getattr(result, name, None)
+        if callable(cells):
+            cells = cells()
         if cells is not None:
             return [_as_cell(c) for c in cells]
     shown = getattr(result, "shown", None) or getattr(result, "tables", None)

@@ -32,3 +32,14 @@ def test_shown_tables_with_the_symbol_are_read(paper):
 def test_a_cell_outside_the_paper_is_refused(paper):
     with pytest.raises(KeyError, match="not a cell of this paper"):
         read_protection(paper, SimpleNamespace(suppressed=["Z|a|b"]))
+
+
+def test_the_disclosure_packages_result_is_read(paper):
+    from pipeline.config import DisclosureParams
+    from pipeline.disclosure import protect_paper
+
+    protected = protect_paper(paper, DisclosureParams(threshold=10))
+    p = read_protection(paper, protected)
+    # 8 and 3 in Q1 are below 10; their total 11 is shown only if they stay hidden together
+    assert {("Special guardianship order", "Q1"), ("Placed with parents", "Q1")} <= p.suppressed["T1_exits"]
+    assert p.audit_passed and not p.log.empty
