@@ -48,8 +48,8 @@ def resolve_builder(kind: PaperKind):
 
 def build_dq_table(warnings: pd.DataFrame | None, descriptions: Mapping[str, str]) -> PublishedTable | None:
     """Validation warnings counted by rule (records affected), with a total row; None when
-    there is no warnings file. Never the warning messages themselves: they quote values."""
-    if warnings is None:
+    there is no warnings file or no warning. Never the warning messages themselves: they quote values."""
+    if warnings is None or warnings.empty:
         return None
     rule_col = next((c for c in ("rule", "rule_id", "RULE", "RULE_ID") if c in warnings.columns), None)
     if rule_col is None:
