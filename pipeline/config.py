@@ -164,6 +164,7 @@ def parse_params(data: dict[str, Any], root: Path) -> Params:
     )
     savings = data.get("savings", {}) or {}
     distance = data.get("distance", {}) or {}
+    check_period_slug(data)
     return Params(
         la=_build(LocalAuthority, _require(data, "la"), "la"),
         period=parse_quarter(_require(data, "period")),
@@ -182,6 +183,18 @@ def parse_params(data: dict[str, Any], root: Path) -> Params:
     )
 
 
+def check_period_slug(data: dict[str, Any]) -> None:
+    """``period_slug`` (the folder name DVC uses for the period's outputs) must name ``period``."""
+    if "period_slug" not in data:
+        return
+    slug = parse_quarter(_require(data, "period")).slug
+    if str(data["period_slug"]) != slug:
+        raise ConfigError(
+            f"params.yaml: period_slug '{data['period_slug']}' does not match period '{data['period']}'; "
+            f"set period_slug: \"{slug}\" (DVC names the period's output folders with it)"
+        )
+
+
 def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
     """Return a copy of data with dotted `key=value` overrides applied (values parsed as YAML)."""
     out = yaml.safe_load(yaml.safe_dump(data))
@@ -194,6 +207,10 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
         for part in parts[:-1]:
             node = node.setdefault(part, {})
         node[parts[-1]] = yaml.safe_load(value)
+    keys = {item.split("=", 1)[0].strip() for item in overrides}
+    if "period" in keys and "period_slug" not in keys and "period_slug" in out:
+        # --set period=... names the folder too (params.yaml must name both itself)
+        out["period_slug"] = parse_quarter(out["period"]).slug
     return out
 
 

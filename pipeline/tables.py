@@ -134,9 +134,15 @@ class PublishedTable:
     def cols(self) -> list[str]:
         return list(self.values.columns)
 
+    def _present(self) -> dict[tuple[str, str], bool]:
+        """(row, column) -> the cell holds a value (one vectorised pass; ``.at`` is slow)."""
+        mask = self.values.notna().to_numpy()
+        return {(r, c): bool(mask[i, k]) for i, r in enumerate(self.values.index)
+                for k, c in enumerate(self.values.columns)}
+
     def cells(self) -> list[Cell]:
-        return [Cell(self.table_id, r, c) for r in self.rows for c in self.cols
-                if pd.notna(self.values.at[r, c])]
+        present = self._present()
+        return [Cell(self.table_id, r, c) for r in self.rows for c in self.cols if present[(r, c)]]
 
     def value(self, cell: Cell) -> float:
         return float(self.values.at[cell.row, cell.col])
@@ -147,7 +153,8 @@ class PublishedTable:
         sub_members = {m for ms in self.subtotals.values() for m in ms}
         top_rows = [r for r in self.rows if r != self.row_total and r not in sub_members]
         inner_cols = [c for c in self.cols if c != self.col_total]
-        present = lambda r, c: pd.notna(self.values.at[r, c])  # noqa: E731
+        mask = self._present()
+        present = lambda r, c: mask[(r, c)]  # noqa: E731
         if self.row_total is not None:
             for c in self.cols:
                 members = tuple(Cell(self.table_id, r, c) for r in top_rows if present(r, c))

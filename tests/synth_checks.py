@@ -35,9 +35,14 @@ def with_dates(episodes: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["CHILD", "DECOM"], kind="stable").reset_index(drop=True)
 
 
-def check_children_in_header(header: pd.DataFrame, episodes: pd.DataFrame) -> list[str]:
+def check_children_in_header(header: pd.DataFrame, episodes: pd.DataFrame,
+                             care_leavers: pd.DataFrame | None = None) -> list[str]:
+    """Every episode's child has a header row; every header row is a child with an episode
+    or a care leaver in OC3 (DfE: OC3 children need a header record too)."""
+    leavers = set(care_leavers["CHILD"]) if care_leavers is not None else set()
     missing = sorted(set(episodes["CHILD"]) - set(header["CHILD"]))
-    extra = sorted(set(header["CHILD"]) - set(episodes["CHILD"]))
+    extra = sorted(set(header["CHILD"]) - set(episodes["CHILD"]) - leavers)
+    missing += sorted(leavers - set(header["CHILD"]))
     dup = header["CHILD"][header["CHILD"].duplicated()].tolist()
     return ([f"episode child {c} has no header row" for c in missing]
             + [f"header child {c} has no episode" for c in extra]

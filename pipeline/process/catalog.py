@@ -11,6 +11,7 @@ import importlib.util
 
 import pandas as pd
 
+from pipeline.candidates import build_candidates_fact
 from pipeline.config import Params
 from pipeline.errors import InputError
 from pipeline.process import quarterly as q
@@ -62,6 +63,7 @@ def build_facts(validated: dict[str, pd.DataFrame], params: Params) -> dict[str,
     facts["exits"] = q.match_team_cases(exits, cases)
     if "staffing" in validated:
         facts["staffing_quarters"] = q.build_staffing_quarters(validated["staffing"], period)
+    facts["candidates"] = build_candidates_fact(validated, episodes, params)
     if _sufficiency_available():
         from pipeline.process.sufficiency import build_sufficiency_facts
 

@@ -83,9 +83,11 @@ def fmt(days: np.ndarray) -> np.ndarray:
     return dd.format_days(np.asarray(days, dtype=np.int64), DMY)
 
 
-def header_table(ret: pd.DataFrame, facts: Facts, label: ReturnLabel) -> pd.DataFrame:
-    """One row per child with an episode in the return."""
-    kids = facts.children.set_index("child").loc[np.unique(ret["child"].to_numpy())]
+def header_table(ret: pd.DataFrame, facts: Facts, label: ReturnLabel, also: np.ndarray | None = None) -> pd.DataFrame:
+    """One row per child with an episode in the return, and per child in `also` (the
+    internal ids of care leavers in OC3, who must have a header record too)."""
+    ids = ret["child"].to_numpy() if also is None else np.concatenate([ret["child"].to_numpy(), also])
+    kids = facts.children.set_index("child").loc[np.unique(ids)]
     end = dd.day(label.end)
     dob = kids["dob"].to_numpy()
     age = dd.age_in_years(dob, np.full(len(kids), end))
@@ -252,8 +254,11 @@ def build_return_tables(ret: pd.DataFrame, facts: Facts, label: ReturnLabel, la_
     s, e = dd.day(label.start), dd.day(label.end)
     kids = facts.children.set_index("child").loc[np.unique(ret["child"].to_numpy())]
     ad1, pfa = adoption_tables(kids, facts, s, e, rng)
+    annual = label.quarter is None
+    oc3 = oc3_table(facts, s, e, rng) if annual else pd.DataFrame()
+    leavers = facts.children.loc[facts.children["CHILD"].isin(oc3["CHILD"] if len(oc3) else []), "child"].to_numpy()
     tables = {
-        "header": header_table(ret, facts, label),
+        "header": header_table(ret, facts, label, also=leavers),
         "episodes": episodes_table(ret, facts),
         "uasc": uasc_table(kids, label),
         "reviews": reviews_table(kids, facts, s, e, rng),
@@ -262,9 +267,9 @@ def build_return_tables(ret: pd.DataFrame, facts: Facts, label: ReturnLabel, la_
         "previous_permanence": previous_permanence_table(kids, facts, s, e, la_code, rng),
         "missing": missing_table(kids, facts, s, e),
     }
-    annual = label.quarter is None
     tables["oc2"] = oc2_table(kids, facts, s, e, rng) if annual else pd.DataFrame()
-    tables["oc3"] = oc3_table(facts, s, e, rng) if annual else pd.DataFrame()
+    tables["oc3"] = oc3
+
     return {name: conform(tables[name], name) for name in SSDA903_TABLES}
 
 

@@ -68,7 +68,7 @@ def test_each_return_is_internally_consistent(small, ret):
     _, files = small
     t = {name: files[f"ssda903/{ret}/{name}.csv"] for name in schema.SSDA903_TABLES}
     label = parse_return_label(ret)
-    problems = (checks.check_children_in_header(t["header"], t["episodes"])
+    problems = (checks.check_children_in_header(t["header"], t["episodes"], t["oc3"])
                 + checks.check_dates_and_reasons(t["episodes"])
                 + checks.check_chains(t["episodes"], pd.Timestamp(label.start))
                 + checks.check_ages(t["header"], t["episodes"])

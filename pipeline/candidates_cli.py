@@ -1,0 +1,98 @@
+"""Restricted list of children to consider for exit from care (never published).
+
+Reads the derived episodes from the facts folder (data/processed/facts/episodes.parquet) when
+the process stage has written it, else derives them from the validated episodes and header;
+the permanence tracker and unit costs come from the validated folder and may be absent (the
+list then says what it could not check). Writes, under --out (default:
+<processed>/restricted/<period>/candidates/):
+
+  candidates.csv   one row per child per group, with the evidence (restricted)
+  summary.csv      children per group, already worked with, left out for age
+  summary.json     the same with notes, thresholds and the inputs used
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.config import Params
+from pipeline.errors import InputError, PipelineError
+from pipeline.periods import PeriodError, parse_quarter
+
+DERIVED_COLUMNS = ("DOB", "PLACEMENT_GROUP")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--period", help="quarter, e.g. '2026-27 Q2' (default: period in params.yaml)")
+    parser.add_argument("--validated", type=Path, help="validated data folder (default: <processed>/validated)")
+    parser.add_argument("--facts", type=Path, help="facts folder (default: <processed>/facts)")
+    parser.add_argument("--out", type=Path, help="output folder (default: <processed>/restricted/<period>/candidates)")
+
+
+def run(args: argparse.Namespace, params: Params) -> int:
+    from pipeline.candidates import build_candidates
+
+    if args.period:
+        try:
+            params = replace(params, period=parse_quarter(args.period))
+        except PeriodError as exc:
+            raise PipelineError(str(exc)) from None
+    validated = args.validated or params.paths.processed / "validated"
+    facts = args.facts or params.paths.processed / "facts"
+    out = args.out or params.paths.restricted_dir(params.period.slug) / "candidates"
+    episodes, source = read_episodes(validated, facts)
+    tracker = read_optional(validated / "permanence_tracker.parquet")
+    unit_costs = read_optional(validated / "unit_costs.parquet")
+    result = build_candidates(episodes, tracker, unit_costs, params)
+    write_outputs(out, result, params, {"episodes": source, "permanence_tracker": tracker is not None,
+                                        "unit_costs": unit_costs is not None})
+    print(f"Children to consider for exit from care, {params.period.label} (restricted: {out})")
+    print(result.summary.to_string(index=False))
+    print(f"Distinct children listed: {int(result.rows['FIRST_FOR_CHILD'].sum())}")
+    for note in result.notes:
+        print(f"Note: {note}")
+    return 0
+
+
+def read_episodes(validated: Path, facts: Path) -> tuple[pd.DataFrame, str]:
+    """Derived episodes from the facts folder if present, else derived from validated data."""
+    from pipeline.process.episodes import derive_episode_fields
+
+    fact = facts / "episodes.parquet"
+    if fact.exists():
+        episodes = pd.read_parquet(fact)
+        if all(c in episodes.columns for c in DERIVED_COLUMNS):
+            return episodes, str(fact)
+    paths = [validated / "episodes.parquet", validated / "header.parquet"]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise InputError(f"{missing[0]} not found: run `python -m pipeline validate` first")
+    return derive_episode_fields(pd.read_parquet(paths[0]), pd.read_parquet(paths[1])), str(paths[0])
+
+
+def read_optional(path: Path) -> pd.DataFrame | None:
+    """A local file's validated table, or None when it is absent."""
+    return pd.read_parquet(path) if path.exists() else None
+
+
+def write_outputs(out: Path, result, params: Params, inputs: dict) -> None:
+    """candidates.csv, summary.csv and summary.json under `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    result.rows.to_csv(out / "candidates.csv", index=False, date_format="%Y-%m-%d")
+    result.summary.to_csv(out / "summary.csv", index=False)
+    summary = {
+        "period": params.period.label,
+        "period_end": params.period.end.isoformat(),
+        "restricted": "lists children: never publish",
+        "thresholds": asdict(params.candidates),
+        "inputs": inputs,
+        "distinct_children": int(result.rows["FIRST_FOR_CHILD"].sum()),
+        "groups": json.loads(result.summary.to_json(orient="records")),
+        "notes": list(result.notes),
+    }
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")

@@ -1,0 +1,104 @@
+"""One call from facts to a paper's tables: build, add the data-quality table and the
+figures published before, ready for disclosure control.
+
+The papers' own builders live beside this module (``quarterly.py``, ``sufficiency.py``,
+``candidates.py``); this module only puts the pieces together.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from pipeline.tables import Paper, PublishedTable
+
+DQ_TABLE_ID = "DQ01_validation_warnings"
+TOTAL = "Total"
+
+
+@dataclass(frozen=True)
+class PaperKind:
+    """A paper the pipeline produces: its notebook, builder and title."""
+
+    name: str
+    notebook: str
+    builder: str  # module:function building the Paper from (facts, params)
+    title: str
+
+
+PAPER_KINDS: dict[str, PaperKind] = {
+    "quarterly": PaperKind(
+        "quarterly", "quarterly_exit_report", "pipeline.papers.quarterly:build_quarterly_paper",
+        "Exit from care: Children's Permanence Team quarterly update, {period}"),
+    "sufficiency": PaperKind(
+        "sufficiency", "sufficiency_analysis", "pipeline.papers.sufficiency:build_sufficiency_paper",
+        "Placement sufficiency analysis: children in care and care leavers, {year}"),
+}
+
+
+def resolve_builder(kind: PaperKind):
+    """The builder function named by `kind` (its module may not have landed yet)."""
+    module, func = kind.builder.split(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def build_dq_table(warnings: pd.DataFrame | None, descriptions: Mapping[str, str]) -> PublishedTable | None:
+    """Validation warnings counted by rule (records affected), with a total row; None when
+    there is no warnings file or no warning. Never the warning messages themselves: they quote values."""
+    if warnings is None or warnings.empty:
+        return None
+    rule_col = next((c for c in ("rule", "rule_id", "RULE", "RULE_ID") if c in warnings.columns), None)
+    if rule_col is None:
+        raise ValueError(f"warnings have no rule column (columns: {', '.join(map(str, warnings.columns))})")
+    table_col = next((c for c in ("table", "TABLE") if c in warnings.columns), None)
+    keys = warnings[rule_col].astype(str)
+    if table_col:
+        keys = keys + " (" + warnings[table_col].astype(str) + ")"
+    counts = keys.value_counts().sort_index()
+    labels = {}
+    for key in counts.index:
+        rule = key.split(" (")[0]
+        where = key[len(rule):].strip()
+        text = descriptions.get(rule, rule).rstrip(".")
+        labels[key] = f"{rule}: {text} {where}".strip()
+    values = pd.DataFrame({"Records": [float(v) for v in counts.to_numpy()]},
+                          index=[labels[k] for k in counts.index])
+    values.loc[TOTAL] = [float(counts.sum())]
+    return PublishedTable(
+        DQ_TABLE_ID, "Validation warnings in the data used for this paper", "Rule", "Records", values,
+        row_total=TOTAL,
+        caption="Records that passed validation with a warning, by rule. Warnings do not stop the "
+                "pipeline; the figures in this paper include these records.",
+        unit="records",
+    )
+
+
+def add_tables(paper: Paper, extra: list[PublishedTable]) -> Paper:
+    """A copy of the paper with further count tables at the end."""
+    return replace(paper, tables=[*paper.tables, *[t for t in extra if t is not None]])
+
+
+# Columns whose label names the same figure in every paper that prints it: a quarter of the
+# same financial year (quarterly paper) or a dated year (sufficiency). Other columns ("Year
+# to date", "Open at quarter end") mean something else in each period and are never matched.
+COMPARABLE_COLUMNS = {
+    "quarterly": re.compile(r"^Q[1-4]$"),
+    "sufficiency": re.compile(r"^(\d{4}-\d{2}|31 March \d{4})$"),
+}
+
+
+def select_comparable_figures(kind: str, known: Mapping[str, float]) -> dict[str, float]:
+    """The earlier figures whose id means the same figure in this period's paper."""
+    pattern = COMPARABLE_COLUMNS[kind]
+    return {k: v for k, v in known.items() if pattern.match(k.split("|")[-1])}
+
+
+def restrict_published_before(paper: Paper, known: Mapping[str, float]) -> Paper:
+    """A copy of the paper whose ``published_before`` holds the earlier figures that are cells
+    of this paper (figure ids are table|row|column)."""
+    ids = {c.id for t in paper.tables for c in t.cells()}
+    return replace(paper, published_before={k: float(v) for k, v in sorted(known.items()) if k in ids})

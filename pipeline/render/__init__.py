@@ -1,0 +1,1 @@
+"""Committee papers: tables, narrative, charts, notebooks to HTML and PDF, publication check."""

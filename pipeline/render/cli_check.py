@@ -1,0 +1,169 @@
+"""Check the period's public outputs before they leave the building.
+
+    python -m pipeline check-publication [--papers quarterly sufficiency]
+
+Fails (exit 4, saying why) unless, for each paper:
+  - every published CSV has the tidy columns and no count of a protected table below the
+    threshold; the tables.json manifest agrees with the CSVs;
+  - the disclosure audit of the whole paper passed (restricted audit.json from `paper`);
+  - every figure printed in the committee and reviewer HTML (each carries its figure id) is
+    exactly the published figure, and narrative about a suppressed figure prints no number;
+  - the PDF prints no number that the checked HTML does not print;
+  - no CHILD id, date of birth, UPN or postcode from the validated data appears in any public
+    file, nor the project's absolute path; the HTML loads no script, style or font from the
+    network.
+Writes reports/<period>/publication_check.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.config import Params
+from pipeline.errors import PublicationError
+
+PAPERS = ("quarterly", "sufficiency")
+REMOTE = re.compile(r"""(<script[^>]+src\s*=\s*["']?(https?:)?//|<link[^>]+href\s*=\s*["']?(https?:)?//|"""
+                    r"""@import\s+(url\()?["']?(https?:)?//|url\(\s*["']?(https?:)?//)""", re.I)
+PATH_DATA = re.compile(r'\sd="[^"]*"')
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--papers", nargs="*", default=list(PAPERS), help="papers to check (default: both)")
+
+
+def find_remote_resources(html: str, where: str) -> list[str]:
+    """Scripts, styles or fonts the HTML would fetch from the network."""
+    hits = REMOTE.findall(html)
+    return [f"{where}: loads {len(hits)} script(s), style(s) or font(s) from the network"] if hits else []
+
+
+def read_identifiers(validated: Path) -> dict[str, list[str]]:
+    """CHILD ids, dates of birth, UPNs and postcodes from the validated SSDA903 tables."""
+    header, episodes = validated / "header.parquet", validated / "episodes.parquet"
+    if not header.exists() or not episodes.exists():
+        raise PublicationError(f"{validated}: no validated header/episodes to check identifiers against "
+                               "(run: python -m pipeline validate)")
+    h = pd.read_parquet(header)
+    e = pd.read_parquet(episodes, columns=[c for c in ("HOME_POST", "PL_POST") if c in
+                                           pd.read_parquet(episodes).columns])
+    children = [str(c) for c in h["CHILD"].dropna().unique()]
+    # Short numeric ids would match ordinary numbers (counts, years): only ids of 5 or more
+    # characters, or with a letter, are looked for.
+    children = [c for c in children if len(c) >= 5 or not c.isdigit()]
+    dobs = [pd.Timestamp(d).strftime("%Y-%m-%d") for d in h["DOB"].dropna().unique()]
+    upns = [str(u) for u in h["UPN"].dropna().unique() if len(str(u)) == 13] if "UPN" in h else []
+    posts = sorted({str(p) for col in e.columns for p in e[col].dropna().unique() if len(str(p).strip()) >= 5})
+    return {"CHILD id": children, "date of birth": dobs, "UPN": upns, "postcode": posts}
+
+
+def pdf_text(path: Path) -> str:
+    try:
+        done = subprocess.run(["pdftotext", "-q", str(path), "-"], capture_output=True, check=True, text=True)
+    except FileNotFoundError:
+        raise PublicationError("pdftotext (poppler-utils) is needed to check the PDF: "
+                               "run scripts/bootstrap-system.sh") from None
+    except subprocess.CalledProcessError as exc:
+        raise PublicationError(f"{path}: pdftotext cannot read the PDF ({exc.stderr.strip()})") from None
+    return done.stdout
+
+
+def visible_text(html: str) -> str:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["style", "script", "svg"]):
+        tag.decompose()
+    return soup.get_text(" ")
+
+
+def check_paper(params: Params, paper: str, patterns: dict[str, set[str]]) -> tuple[list[str], list[str]]:
+    """(problems, files checked) for one paper."""
+    from pipeline.render import check
+    from pipeline.render import io as rio
+    from pipeline.render.cli import outputs
+    from pipeline.render.cli_paper import folders
+
+    where = folders(params, paper)
+    files = outputs(params, paper)
+    root = str(params.paths.root.resolve())
+    zero_shown = params.disclosure.zero == "show"
+    problems: list[str] = []
+    checked: list[str] = []
+    rel = lambda p: str(Path(p).resolve().relative_to(params.paths.root.resolve()))  # noqa: E731
+
+    audit_path = where["restricted"] / "audit.json"
+    if not audit_path.exists():
+        problems.append(f"{paper}: no disclosure audit result ({rel(audit_path)}); run: python -m pipeline paper {paper}")
+    else:
+        import json
+
+        audit = json.loads(audit_path.read_text())
+        if not audit.get("audit_passed"):
+            problems.append(f"{paper}: the disclosure audit did not pass (exposed: {', '.join(audit.get('exposed', []))})")
+
+    try:
+        manifest = rio.read_manifest(where["tables"])
+        published = rio.load_published(where["tables"])
+    except (FileNotFoundError, KeyError, ValueError) as exc:
+        return [*problems, f"{paper}: published tables cannot be read: {exc}"], checked
+    listed = {e["file"] for e in manifest["tables"]}
+    for csv in sorted(where["tables"].glob("*.csv")):
+        checked.append(rel(csv))
+        if csv.name not in listed:
+            problems.append(f"{rel(csv)}: a CSV that tables.json does not describe")
+            continue
+        info = next(e for e in manifest["tables"] if e["file"] == csv.name)
+        frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+        problems += check.check_tidy_csv(frame, info, published.threshold, published.symbol, zero_shown)
+        text = csv.read_text(encoding="utf-8")
+        problems += check.find_identifiers(text, patterns, rel(csv))
+    problems += check.find_small_counts(published, zero_shown)
+
+    html_text = ""
+    for key in ("html", "reviewer"):
+        path = files[key]
+        if not path.exists():
+            problems.append(f"{paper}: {rel(path) if path.exists() else path.name} is missing (run: python -m pipeline render)")
+            continue
+        checked.append(rel(path))
+        html = path.read_text(encoding="utf-8")
+        problems += [f"{rel(path)}: {p}" for p in check.check_html_figures(check.find_html_figures(html), published)]
+        problems += check.find_identifiers(PATH_DATA.sub(" ", html), patterns, rel(path))
+        problems += check.find_absolute_paths(html, root, rel(path))
+        problems += find_remote_resources(html, rel(path))
+        if key == "html":
+            html_text = visible_text(html)
+    if files["pdf"].exists():
+        checked.append(rel(files["pdf"]))
+        text = pdf_text(files["pdf"])
+        problems += check.find_identifiers(text, patterns, rel(files["pdf"]))
+        problems += check.find_absolute_paths(text, root, rel(files["pdf"]))
+        problems += [f"{rel(files['pdf'])}: {p}" for p in check.find_unlabelled_numbers(text, html_text)]
+    else:
+        problems.append(f"{paper}: {files['pdf'].name} is missing (run: python -m pipeline render)")
+    return problems, checked
+
+
+def run(args: argparse.Namespace, params: Params) -> int:
+    from pipeline.render import check
+    from pipeline.render import io as rio
+
+    patterns = check.build_identifier_patterns(read_identifiers(params.paths.processed / "validated"))
+    problems, checked = [], []
+    for paper in args.papers:
+        p, c = check_paper(params, paper, patterns)
+        problems += p
+        checked += c
+    report = params.paths.report_dir(params.period.slug) / "publication_check.json"
+    rio.write_json(report, {"period": params.period.label, "passed": not problems,
+                            "files_checked": checked, "problems": problems})
+    if problems:
+        raise PublicationError("the publication check failed:\n  " + "\n  ".join(problems))
+    print(f"publication check passed: {len(checked)} files for {params.period.label}")
+    return 0

@@ -1,0 +1,236 @@
+"""Build a paper's tables, protect them, write the published and restricted tables, and run
+the paper's notebook with papermill.
+
+    python -m pipeline paper quarterly|sufficiency
+
+Reads the fact tables (data/processed/facts/), the validation warnings and the tables of
+earlier papers (reports/<earlier period>/tables/<paper>/, so disclosure control covers what
+was published before). Fails closed: if the disclosure audit finds an exposed cell, nothing
+is published and the command exits non-zero naming the cells.
+
+Writes, for period P:
+  reports/P/tables/<paper>/*.csv, tables.json      the published tables (public)
+  reports/P/metrics/<paper>.json                   headline figures for `dvc metrics diff`
+  data/processed/restricted/P/<paper>/             true values, suppression log, audit result,
+                                                   and the executed notebook
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.config import Params
+from pipeline.errors import DisclosureError, PipelineError
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paper", choices=["quarterly", "sufficiency"], help="which paper")
+    parser.add_argument("--facts", default=None, help="fact tables folder (default: <processed>/facts)")
+    parser.add_argument("--no-notebook", action="store_true", help="write the tables only; do not run the notebook")
+
+
+def folders(params: Params, paper: str) -> dict[str, Path]:
+    """Every location this command reads or writes for `paper` in the configured period."""
+    slug = params.period.slug
+    return {
+        "facts": params.paths.processed / "facts",
+        "warnings": params.paths.processed / "validation" / "warnings.csv",
+        "tables": params.paths.report_dir(slug) / "tables" / paper,
+        "metrics": params.paths.report_dir(slug) / "metrics" / f"{paper}.json",
+        "restricted": params.paths.restricted_dir(slug) / paper,
+    }
+
+
+def read_facts(folder: Path) -> dict[str, pd.DataFrame]:
+    if not folder.is_dir() or not any(folder.glob("*.parquet")):
+        raise PipelineError(f"{folder}: no fact tables (run: python -m pipeline process)")
+    return {f.stem: pd.read_parquet(f) for f in sorted(folder.glob("*.parquet"))}
+
+
+def read_warnings(path: Path) -> pd.DataFrame | None:
+    return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else None
+
+
+def rule_descriptions() -> dict[str, str]:
+    try:
+        from pipeline.validate import rules
+    except ImportError:
+        return {}
+    found = getattr(rules, "RULES", None) or getattr(rules, "_ALL", [])
+    items = found.values() if isinstance(found, dict) else found
+    return {r.id: r.description for r in items}
+
+
+def earlier_table_folders(params: Params, paper: str) -> list[Path]:
+    """Published table folders of this paper for periods before the configured one (for the
+    quarterly paper, earlier quarters of the same financial year: its columns are Q1-Q4)."""
+    from pipeline.periods import PeriodError, parse_quarter
+
+    out = []
+    reports = params.paths.reports
+    for d in sorted(reports.glob(f"*/tables/{paper}")) if reports.exists() else []:
+        try:
+            q = parse_quarter(d.parent.parent.name)
+        except PeriodError:
+            continue
+        if q < params.period and (paper != "quarterly" or q.year == params.period.year):
+            out.append(d)
+    return out
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def run(args: argparse.Namespace, params: Params) -> int:
+    from pipeline.papers.assemble import (
+        PAPER_KINDS,
+        add_tables,
+        build_dq_table,
+        resolve_builder,
+        restrict_published_before,
+        select_comparable_figures,
+    )
+    from pipeline.render import io as rio
+    from pipeline.render.check import find_small_counts
+    from pipeline.render.metrics import build_metrics
+    from pipeline.render.protection import read_protection
+    from pipeline.render.published import publish_paper
+    from pipeline.render.writers import build_true_values, collect_published_before
+
+    kind = PAPER_KINDS[args.paper]
+    where = folders(params, args.paper)
+    if args.facts:
+        where["facts"] = Path(args.facts)
+    facts = read_facts(where["facts"])
+    try:
+        builder = resolve_builder(kind)
+    except (ImportError, AttributeError) as exc:
+        raise PipelineError(f"the {args.paper} paper's builder is not available: {exc}") from None
+    paper = builder(facts, params)
+    extra = [build_dq_table(read_warnings(where["warnings"]), rule_descriptions())]
+    if args.paper == "quarterly":
+        extra.append(build_candidates(facts, params))
+    paper = add_tables(paper, extra)
+    known = collect_published_before(rio.read_tidy_csvs(earlier_table_folders(params, args.paper)),
+                                     params.disclosure.symbol)
+    paper = restrict_published_before(paper, select_comparable_figures(args.paper, known))
+
+    from pipeline.disclosure import protect_paper
+
+    protection = read_protection(paper, protect_paper(paper, params.disclosure), params.disclosure.symbol)
+    restricted = where["restricted"]
+    rio.write_json(restricted / "audit.json", {"paper": args.paper, "period": params.period.label,
+                                               **protection.summary()})
+    if not protection.audit_passed:
+        raise DisclosureError(
+            f"the disclosure audit of the {args.paper} paper found exposed cells: {', '.join(protection.exposed)}; "
+            "nothing was published")
+    published = publish_paper(paper, protection.suppressed, params.disclosure.symbol, params.disclosure.threshold)
+    small = find_small_counts(published, zero_shown=params.disclosure.zero == "show")
+    if small:
+        raise DisclosureError("published counts below the threshold: " + "; ".join(small[:10]))
+
+    meta = paper_metadata(params, args.paper)
+    rio.write_published(where["tables"], published, meta)
+    rio.write_csv(restricted / "true_values.csv", build_true_values(paper))
+    rio.write_csv(restricted / "suppression_log.csv", protection.log)
+    rio.write_json(where["metrics"], build_metrics(args.paper, published, params))
+    print(f"{args.paper}: {len(published.tables)} tables published to {relative(where['tables'], params.paths.root)}/ "
+          f"({protection.summary()['suppressed_cells']} figures suppressed; audit passed)")
+    if not args.no_notebook:
+        out = restricted / f"{kind.notebook}.ipynb"
+        execute_notebook(NOTEBOOKS / f"{kind.notebook}.py", out, params, args, where, meta)
+        print(f"{args.paper}: notebook executed to {relative(out, params.paths.root)}")
+    return 0
+
+
+def build_candidates(facts: dict, params: Params):
+    """The candidates table for the quarterly paper, when the processing stage built the
+    ``candidates`` fact table (and that module is present)."""
+    if "candidates" not in facts:
+        return None
+    try:
+        from pipeline.papers.candidates import build_candidates_table
+    except ImportError:
+        return None
+    return build_candidates_table(facts["candidates"], params)
+
+
+def paper_metadata(params: Params, paper: str) -> dict:
+    """The paper's front-sheet details, from params.yaml."""
+    from datetime import date
+
+    from pipeline.papers.assemble import PAPER_KINDS
+
+    meeting = date.fromisoformat(str(params.paper.meeting_date))
+    title = PAPER_KINDS[paper].title.format(period=params.period.label, year=params.sufficiency_year.label)
+    author = params.paper.author if paper == "quarterly" else params.paper.sufficiency_author
+    return {
+        "title": title,
+        "la_name": params.la.name,
+        "la_code": params.la.code,
+        "committee": params.paper.committee,
+        "meeting_date": meeting.isoformat(),
+        "meeting_date_text": f"{meeting.day} {meeting:%B %Y}",
+        "item": params.paper.item if paper == "quarterly" else params.paper.item + 1,
+        "sponsor": params.paper.sponsor,
+        "author": author,
+        "period": params.period.label,
+        "sufficiency_year": params.sufficiency_year.label,
+        "classification": "Public",
+        "document_date": f"{meeting.isoformat()}T00:00:00Z",
+        "footer": f"{params.la.name} · {params.paper.committee} · {meeting.day} {meeting:%B %Y}",
+    }
+
+
+def execute_notebook(source: Path, out: Path, params: Params, args: argparse.Namespace, where: dict, meta: dict) -> None:
+    """Run the jupytext notebook with papermill (kernel python3, working directory the project
+    root, relative paths only) and store it without volatile metadata."""
+    import jupytext
+    import nbformat
+    import papermill
+
+    from pipeline.render.convert import strip_volatile_metadata
+
+    root = params.paths.root
+    parameters = {
+        "params_file": relative(Path(args.params), root) if Path(args.params).is_absolute() else
+        relative(Path(args.params).resolve(), root),
+        "period": params.period.label,
+        "la_code": params.la.code,
+        "threshold": params.disclosure.threshold,
+        "tables_dir": relative(where["tables"], root),
+    }
+    env_path = str(Path(sys.executable).parent)
+    os.environ["PATH"] = env_path + os.pathsep + os.environ.get("PATH", "")
+    os.environ["PYTHONPATH"] = str(ROOT) + (os.pathsep + os.environ["PYTHONPATH"] if os.environ.get("PYTHONPATH") else "")
+    nb = jupytext.read(source)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / f"{source.stem}.ipynb"
+        nbformat.write(nb, src)
+        try:
+            papermill.execute_notebook(str(src), str(out), parameters=parameters, kernel_name="python3",
+                                       progress_bar=False, cwd=str(root), log_output=False)
+        except papermill.PapermillExecutionError as exc:
+            raise PipelineError(f"{source.name} failed in cell {exc.cell_index}: {exc.ename}: {exc.evalue} "
+                                f"(the executed notebook is {relative(out, root)})") from None
+    executed = nbformat.read(out, as_version=4)
+    executed = strip_volatile_metadata(executed)
+    executed.metadata["title"] = meta["title"]
+    executed.metadata["committee_paper"] = {**meta, "parameters_text": ", ".join(
+        f"{k}={v!r}" for k, v in parameters.items())}
+    nbformat.write(executed, out)

@@ -1,0 +1,71 @@
+"""Reading and writing a paper's published tables (the only I/O of the render package besides
+its command modules). Files are written byte-for-byte the same for the same content."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.render.published import PublishedPaper
+from pipeline.render.writers import build_manifest, build_published_csvs, read_published_paper
+
+MANIFEST = "tables.json"
+
+
+def write_json(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_csv(path: Path, frame: pd.DataFrame) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, lineterminator="\n")
+
+
+def write_published(folder: Path, published: PublishedPaper, meta: dict[str, Any]) -> list[Path]:
+    """Every published table as a tidy CSV and the tables.json manifest, in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in build_published_csvs(published).items():
+        write_csv(folder / name, frame)
+        written.append(folder / name)
+    write_json(folder / MANIFEST, build_manifest(published, meta))
+    return [*written, folder / MANIFEST]
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    path = Path(folder) / MANIFEST
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no published tables here (run: python -m pipeline paper ...)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_published(folder: str | Path) -> PublishedPaper:
+    """The published paper stored in `folder` (tables.json and one tidy CSV per table)."""
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    frames = {e["file"]: pd.read_csv(folder / e["file"], dtype=str, keep_default_na=False)
+              for e in manifest["tables"]}
+    return read_published_paper(manifest, frames)
+
+
+def read_tidy_csvs(folders: list[Path]) -> dict[str, pd.DataFrame]:
+    """Every tidy CSV in the given folders: label (path) -> frame."""
+    out = {}
+    for folder in folders:
+        for f in sorted(Path(folder).glob("*.csv")):
+            out[str(f)] = pd.read_csv(f, dtype=str, keep_default_na=False)
+    return out
+
+
+def load_notebook_params(params_file: str | Path, period: str, threshold: int):
+    """The parameters a notebook runs with: params.yaml with the period and threshold papermill
+    injected (so a notebook run by hand for another period stays consistent)."""
+    from pipeline.config import load_params
+    from pipeline.periods import parse_quarter
+
+    slug = parse_quarter(period).slug
+    return load_params(params_file, [f"period={period}", f"period_slug={slug}", f"disclosure.threshold={threshold}"])

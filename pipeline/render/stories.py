@@ -1,0 +1,214 @@
+"""The generated narrative of each paper: paragraphs built from published figures only.
+
+Each function takes the :class:`~pipeline.render.view.PaperView` and the parameters and
+returns prose (or a one-line note when the tables it needs are not in the paper). Figure
+ids are built from the table ids and labels the paper builders publish.
+"""
+
+from __future__ import annotations
+
+from pipeline.config import Params
+from pipeline.render.narrative import Phrase, Prose, compose, join_phrases, phrase, say
+from pipeline.render.view import Html, PaperView, note
+
+YTD = "Year to date"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+# --- quarterly ---------------------------------------------------------------------------
+
+
+def describe_team_exits(view: PaperView, params: Params) -> Prose | Html:
+    """Exits through the Exit Team this quarter and this year, by route."""
+    tid = "Q01_team_exits"
+    if not view.has(tid):
+        return note("Exit Team figures are left out: the permanence tracker was not supplied.")
+    t = view.shown_table(tid)
+    q = f"Q{params.period.q}"
+    total = t.info.row_total
+    routes = [r for r in t.info.rows if r != total]
+    by_route = join_phrases([
+        compose("{n} through {route}", sentence=False, n=view.count(f"{tid}|{r}|{q}"), route=phrase(_route_words(r)))
+        for r in routes])
+    first = compose("During {period} the Exit Team supported {n} to leave care: {routes}.",
+                    period=params.period.label, n=view.count(f"{tid}|{total}|{q}"), routes=by_route)
+    second = compose("This makes {ytd} so far in {year}, against the service plan's target of {target} for the year.",
+                     ytd=view.count(f"{tid}|{total}|{YTD}", "exits", "exit"), year=params.period.year.label,
+                     target=params.targets.exit_team_exits)
+    return say(first, second)
+
+
+def _route_words(label: str) -> str:
+    words = {
+        "Special guardianship order: former foster carer": "special guardianship orders to former foster carers",
+        "Special guardianship order: other carer": "special guardianship orders to other carers",
+        "Special guardianship order: carer not recorded": "special guardianship orders (carer not recorded)",
+        "Child arrangements order": "child arrangements orders",
+        "Placed with parents": "placement with parents under a care order",
+    }
+    return words.get(label, _lower_first(label))
+
+
+def describe_targets(view: PaperView, params: Params) -> Prose | Html:
+    """Year to date against the targets, and the two forecasts."""
+    tid = "Q03_targets"
+    if not view.has(tid):
+        return note("Progress against targets is left out: the permanence tracker was not supplied.")
+    sentences = []
+    for row, noun in (("Exits through the Exit Team", "exits through the Exit Team"), ("Adoptions", "adoptions")):
+        sentences.append(compose(
+            "For {noun}, the year to date stands at {ytd} against a target of {target}; at the current rate the "
+            "year would end at {run}, and the cases now at a late stage point to {pipe}.",
+            noun=noun, ytd=view.value(f"{tid}|{row}|{YTD}"), target=view.value(f"{tid}|{row}|Annual target"),
+            run=view.value(f"{tid}|{row}|Forecast: run rate"), pipe=view.value(f"{tid}|{row}|Forecast: pipeline")))
+    return say(*sentences)
+
+
+def describe_dfe_exits(view: PaperView, params: Params) -> Prose | Html:
+    """All children leaving care (SSDA903), this quarter and this year."""
+    tid = "Q02_dfe_exits"
+    if not view.has(tid):
+        return note("Children leaving care by reason are left out: no SSDA903 episodes were supplied.")
+    t = view.shown_table(tid)
+    q = f"Q{params.period.q}"
+    total = t.info.row_total
+    s1 = compose("Across the whole service, {n} left care during {period} ({ytd} in the year to date).",
+                 n=view.count(f"{tid}|{total}|{q}"), period=params.period.label,
+                 ytd=view.count(f"{tid}|{total}|{YTD}", "children", "child"))
+    adoption = "Adoption"
+    s2 = (compose("Of those leaving care this year, {n} were adopted.", n=view.count(f"{tid}|{adoption}|{YTD}"))
+          if adoption in t.info.rows else phrase(""))
+    return say(s1, s2)
+
+
+def describe_funnel(view: PaperView, params: Params, table_id: str, first_row: str, last_row: str,
+                    what: str, outcome: str) -> Prose | Html:
+    """Referrals received and outcomes reached in the quarter for one route."""
+    if not view.has(table_id):
+        return note(f"{what} figures are left out: the permanence tracker was not supplied.")
+    t = view.shown_table(table_id)
+    q = f"Q{params.period.q}"
+    if first_row not in t.info.rows or last_row not in t.info.rows:
+        return Prose(())
+    return say(compose("In {period} the team received {n} for {what}, and {m} {outcome}.",
+                       period=params.period.label, n=view.count(f"{table_id}|{first_row}|{q}", "referrals", "referral"),
+                       what=_lower_first(what), m=view.count(f"{table_id}|{last_row}|{q}", "cases", "case"),
+                       outcome=outcome))
+
+
+def describe_waiting(view: PaperView, params: Params) -> Prose | Html:
+    """Children waiting for adoption at quarter end and the median wait."""
+    if not view.has("Q08_waiting"):
+        return note("Children waiting for adoption are left out: the permanence tracker was not supplied.")
+    t = view.shown_table("Q08_waiting")
+    total = t.info.row_total
+    parts = [compose("At the end of {period}, {n} were waiting for an adoptive placement.",
+                     period=params.period.label, n=view.count(f"Q08_waiting|{total}|Children"))]
+    if view.has("Q08d_waiting_days"):
+        parts.append(compose("The median time since the best-interest decision was {d} days.",
+                             d=view.value(f"Q08d_waiting_days|{total}|Median days since best-interest decision")))
+    return say(*parts)
+
+
+def describe_staffing(view: PaperView, params: Params) -> Prose | Html:
+    """Vacancies and absence at quarter end and capacity lost during the quarter."""
+    if not view.has("Q10_staff_fte"):
+        return note("Staffing is left out: the staffing file was not supplied.")
+    t = view.shown_table("Q10_staff_fte")
+    total, est = t.info.row_total, t.info.col_total
+    parts = [compose("At the end of {period} the service's establishment was {e} FTE, of which {v} FTE were vacant "
+                     "and {a} FTE were covered by agency workers.",
+                     period=params.period.label, e=view.value(f"Q10_staff_fte|{total}|{est}"),
+                     v=view.value(f"Q10_staff_fte|{total}|Vacant"), a=view.value(f"Q10_staff_fte|{total}|Agency"))]
+    if view.has("Q11d_capacity_lost"):
+        parts.append(compose("Vacancies and absence took {p} of the Exit Team's capacity during the quarter.",
+                             p=view.value("Q11d_capacity_lost|Exit Team|Capacity lost (vacant or absent)")))
+    return say(*parts)
+
+
+def describe_savings(view: PaperView, params: Params) -> Prose | Html:
+    """Savings in the year to date and projected to age 18."""
+    tid = "Q13d_savings"
+    if not view.has(tid):
+        return note("Savings are left out: the unit costs file or the permanence tracker was not supplied.")
+    row = "All exits (Exit Team and adoption)"
+    return say(compose(
+        "Children who left care through the Exit Team or by adoption this year have saved the council {ytd} so far; "
+        "had they remained in their placements, they would have cost {to18} more by their 18th birthdays.",
+        ytd=view.value(f"{tid}|{row}|Saving in the year to date"),
+        to18=view.value(f"{tid}|{row}|Projected saving to age 18")))
+
+
+# --- sufficiency -------------------------------------------------------------------------
+
+
+def describe_flows(view: PaperView, params: Params) -> Prose | Html:
+    """Children in care at 31 March, starting and ceasing: the latest year against the one before."""
+    tid = "S12_flows"
+    if not view.has(tid):
+        return note("The summary of children starting and ceasing care is left out: no SSDA903 data.")
+    year = params.sufficiency_year.label
+    prev = params.sufficiency_year.shift(-1).label
+    cic, st, ce = "In care at 31 March", "Started to be looked after", "Ceased to be looked after"
+    end = params.sufficiency_year.end
+    s1 = compose("At {day} the council looked after {n}, {change}.",
+                 day=f"31 March {end.year}", n=view.count(f"{tid}|{cic}|{year}"),
+                 change=_change(view, f"{tid}|{cic}|{year}", f"{tid}|{cic}|{prev}", "a year earlier"))
+    s2 = compose("During {year}, {a} started to be looked after and {c} ceased to be looked after.",
+                 year=year, a=view.count(f"{tid}|{st}|{year}"), c=view.count(f"{tid}|{ce}|{year}"))
+    return say(s1, s2)
+
+
+def _change(view: PaperView, fid: str, prev_id: str, label: str) -> Phrase:
+    from pipeline.render.narrative import change_from
+
+    p = change_from(view.paper, fid, prev_id, label)
+    return p if p.text else phrase("(no comparison with a figure that is not published)")
+
+
+def describe_share(view: PaperView, table_id: str, row: str, column: str, template: str) -> Prose | Html:
+    """One percentage from a derived table in a sentence ('{p}' is the figure)."""
+    if not view.has(table_id):
+        return Prose(())
+    t = view.shown_table(table_id)
+    if row not in t.info.rows or column not in t.info.cols:
+        return Prose(())
+    return say(compose(template, p=view.value(f"{table_id}|{row}|{column}")))
+
+
+def snapshot_label(params: Params) -> str:
+    """The column label of the latest 31 March in the sufficiency tables."""
+    return f"31 March {params.sufficiency_year.end.year}"
+
+
+def approvals(params: Params) -> Html:
+    """The sign-off table every council paper ends with (names and dates filled in by hand
+    when the paper is cleared)."""
+    from html import escape
+
+    rows = [("Legal", ""), ("Finance", ""), ("Service Director", ""), ("Report sponsor", params.paper.sponsor),
+            ("Other(s)", "")]
+    body = "".join(f"<tr><th scope=\"row\">{escape(r)}</th><td>{escape(n)}</td><td></td></tr>" for r, n in rows)
+    return Html('<div class="approvals"><p>This report has been approved by the following people:</p>'
+                '<table><thead><tr><th scope="col">Role</th><th scope="col">Name</th>'
+                f'<th scope="col">Date of sign-off</th></tr></thead><tbody>{body}</tbody></table></div>')
+
+
+def method_notes(view: PaperView, params: Params) -> Prose:
+    """How the figures were produced and protected (from the parameters)."""
+    top = params.disclosure.threshold - 1
+    return say(
+        f"Figures are counted from {params.la.name}'s SSDA903 returns and the service's own records after "
+        "validation; a record that failed a validation error is not used, and records with warnings are "
+        "listed in the data-quality appendix.",
+        f"Counts from 1 to {top} are not published (shown as {params.disclosure.symbol}); further figures "
+        "are hidden where a total, a figure in another table or a figure published in an earlier paper would "
+        "otherwise let them be worked out, and a linear-programming audit of the whole paper confirms that "
+        "no hidden figure can be worked out exactly or within a narrow range. Percentages, rates, days and "
+        "savings computed from a hidden count are hidden too.",
+        "Charts show published figures only: a figure that is hidden is a gap in the chart.",
+        "The published tables are also provided as CSV files, with a tables.json file describing them, "
+        "beside this paper.")
