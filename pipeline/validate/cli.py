@@ -74,7 +74,7 @@ def run(args: argparse.Namespace, params) -> int:
         docs_tmp = Path(tmp) if args.docs else None
         failures, jobs, results = validate_raw(raw, docs_tmp)
         if docs_tmp is not None and jobs:
-            status = [(j.name, f"{j.source_file}" + (f" ({j.ctx.return_name})" if j.ctx.return_name and j.ctx.return_name not in j.source_file else ""), bool(r.success))
+            status = [(r.batch, f"{j.source_file}" + (f" ({j.ctx.return_name})" if j.ctx.return_name and j.ctx.return_name not in j.source_file else ""), bool(r.success))
                       for j, r in zip(jobs, results, strict=True)]
             report.make_docs_offline(docs_tmp, out / "data_docs", status)
     (out / "gx_results.json").write_text(json.dumps(results_json(jobs, results), indent=1, default=str))

@@ -1,29 +1,40 @@
-"""Run the suites: one GX validation per raw file and return, then the row-level failure table.
+"""Run the suites: GX validates every table once, all its returns together; then the failure table.
 
-``build_jobs`` (pure) prepares each file's frame with parsed columns and flags;
-``run_jobs`` imports Great Expectations, runs every job in one ephemeral context (optionally
-building Data Docs into a folder) and returns the GX results; ``failures_from_results``
-(pure) turns the unexpected rows into the failure table.
+``build_jobs`` (pure) prepares each file's frame (one job per table, return and file) with
+parsed columns and flags; ``batch_jobs`` (pure) groups the jobs whose expectations are the
+same (every return of a table: the rules that depend on the return read per-row columns, see
+``suites.common.add_context_columns``) and ``batch_frame`` stacks their narrow frames;
+``run_jobs`` imports Great Expectations, runs one validation per batch in one ephemeral context
+(optionally building Data Docs into a folder) and splits each result back into its jobs;
+``failures_from_results`` (pure) turns the unexpected rows into the failure table.
+
+GX's cost is mostly fixed per expectation evaluated (metric graphs, pydantic models), not
+per row: one run per table instead of one per table and return makes validation several
+times faster on a few years of returns, with the same failures.
 """
 
 from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pipeline.readers import RawData
 from pipeline.validate import checks as ck
 from pipeline.validate.rules import FAILURE_COLUMNS, RULES, failures_frame
 from pipeline.validate.suites import SUITE_MODULES
-from pipeline.validate.suites.common import Check, SuiteContext, context_for
+from pipeline.validate.suites.common import Check, SuiteContext, add_context_columns, context_for
 
 ROW_ID = "SOURCE_ROW"
+GX_ROW = "GX_ROW"  # row number in a batch's stacked frame (SOURCE_ROW repeats across files)
+JOB_ID = "GX_JOB"  # position of the row's job in its batch
 _TRIM = 20  # unexpected values kept per expectation in gx_results.json (failures.csv has all)
+_UNIQUE = ("ExpectColumnValuesToBeUnique", "ExpectCompoundColumnsToBeUnique")
 
 
 @dataclass
@@ -35,6 +46,30 @@ class Job:
     source_file: str
     frame: pd.DataFrame
     checks: list[Check]
+
+
+@dataclass
+class Batch:
+    """Jobs of one table with the same expectations, validated by GX as one stacked frame."""
+
+    name: str
+    table: str
+    jobs: list[Job]
+
+    @property
+    def checks(self) -> list[Check]:
+        return self.jobs[0].checks
+
+
+@dataclass
+class JobResult:
+    """One job's share of its batch's GX result."""
+
+    success: bool
+    batch: str
+    unexpected: dict[int, list[int]] = field(default_factory=dict)  # check index -> SOURCE_ROWs
+    errors: dict[int, str] = field(default_factory=dict)  # check index -> exception message
+    gx: Any = None  # the batch's GX validation result (shared by its jobs)
 
 
 def safe_name(text: str) -> str:
@@ -67,36 +102,95 @@ def build_jobs(raw: RawData) -> list[Job]:
             part = frame[(frame["RETURN"].fillna("") == ret) & (frame["SOURCE_FILE"] == src)].reset_index(drop=True)
             ctx = context_for(table, ret or None)
             rel = dict(related, header=related["headers"].get(ret))
-            prepared = module.prepare(part, ctx, rel)
+            prepared = add_context_columns(module.prepare(part, ctx, rel), ctx)
             stem = src.rsplit("/", 1)[-1].removesuffix(".csv")
             name = safe_name(f"{ret or 'local'}__{stem}")
             jobs.append(Job(name, ctx, src, prepared, module.checks(ctx)))
     return jobs
 
 
-def gx_frame(job: Job) -> pd.DataFrame:
-    """The columns GX needs (those the checks name, and SOURCE_ROW), strings as categoricals.
+def _spec(checks: list[Check]) -> tuple:
+    """What GX runs for a list of checks (their context only fills messages)."""
+    return tuple((c.expectation, repr(sorted(c.kwargs.items()))) for c in checks)
 
-    GX copies its whole frame for each expectation; a narrow frame of categoricals (integer
-    codes) makes those copies cheap on a million rows.
+
+def batch_jobs(jobs: list[Job]) -> list[Batch]:
+    """Group jobs of the same table whose checks are the same expectations (in job order).
+
+    A batch is named after its table (``<table>__2`` and so on if a table's jobs need
+    several batches, e.g. when code lists would differ).
     """
+    groups: dict[tuple, list[Job]] = {}
+    for job in jobs:
+        groups.setdefault((job.ctx.table, _spec(job.checks)), []).append(job)
+    per_table: dict[str, int] = {}
+    batches = []
+    for (table, _), members in groups.items():
+        per_table[table] = per_table.get(table, 0) + 1
+        n = per_table[table]
+        batches.append(Batch(safe_name(table if n == 1 else f"{table}__{n}"), table, members))
+    return batches
+
+
+def _columns(checks: list[Check]) -> list[str]:
     needed: list[str] = []
-    for c in job.checks:
+    for c in checks:
         for key in ("column", "column_A", "column_B"):
             if key in c.kwargs:
                 needed.append(c.kwargs[key])
         needed += c.kwargs.get("column_list", [])
-    cols = list(dict.fromkeys(needed + [ROW_ID]))
-    f = job.frame[cols]
-    conv = {c: f[c].astype("category") for c in cols if pd.api.types.is_string_dtype(f[c]) and f[c].dtype != bool}
+    return list(dict.fromkeys(needed))
+
+
+def _unique_columns(checks: list[Check]) -> list[str]:
+    cols: list[str] = []
+    for c in checks:
+        if c.expectation in _UNIQUE:
+            cols += [c.kwargs["column"]] if "column" in c.kwargs else list(c.kwargs["column_list"])
+    return list(dict.fromkeys(cols))
+
+
+def _in_job(column: str) -> str:
+    return f"{column}__in_job"
+
+
+def gx_kwargs(check: Check) -> dict[str, Any]:
+    """The check's GX arguments for a batch: uniqueness is judged within each job (file and
+    return), through columns holding the job's position and the value (blank stays blank)."""
+    if check.expectation not in _UNIQUE:
+        return dict(check.kwargs)
+    if "column" in check.kwargs:
+        return {**check.kwargs, "column": _in_job(check.kwargs["column"])}
+    return {**check.kwargs, "column_list": [_in_job(c) for c in check.kwargs["column_list"]]}
+
+
+def batch_frame(batch: Batch) -> pd.DataFrame:
+    """The batch's jobs' rows stacked: only the columns GX needs, strings as categoricals.
+
+    Adds ``GX_ROW`` (0..n-1, GX reports unexpected rows by it), ``GX_JOB`` (the job's position
+    in the batch) and, for uniqueness checks, ``<col>__in_job`` (job position and value).
+    GX copies its whole frame for each expectation; a narrow frame of categoricals (integer
+    codes) makes those copies cheap on a million rows.
+    """
+    cols = _columns(batch.checks)
+    parts = [job.frame[cols + [ROW_ID]].assign(**{JOB_ID: np.int32(k)}) for k, job in enumerate(batch.jobs)]
+    f = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+    new: dict[str, Any] = {GX_ROW: np.arange(len(f))}
+    for c in _unique_columns(batch.checks):
+        v = f[c]
+        new[_in_job(c)] = (f[JOB_ID].astype("str") + "|" + v.astype("str")).where(v.notna())
+    f = f.assign(**new)
+    conv = {c: f[c].astype("category") for c in f.columns
+            if c not in (GX_ROW, JOB_ID, ROW_ID) and pd.api.types.is_string_dtype(f[c]) and f[c].dtype != bool}
     return f.assign(**conv)
 
 
-def run_jobs(jobs: list[Job], docs_dir: Path | None = None) -> list[Any]:
-    """Run every job through GX (COMPLETE results, rows identified by SOURCE_ROW).
+def run_jobs(jobs: list[Job], docs_dir: Path | None = None) -> list[JobResult]:
+    """Run every job through GX, one validation per batch (COMPLETE results).
 
-    Returns the GX validation results in job order. With ``docs_dir``, GX Data Docs are
-    built there (online-only HTML; see pipeline.validate.report.make_docs_offline).
+    Returns each job's result in job order. With ``docs_dir``, GX Data Docs are built there
+    (one validation page per batch; online-only HTML, see
+    pipeline.validate.report.make_docs_offline).
     """
     import great_expectations as gx
     import great_expectations.expectations as gxe
@@ -111,23 +205,45 @@ def run_jobs(jobs: list[Job], docs_dir: Path | None = None) -> list[Any]:
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         })
     source = context.data_sources.add_pandas(name="raw")
-    suites: dict[str, Any] = {}
-    results = []
-    result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_ID]}
-    for job in jobs:
-        suite_name = safe_name(job.ctx.suite_name)
-        if suite_name not in suites:
-            expectations = [
-                getattr(gxe, c.expectation)(**c.kwargs, meta={"rule": c.rule, "column": c.column, "check": i,
+    result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": [GX_ROW]}
+    out: dict[int, JobResult] = {}
+    for batch in batch_jobs(jobs):
+        expectations = [
+            getattr(gxe, c.expectation)(**gx_kwargs(c), meta={"rule": c.rule, "column": c.column, "check": i,
                                                               "severity": RULES[c.rule].severity})
-                for i, c in enumerate(job.checks)
-            ]
-            suites[suite_name] = context.suites.add(gx.ExpectationSuite(name=suite_name, expectations=expectations))
-        batch = source.add_dataframe_asset(name=job.name).add_batch_definition_whole_dataframe("whole")
-        vd = context.validation_definitions.add(gx.ValidationDefinition(name=job.name, data=batch, suite=suites[suite_name]))
-        results.append(vd.run(batch_parameters={"dataframe": gx_frame(job)}, result_format=result_format))
+            for i, c in enumerate(batch.checks)
+        ]
+        suite = context.suites.add(gx.ExpectationSuite(name=batch.name, expectations=expectations))
+        definition = source.add_dataframe_asset(name=batch.name).add_batch_definition_whole_dataframe("whole")
+        vd = context.validation_definitions.add(gx.ValidationDefinition(name=batch.name, data=definition, suite=suite))
+        frame = batch_frame(batch)
+        res = vd.run(batch_parameters={"dataframe": frame}, result_format=result_format)
+        for job, job_result in zip(batch.jobs, split_result(batch, frame, res), strict=True):
+            out[id(job)] = job_result
     if docs_dir is not None:
         context.build_data_docs()
+    return [out[id(job)] for job in jobs]
+
+
+def split_result(batch: Batch, frame: pd.DataFrame, res: Any) -> list[JobResult]:
+    """Each job's failed checks and unexpected SOURCE_ROWs, from its batch's GX result."""
+    results = [JobResult(True, batch.name, gx=res) for _ in batch.jobs]
+    job_of = frame[JOB_ID].to_numpy()
+    source_row = frame[ROW_ID].to_numpy()
+    for r in res.results:
+        if r.success:
+            continue
+        i = r.expectation_config.meta["check"]
+        if r.exception_info and r.exception_info.get("raised_exception"):
+            for jr in results:
+                jr.errors[i] = str(r.exception_info.get("exception_message"))
+                jr.success = False
+            continue
+        rows = np.array([d[GX_ROW] for d in r.result.get("unexpected_index_list") or []], dtype=np.int64)
+        for k in np.unique(job_of[rows]) if len(rows) else []:
+            mine = rows[job_of[rows] == k]
+            results[int(k)].unexpected[i] = [int(x) for x in source_row[mine]]
+            results[int(k)].success = False
     return results
 
 
@@ -176,29 +292,31 @@ def check_failures(job: Job, check: Check, rows: list[int]) -> pd.DataFrame:
     })
 
 
-def failures_from_results(jobs: list[Job], results: list[Any]) -> pd.DataFrame:
+def failures_from_results(jobs: list[Job], results: list[JobResult]) -> pd.DataFrame:
     """The row-level failure table of every failed expectation (see rules.FAILURE_COLUMNS)."""
     parts = []
     for job, res in zip(jobs, results, strict=True):
-        for r in res.results:
-            if r.success:
-                continue
-            check = job.checks[r.expectation_config.meta["check"]]
-            if r.exception_info and r.exception_info.get("raised_exception"):
-                raise RuntimeError(f"{job.name}: expectation for {check.rule} failed to run: {r.exception_info.get('exception_message')}")
-            rows = [d[ROW_ID] for d in r.result.get("unexpected_index_list") or []]
-            parts.append(check_failures(job, check, rows))
+        for i, message in res.errors.items():
+            check = job.checks[i]
+            raise RuntimeError(f"{job.name}: expectation for {check.rule} failed to run: {message}")
+        for i, rows in sorted(res.unexpected.items()):
+            parts.append(check_failures(job, job.checks[i], rows))
     if not parts:
         return failures_frame()
     out = pd.concat(parts, ignore_index=True)[FAILURE_COLUMNS]
     return out.sort_values(["file", "row", "rule"], kind="stable").reset_index(drop=True)
 
 
-def results_json(jobs: list[Job], results: list[Any]) -> list[dict]:
-    """GX results as JSON, unexpected-value lists trimmed (failures.csv holds every row)."""
-    out = []
+def results_json(jobs: list[Job], results: list[JobResult]) -> list[dict]:
+    """GX results as JSON, one per batch (table), unexpected-value lists trimmed (failures.csv
+    holds every row; GX_ROW is the row of the batch's stacked files, in the order listed)."""
+    out, seen = [], set()
     for job, res in zip(jobs, results, strict=True):
-        d = res.to_json_dict()
+        if res.batch in seen:
+            continue
+        seen.add(res.batch)
+        members = [(j, r) for j, r in zip(jobs, results, strict=True) if r.batch == res.batch]
+        d = res.gx.to_json_dict()
         for r in d.get("results", []):
             res_d = r.get("result") or {}
             for key in ("unexpected_list", "unexpected_index_list", "partial_unexpected_list",
@@ -206,12 +324,13 @@ def results_json(jobs: list[Job], results: list[Any]) -> list[dict]:
                 if isinstance(res_d.get(key), list) and len(res_d[key]) > _TRIM:
                     res_d[key] = res_d[key][:_TRIM]
             res_d.pop("unexpected_index_query", None)
-        out.append({"job": job.name, "file": job.source_file, "table": job.ctx.table,
-                    "return": job.ctx.return_name, "suite": job.ctx.suite_name, "result": d})
+        out.append({"job": res.batch, "table": job.ctx.table, "suite": res.batch,
+                    "files": [{"file": j.source_file, "return": j.ctx.return_name, "success": r.success} for j, r in members],
+                    "result": d})
     return out
 
 
-def validate_raw(raw: RawData, docs_dir: Path | None = None) -> tuple[pd.DataFrame, list[Job], list[Any]]:
+def validate_raw(raw: RawData, docs_dir: Path | None = None) -> tuple[pd.DataFrame, list[Job], list[JobResult]]:
     """Run every suite over the raw data; return (row failures incl. file-level ones, jobs, results)."""
     jobs = build_jobs(raw)
     results = run_jobs(jobs, docs_dir) if jobs else []

@@ -66,8 +66,8 @@ def test_valid_returns_are_stitched_and_written(tmp_path, capsys):
     assert all(len(f["sha256"]) == 64 for f in manifest["files"])
 
     index = (out / "data_docs" / "index.html").read_text()
-    page = (out / "data_docs" / "validations" / "2024-25__episodes.html").read_text()
-    assert "2024-25__episodes.html" in index
+    page = (out / "data_docs" / "validations" / "episodes.html").read_text()
+    assert "validations/episodes.html" in index and "ssda903/2024-25/episodes.csv" in index
     for html in (index, page):
         assert 'src="http' not in html and 'stylesheet" href="http' not in html
 

@@ -12,6 +12,8 @@ from pipeline.validate import checks as ck
 from pipeline.validate import codes
 from pipeline.validate.rules import RULES
 
+RETURN_END = "RETURN_END_as_date"  # per-row column: the last day the row's return covers
+
 
 @dataclass(frozen=True)
 class Check:
@@ -130,26 +132,41 @@ def code_checks(ctx: SuiteContext, c: str) -> list[Check]:
     if c in codes.YEAR_DEPENDENT:
         ever = codes.all_year_codes(c)
         ctx_msg = {"allowed": _allowed(allowed), "year": ctx.year_label}
-        out = [Check("CODE_UNKNOWN", c, "ExpectColumnValuesToBeInSet", {"column": c, "value_set": sorted(ever)}, ctx_msg)]
-        not_this_year = ever - allowed
-        if not_this_year:
-            out.append(Check("CODE_NOT_VALID_FOR_YEAR", c, "ExpectColumnValuesToNotBeInSet",
-                             {"column": c, "value_set": sorted(not_this_year)}, ctx_msg))
-        return out
+        return [Check("CODE_UNKNOWN", c, "ExpectColumnValuesToBeInSet", {"column": c, "value_set": sorted(ever)}, ctx_msg),
+                flag_check("CODE_NOT_VALID_FOR_YEAR", c, f"ok_YEAR_{c}", **ctx_msg)]
     return [Check("CODE_UNKNOWN", c, "ExpectColumnValuesToBeInSet", {"column": c, "value_set": sorted(allowed)},
                   {"allowed": _allowed(allowed), "year": ctx.year_label})]
 
 
 def return_end_checks(ctx: SuiteContext, columns: tuple[str, ...]) -> list[Check]:
-    """Dates that cannot be after the last day the return covers."""
+    """Dates that cannot be after the last day the return covers (``RETURN_END_as_date``)."""
     if ctx.return_end is None:
         return []
-    end = ctx.return_end.to_pydatetime()
     return [
-        Check("DATE_AFTER_RETURN_END", c, "ExpectColumnValuesToBeBetween",
-              {"column": f"{c}_as_date", "max_value": end}, {"other": ctx.return_name or ""})
+        Check("DATE_AFTER_RETURN_END", c, "ExpectColumnPairValuesAToBeGreaterThanB",
+              {"column_A": RETURN_END, "column_B": f"{c}_as_date", "or_equal": True, "ignore_row_if": "either_value_is_missing"},
+              {"other": ctx.return_name or ""})
         for c in columns
     ]
+
+
+def add_context_columns(frame: pd.DataFrame, ctx: SuiteContext) -> pd.DataFrame:
+    """Per-row columns for the rules that depend on the return: its last day
+    (``RETURN_END_as_date``) and, for year-dependent code fields, the flag ``ok_YEAR_<COL>``
+    (False where the code exists in other collection years but not in this one).
+
+    With the return's values in columns, every return of a table has the same expectations,
+    so GX can validate all returns of a table in one run.
+    """
+    if ctx.return_name is None:
+        return frame
+    new: dict[str, Any] = {RETURN_END: pd.Series(ctx.return_end, index=frame.index, dtype="datetime64[ns]")}
+    for col in layout(ctx.table):
+        if col.kind == "code" and col.name in codes.YEAR_DEPENDENT and col.name in frame:
+            allowed = codes.code_list(col.name, ctx.collection_year) or frozenset()
+            not_this_year = codes.all_year_codes(col.name) - allowed
+            new[f"ok_YEAR_{col.name}"] = ~frame[col.name].isin(sorted(not_this_year))
+    return frame.assign(**new)
 
 
 def child_in_header(frame: pd.DataFrame, related: dict) -> pd.Series:

@@ -8,7 +8,7 @@ import pytest
 from pipeline import schema
 from pipeline.validate.rules import RULES
 from pipeline.validate.suites import SUITE_MODULES
-from pipeline.validate.suites.common import context_for
+from pipeline.validate.suites.common import add_context_columns, context_for
 
 
 def test_in_year_extracts_of_one_year_get_their_own_suites_and_end_dates():
@@ -27,12 +27,25 @@ def test_every_check_is_a_registered_rule_on_an_existing_column(table):
 
 
 def test_place_codes_follow_the_collection_year():
-    def allowed(ret):
+    # H5 is a placement code up to 2024-25 only, K3 from 2025-26 on; U1 is valid in both
+    frame = pd.DataFrame({"PLACE": ["K3", "H5", "U1", None]})
+
+    def ok(ret):
+        return add_context_columns(frame, context_for("episodes", ret))["ok_YEAR_PLACE"].tolist()
+    assert ok("2024-25") == [False, True, True, True]
+    assert ok("2025-26") == [True, False, True, True]
+    for ret in ("2024-25", "2025-26"):
         checks = SUITE_MODULES["episodes"].checks(context_for("episodes", ret))
-        return {c.rule: set(c.kwargs["value_set"]) for c in checks if c.column == "PLACE" and "value_set" in c.kwargs}
-    old, new = allowed("2024-25"), allowed("2025-26")
-    assert "K3" in old["CODE_NOT_VALID_FOR_YEAR"] and "H5" not in old["CODE_NOT_VALID_FOR_YEAR"]
-    assert "H5" in new["CODE_NOT_VALID_FOR_YEAR"] and "K3" not in new["CODE_NOT_VALID_FOR_YEAR"]
+        assert [c.kwargs["column"] for c in checks if c.rule == "CODE_NOT_VALID_FOR_YEAR"] == ["ok_YEAR_PLACE"]
+
+
+def test_every_return_of_a_table_has_the_same_expectations():
+    """The return's end date and year are per-row columns, so GX runs a table's returns at once."""
+    def spec(ret):
+        return [(c.expectation, c.kwargs) for c in SUITE_MODULES["episodes"].checks(context_for("episodes", ret))]
+    assert spec("2019-20") == spec("2025-26") == spec("2026-27_Q2")
+    ends = add_context_columns(pd.DataFrame({"PLACE": ["U1"]}), context_for("episodes", "2026-27_Q1"))["RETURN_END_as_date"]
+    assert ends.tolist() == [pd.Timestamp("2026-06-30")]
 
 
 def test_oc3_care_leavers_need_not_be_in_the_header():
