@@ -14,6 +14,7 @@ import sys
 
 from pipeline.config import ConfigError, load_params
 from pipeline.errors import PipelineError
+from pipeline.imports import skip_unused_imports
 
 # command -> (module, one-line help). Commands whose module is absent are not offered.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    skip_unused_imports()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:

@@ -82,6 +82,12 @@ def visible_text(html: str) -> str:
     return soup.get_text(" ")
 
 
+def shown_path(path: Path | str, root: Path) -> str:
+    """The path relative to the project root, or absolute when it lies outside (--set paths...)."""
+    p = Path(path).resolve()
+    return str(p.relative_to(root.resolve())) if p.is_relative_to(root.resolve()) else str(p)
+
+
 def check_paper(params: Params, paper: str, patterns: dict[str, set[str]]) -> tuple[list[str], list[str]]:
     """(problems, files checked) for one paper."""
     from pipeline.render import check
@@ -95,7 +101,7 @@ def check_paper(params: Params, paper: str, patterns: dict[str, set[str]]) -> tu
     zero_shown = params.disclosure.zero == "show"
     problems: list[str] = []
     checked: list[str] = []
-    rel = lambda p: str(Path(p).resolve().relative_to(params.paths.root.resolve()))  # noqa: E731
+    rel = lambda p: shown_path(p, params.paths.root)  # noqa: E731
 
     audit_path = where["restricted"] / "audit.json"
     if not audit_path.exists():

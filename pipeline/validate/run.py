@@ -185,6 +185,19 @@ def batch_frame(batch: Batch) -> pd.DataFrame:
     return f.assign(**conv)
 
 
+def import_gx() -> tuple[Any, Any, Any]:
+    """Import Great Expectations (several seconds), without the modules it never needs here
+    (see pipeline.imports)."""
+    from pipeline.imports import skip_unused_imports
+
+    skip_unused_imports()
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    return gx, gxe, ProgressBarsConfig
+
+
 def run_jobs(jobs: list[Job], docs_dir: Path | None = None) -> list[JobResult]:
     """Run every job through GX, one validation per batch (COMPLETE results).
 
@@ -192,10 +205,7 @@ def run_jobs(jobs: list[Job], docs_dir: Path | None = None) -> list[JobResult]:
     (one validation page per batch; online-only HTML, see
     pipeline.validate.report.make_docs_offline).
     """
-    import great_expectations as gx
-    import great_expectations.expectations as gxe
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
+    gx, gxe, ProgressBarsConfig = import_gx()
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     if docs_dir is not None:
