@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check-publication": ("pipeline.render.cli_check", "check public outputs for disclosive content"),
     "trace": ("pipeline.lineage_cli", "trace a published figure to its source rows"),
     "where": ("pipeline.cli_where", "print where the papers for the current period are"),
+    "run-all": ("pipeline.run_all", "run the whole chain in one process (optionally for one regional authority)"),
 }
 
 
