@@ -12,7 +12,7 @@ export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 export SOURCE_DATE_EPOCH := 0
 
-.PHONY: report test test-fast bench env system system-browser demo-data lint clean-outputs
+.PHONY: report test test-fast bench env system system-browser demo-data lint clean-outputs regional-demo regional
 
 report: env system demo-data
 	dvc repro
@@ -32,7 +32,7 @@ env: $(STAMP)
 $(STAMP): requirements.lock requirements-bootstrap.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --require-hashes -r requirements-bootstrap.lock
-	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements.lock
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -51,3 +51,24 @@ demo-data: env
 
 lint: env
 	$(BIN)/ruff check pipeline tests benchmarks notebooks
+
+# Several authorities (docs/regional.md): two synthetic ones, each through the whole chain,
+# two at a time, then recorded in regional/dvc.lock (`dvc repro regional/dvc.yaml` is then a no-op).
+REGIONAL := $(shell $(BIN)/python -c "import yaml; print(' '.join(yaml.safe_load(open('params.yaml'))['regional']['authorities']))" 2>/dev/null)
+JOBS ?= 2
+
+regional-demo: env system
+	@for slug in $(REGIONAL); do \
+	  raw=$$($(BIN)/python -c "import yaml; print(yaml.safe_load(open('params.yaml'))['regional']['authorities']['$$slug']['raw'])"); \
+	  name=$$($(BIN)/python -c "import yaml; print(yaml.safe_load(open('params.yaml'))['regional']['authorities']['$$slug']['name'])"); \
+	  if [ ! -d "$$raw" ]; then \
+	    echo "$$raw: creating synthetic $$name (the name seeds the data)"; \
+	    $(BIN)/python -m pipeline synth --out "$$raw" --la "$$name" > /dev/null; \
+	  fi; \
+	done
+	$(MAKE) regional
+
+regional:
+	printf '%s\n' $(REGIONAL) | xargs -P $(JOBS) -I{} sh -c '$(BIN)/python -m pipeline run-all --authority {} > "regional-{}.log" 2>&1 && echo "{}: done" || { echo "{}: FAILED (see regional-{}.log)"; exit 1; }'
+	dvc commit -f regional/dvc.yaml
+	dvc status regional/dvc.yaml
