@@ -102,3 +102,22 @@ def test_the_revised_paper_passes_the_audit_and_shows_the_revision():
     table = revised.table("QREV_revisions")
     assert table.values.loc["2026-27 Q1, Exits by route: Adoption, Q1"].tolist() == [12.0, 14.0]
     assert table.values.loc["2026-27 Q1, Exits by route: Total, Q1"].tolist() == [27.0, 29.0]
+
+
+def test_a_figure_published_as_zero_then_revised_gets_its_reason_from_the_earlier_store():
+    # Q1 published 0 SGOs in Q1 (its lineage store kept 12 adoption rows, none for SGO);
+    # the Q2 return adds 1 SGO exit in Q1: a new return (RETURN covers a later date).
+    q1 = _exits(12, 0, 0, 0).assign(RETURN="2026-27_Q1")
+    q2 = pd.concat([q1.assign(RETURN="2026-27_Q2"),
+                    pd.DataFrame({"EXIT_ROUTE": ["SGO"], "Q": ["Q1"], "CHILD": ["N001"],
+                                  "DECOM": [pd.Timestamp("2025-02-01")], "RETURN": ["2026-27_Q2"]})],
+                   ignore_index=True)
+    published = pd.DataFrame([("T01_exits", "SGO", "Q1", "0"), ("T01_exits", "Adoption", "Q1", "12")],
+                             columns=["table_id", "row", "column", "value"])
+    store = q1.assign(figure_id="T01_exits|Adoption|Q1", fact="exits")
+    earlier = rv.EarlierPaper(parse_quarter("2026-27 Q1"), published,
+                              build_paper({"exits": q2}, _params("2026-27 Q1")), store)
+    revs = rv.build_revisions([earlier], {"exits": q2})
+    got = revs.reasons.set_index("figure_id").loc["T01_exits|SGO|Q1"]
+    assert (got["previously"], got["now"], got["reason"]) == (0.0, 1.0, rv.NEW_RETURN)
+    assert got["added_new_return"] == 1 and got["removed"] == 0
