@@ -210,6 +210,20 @@ view.table("Q09_caseloads", missing="Caseloads are left out: the permanence trac
 view.table("C01_exit_candidates", missing="The count of children to consider for exit from care is not available for this period.")
 
 # %% [markdown]
+# ### Revisions to previously reported figures
+#
+# Each quarter the figures published in this year's earlier papers are recomputed from the current data.
+
+# %%
+stories.describe_revisions(view)
+
+# %%
+view.table("QREV_revisions")
+
+# %%
+view.table("QREV_change")
+
+# %% [markdown]
 # ## Implications
 #
 # ### Financial and value for money
@@ -249,6 +263,12 @@ view.table("DQ01_validation_warnings", missing="No validation warnings were reco
 
 # %%
 stories.method_notes(view, params)
+
+# %% [markdown]
+# ## Appendix C: Tracing a figure
+
+# %%
+stories.tracing_appendix(params, f"Q01_team_exits|Total exits through the Exit Team|{q}")
 
 # %%
 view.remaining_tables()

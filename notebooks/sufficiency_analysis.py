@@ -250,5 +250,11 @@ view.table("DQ01_validation_warnings", missing="No validation warnings were reco
 # %%
 stories.method_notes(view, params)
 
+# %% [markdown]
+# ## Appendix C: Tracing a figure
+
+# %%
+stories.tracing_appendix(params, f"S01_cla_by_age|Under 1|{snapshot}")
+
 # %%
 view.remaining_tables()

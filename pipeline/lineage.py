@@ -693,14 +693,16 @@ def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return values[starts], starts, stops
 
 
-def explain_tracing(period_label: str) -> str:
-    """The paper's appendix "How to trace a figure", as markdown (for the notebooks)."""
+def explain_tracing(period_label: str, example: str = "Q02_dfe_exits|Adoption|Year to date") -> str:
+    """The paper's appendix "How to trace a figure", as markdown (for the notebooks);
+    `example` is a figure id of the paper."""
     return f"""### How to trace a figure
 
 Every number in this paper has an identifier of the form `table|row|column` (for example
-`Q01_exits_by_route|Adoption|{period_label}`). In the HTML edition, hover over a number to
-see it; a number in the text or a point on a chart carries the identifier of the table
-cell it repeats.
+`{example}`). In the HTML edition, hover over a number to see it. A number in the text
+carries the identifier of the table cell it repeats; a chart plots figures of a table in
+the paper, and the identifiers of its points, in the order plotted, are listed under the
+chart ("Figures plotted", HTML edition only).
 
 An authorised analyst can trace any figure back to the records it counts:
 

@@ -175,12 +175,13 @@ class PublishedTable:
         return eqs
 
     def check_additive(self, tolerance: float = 1e-9) -> list[str]:
-        """Equations whose true values do not add up (should be empty)."""
+        """Equations whose true values do not add up (should be empty); sums of pounds are
+        compared with a relative tolerance, since floating-point addition is not exact."""
         bad = []
         for eq in self.equations():
             lhs = sum(self.value(c) for c in eq.lhs)
             rhs = sum(self.value(c) for c in eq.rhs)
-            if abs(lhs - rhs) > tolerance:
+            if abs(lhs - rhs) > tolerance * max(1.0, abs(lhs), abs(rhs)):
                 bad.append(f"{eq.lhs[0].id}: {lhs:g} != {rhs:g} ({eq.reason})")
         return bad
 

@@ -299,9 +299,9 @@ def build_projection_table(facts: dict[str, pd.DataFrame], params, placement_tab
     cols = []
     values = {}
     for year, frame in proj.groupby("YEAR", sort=True):
-        fy_label = label_snapshot(params.sufficiency_year.shift(int(year[:4]) - params.sufficiency_year.start_year))
-        for stat, name in (("MEDIAN", "central"), ("P05", "low (5%)"), ("P95", "high (95%)")):
-            col = f"{fy_label}: {name}"
+        end_year = params.sufficiency_year.shift(int(year[:4]) - params.sufficiency_year.start_year).end.year
+        for stat, name in (("MEDIAN", "central"), ("P05", "low"), ("P95", "high")):
+            col = f"{end_year}: {name}"
             cols.append(col)
             for _, r in frame.iterrows():
                 values[(labels.get(r["PLACEMENT_GROUP"], r["PLACEMENT_GROUP"]), col)] = r[stat]
@@ -313,9 +313,9 @@ def build_projection_table(facts: dict[str, pd.DataFrame], params, placement_tab
     table = table.loc[[r for r in rows if r in placement_table.rows]]
     return DerivedTable(
         "S20_projection", "Projected children in care at 31 March by placement type", "Placement type",
-        "Projected date", table, inputs, fmt="number",
+        "Projected 31 March", table, inputs, fmt="count",
         caption=f"Central projection (median of {params.projection.simulations} simulations) and the range "
-                "in which 90% of simulations fall, if admissions, exits and moves between placement types "
+                "in which 90% of simulations fall (low: 5th percentile, high: 95th), if admissions, exits and moves between placement types "
                 f"continue at the rates of the last {params.projection.window_years} years.",
         notes=("Method: monthly Markov stock-flow simulation (docs/measures.md). The range reflects chance "
                "variation only, not changes in policy or demand.",))

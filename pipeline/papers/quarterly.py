@@ -303,7 +303,8 @@ def build_capacity_lost(days: PublishedTable) -> DerivedTable:
     inputs = {}
     for r in days.rows:
         lost = days.values.at[r, "Vacant"] + days.values.at[r, "Absent"]
-        values.at[r, col] = m.share(lost, days.values.at[r, total_col])
+        proportion = m.share(lost, days.values.at[r, total_col])
+        values.at[r, col] = float("nan") if proportion is None else 100.0 * proportion  # fmt percent is 0-100
         inputs[(r, col)] = tuple(Cell(days.table_id, r, c) for c in ("Vacant", "Absent", total_col))
     return DerivedTable("Q11d_capacity_lost", f"Capacity lost to vacancies and absence, {days.title.split(' during ')[-1].split(' (')[0]}",
                         "Team", "Measure", values, inputs, fmt="percent",

@@ -287,7 +287,8 @@ def build_revisions(
             fact_has_corr = False
             if sel is not None and sel.fact in facts:
                 now_rows = facts[sel.fact][sel.mask(facts[sel.fact])]
-                before = before_by_figure.get(d.figure_id) if paper.contributions is not None else None
+                # with the earlier store, a figure that counted no row then had none (not unknown)
+                before = before_by_figure.get(d.figure_id, set()) if paper.contributions is not None else None
                 counts = explain_change(now_rows, sel.fact, paper.period.end, before, known,
                                         corrected.get(sel.fact, set()))
                 fact_has_corr = bool(corrected.get(sel.fact))

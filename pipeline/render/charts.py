@@ -40,12 +40,27 @@ class Chart:
     def _repr_html_(self) -> str:
         label = f'<span class="chart-number">Figure {self.number}:</span> ' if self.number else ""
         note = f' <span class="chart-note">{escape(self.note)}</span>' if self.note else ""
-        ids = escape(" ".join(self.figure_ids), quote=True)
+        ids = escape(FIGURE_ID_SEPARATOR.join(self.figure_ids), quote=True)
         return (
             f'<figure class="paper-chart" id="chart-{escape(self.chart_id, quote=True)}" '
             f'data-chart-id="{escape(self.chart_id, quote=True)}" data-figure-ids="{ids}">'
-            f"<figcaption>{label}{escape(self.title)}.{note}</figcaption>{self.svg}</figure>"
+            f"<figcaption>{label}{escape(self.title)}.{note}</figcaption>{self.svg}"
+            f"{list_plotted_figures(self.figure_ids)}</figure>"
         )
+
+
+# Figure ids contain spaces (row labels), so a chart's list of ids is joined with this.
+FIGURE_ID_SEPARATOR = ";"
+
+
+def list_plotted_figures(figure_ids: tuple[str, ...]) -> str:
+    """The ids of a chart's points, in the order plotted, as a collapsed list under the chart
+    (screen only: hidden in print), so a point can be traced like a table cell."""
+    if not figure_ids:
+        return ""
+    items = "".join(f"<li><code>{escape(f)}</code></li>" for f in figure_ids)
+    return f'<details class="chart-figures"><summary>Figures plotted</summary><ol>{items}</ol></details>'
+
 
 
 def _style(ax, horizontal: bool = False) -> None:

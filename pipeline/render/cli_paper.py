@@ -127,6 +127,13 @@ def run(args: argparse.Namespace, params: Params) -> int:
     known = collect_published_before(rio.read_tidy_csvs(earlier_table_folders(params, args.paper)),
                                      params.disclosure.symbol)
     paper = restrict_published_before(paper, select_comparable_figures(args.paper, known))
+    revisions = None
+    if args.paper == "quarterly":
+        # after restrict_published_before, which replaces published_before: the revisions
+        # table declares the earlier values it shows, and drops those of revised figures
+        from pipeline.lineage_cli import revise_paper
+
+        paper, revisions = revise_paper(paper, facts, params, builder)
 
     from pipeline.disclosure import protect_paper
 
@@ -147,6 +154,9 @@ def run(args: argparse.Namespace, params: Params) -> int:
     rio.write_published(where["tables"], published, meta)
     rio.write_csv(restricted / "true_values.csv", build_true_values(paper))
     rio.write_csv(restricted / "suppression_log.csv", protection.log)
+    if revisions is not None:
+        rio.write_csv(restricted / "revisions_reasons.csv", revisions.reasons)
+    record_lineage(paper, published, facts, params, kind, where, revisions)
     rio.write_json(where["metrics"], build_metrics(args.paper, published, params))
     print(f"{args.paper}: {len(published.tables)} tables published to {relative(where['tables'], params.paths.root)}/ "
           f"({protection.summary()['suppressed_cells']} figures suppressed; audit passed)")
@@ -155,6 +165,19 @@ def run(args: argparse.Namespace, params: Params) -> int:
         execute_notebook(NOTEBOOKS / f"{kind.notebook}.py", out, params, args, where, meta)
         print(f"{args.paper}: notebook executed to {relative(out, params.paths.root)}")
     return 0
+
+
+def record_lineage(paper, published_paper, facts: dict, params: Params, kind, where: dict, revisions) -> Path:
+    """Write the paper's lineage store (restricted) with the string published for each figure
+    (as in the tidy CSVs: the value, or the suppression symbol)."""
+    from pipeline.lineage_cli import record_paper_lineage
+    from pipeline.render.writers import build_published_csvs
+
+    published = {f"{t}|{r}|{c}": str(v) for frame in build_published_csvs(published_paper).values()
+                 for t, r, c, v in frame[["table_id", "row", "column", "value"]].itertuples(index=False)}
+    return record_paper_lineage(paper, facts, params, kind.builder.replace(":", "."), published=published,
+                                sources=revisions.sources if revisions is not None else None,
+                                facts_dir=where["facts"])
 
 
 def build_candidates(facts: dict, params: Params):

@@ -212,3 +212,31 @@ def method_notes(view: PaperView, params: Params) -> Prose:
         "Charts show published figures only: a figure that is hidden is a gap in the chart.",
         "The published tables are also provided as CSV files, with a tables.json file describing them, "
         "beside this paper.")
+
+
+def describe_revisions(view: PaperView) -> Prose | Html:
+    """What the revisions table shows, or a one-line note when no earlier figure changed
+    (the number of revised figures is the number of rows of the published table)."""
+    from pipeline.papers.revisions import REVISIONS_TABLE
+
+    if not view.has(REVISIONS_TABLE):
+        return note("No figure published in an earlier quarterly paper of this year has changed with the current data.")
+    rows = view.shown_table(REVISIONS_TABLE).info.rows
+    periods = list(dict.fromkeys(r.split(", ")[0] for r in rows))
+    n = len(rows)
+    return say(
+        f"{n} figure{'s' if n != 1 else ''} published in {'an earlier paper' if len(periods) == 1 else 'earlier papers'} "
+        f"({', '.join(periods)}) {'have' if n != 1 else 'has'} changed with the current data.",
+        "The tables below show each figure as reported, as it is now and the change; the notes under the first "
+        "give the reason where it can be told (an event recorded late, a corrected record or a new return). "
+        "A revised figure is protected like any other: a small count is not shown.")
+
+
+def tracing_appendix(params: Params, example: str) -> Html:
+    """The appendix "How to trace a figure" (:func:`pipeline.lineage.explain_tracing`) as HTML;
+    `example` is a figure id shown in the paper."""
+    import mistune
+
+    from pipeline.lineage import explain_tracing
+
+    return Html(f'<div class="tracing-appendix">{mistune.html(explain_tracing(params.period.label, example))}</div>')

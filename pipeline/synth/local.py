@@ -149,13 +149,18 @@ def assign_workers(ev: pd.DataFrame, staffing: pd.DataFrame, rng) -> pd.DataFram
         sp = spells[spells["TEAM"] == t]
         lo = sp["from_day"].to_numpy()
         hi = np.where(sp["to_day"].to_numpy() == dd.NONE, 10**7, sp["to_day"].to_numpy())
-        for _ in range(4):
-            need = np.flatnonzero((team == t) & (worker == ""))
-            if len(need) == 0 or len(sp) == 0:
-                break
-            pick = rng.integers(0, len(sp), len(need))
-            ok = (lo[pick] <= day[need]) & (day[need] <= hi[pick])
-            worker[need[ok]] = sp["WORKER_ID"].to_numpy()[pick[ok]]
+        need = np.flatnonzero(team == t)
+        if len(need) == 0 or len(sp) == 0:
+            continue
+        # a random social worker in post on the day the case opened; when every post was
+        # vacant that day, the one whose spell is nearest in time (a case always has a worker)
+        ids = sp["WORKER_ID"].to_numpy()
+        for chunk in np.array_split(need, max(1, len(need) // 2000)):
+            d = day[chunk][:, None]
+            active = (lo[None, :] <= d) & (d <= hi[None, :])
+            gap = np.where(active, 0, np.minimum(np.abs(lo[None, :] - d), np.abs(hi[None, :] - d)))
+            score = gap + rng.random(gap.shape)  # ties broken at random, nearest first
+            worker[chunk] = ids[np.argmin(score, axis=1)]
     coworks = rng.random(len(first)) < np.where(team == "ADOPTION", 0.15, 0.45)
     first["WORKER_ID"] = worker
     first["RESPONSIBILITY"] = np.where(coworks, "COWORK", "CASE")

@@ -116,3 +116,17 @@ def test_first_quarter_has_one_quarter_column(facts, params):
     paper = qp.build_quarterly_paper(build_facts(make_validated(), p1), p1)
     t: PublishedTable = paper.table("Q01_team_exits")
     assert t.cols == ["Q1", "Year to date"] and t.values.at["Special guardianship order: other carer", "Q1"] == 1
+
+
+def test_capacity_lost_is_a_percentage_of_fte_days():
+    # Hand-worked: 65.5 vacant + 0 absent of 414 FTE-days is 15.8%; a team with no days has no figure.
+    days = PublishedTable(
+        "Q11_staff_days", "Staffing during 2026-27 Q2 (FTE-days)", "Team", "Status",
+        pd.DataFrame({"In post": [340.5, 0.0], "Agency": [8.0, 0.0], "Absent": [0.0, 0.0],
+                      "Vacant": [65.5, 0.0], "All posts": [414.0, 0.0]}, index=["Exit Team", "Empty"]),
+        suppress=False)
+    lost = qp.build_capacity_lost(days)
+    col = lost.values.columns[0]
+    assert lost.values.at["Exit Team", col] == pytest.approx(100 * 65.5 / 414)
+    assert pd.isna(lost.values.at["Empty", col])
+    assert lost.fmt == "percent"
