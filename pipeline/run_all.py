@@ -1,5 +1,6 @@
-"""Run the whole chain for one set of parameters, in one process:
-validate -> process -> measures -> paper quarterly -> paper sufficiency -> render -> check-publication.
+"""Run the whole chain for one set of parameters, in one process, as the root dvc.yaml does:
+validate -> process -> candidates -> measures -> paper quarterly -> paper sufficiency -> render
+-> check-publication.
 
     python -m pipeline run-all                       # the authority in params.yaml
     python -m pipeline run-all --authority eastvale  # one of params.yaml's regional.authorities
@@ -26,10 +27,11 @@ from pipeline.config import ConfigError, Params, load_params
 STEPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("validate", "pipeline.validate.cli", ()),
     ("process", "pipeline.process_cli", ()),
+    ("candidates", "pipeline.candidates_cli", ()),
     ("measures", "pipeline.measures.cli", ()),
     ("paper quarterly", "pipeline.render.cli_paper", ("quarterly",)),
     ("paper sufficiency", "pipeline.render.cli_paper", ("sufficiency",)),
-    ("render", "pipeline.render.cli", ()),
+    ("render quarterly sufficiency", "pipeline.render.cli", ("quarterly", "sufficiency")),
     ("check-publication", "pipeline.render.cli_check", ()),
 )
 AUTHORITY_KEYS = ("code", "name", "short_name", "raw", "processed", "reports")
