@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 STAGES = {
     "validate": ["validate"],
     "process": ["process"],
+    "candidates": ["candidates"],
     "measures": ["measures"],
     "paper quarterly": ["paper", "quarterly"],
     "paper sufficiency": ["paper", "sufficiency"],
