@@ -119,8 +119,11 @@ def flag_s_not_after_x1(ep: pd.DataFrame, nb: pd.DataFrame) -> pd.Series:
 
 def flag_in(values: pd.Series, allowed: Iterable) -> pd.Series:
     """False where a non-blank value is not among `allowed` (e.g. CHILD not in the header)."""
-    allowed_index = pd.Index(pd.unique(pd.Series(list(allowed) if not isinstance(allowed, pd.Series) else allowed).dropna()))
-    return values.isna() | values.isin(allowed_index)
+    allowed_values = pd.Series(list(allowed) if not isinstance(allowed, pd.Series) else allowed).dropna()
+    # as object arrays: pandas' Arrow-string isin converts the allowed values one by one in
+    # Python (tens of seconds for a national header); the object hash table does it in C
+    objects = pd.Series(values.to_numpy(dtype=object), index=values.index)
+    return values.isna() | objects.isin(pd.unique(allowed_values.to_numpy(dtype=object)))
 
 
 # --- permanence tracker --------------------------------------------------------------------

@@ -38,7 +38,10 @@ def prepare(frame: pd.DataFrame, ctx: SuiteContext, related: dict) -> pd.DataFra
     outcome_recs = df["ROUTE"].map({r: " or ".join(recs) for r, (_, recs) in schema.TRACKER_OUTCOME.items()})
     allowed = df["ROUTE"].map({r: ", ".join(route_stages(r)) for r in schema.TRACKER_ROUTES})
     children = related.get("children", pd.Series([], dtype="str"))
+    pairs = pd.Index([f"{r}|{s}" for r in schema.TRACKER_ROUTES for s in route_stages(r)])
+    known = (df["ROUTE"].astype("object") + "|" + df["STAGE"].astype("object")).isin(pairs)
     return df.assign(
+        ok_TR_STAGE_FOR_ROUTE=df["ROUTE"].isna() | df["STAGE"].isna() | known,
         STAGE_RANK=rank,
         ALLOWED_STAGES=allowed,
         OUTCOME_RECS=outcome_recs,
@@ -50,12 +53,11 @@ def prepare(frame: pd.DataFrame, ctx: SuiteContext, related: dict) -> pd.DataFra
 
 
 def checks(ctx: SuiteContext) -> list[Check]:
-    pairs = [[r, s] for r in schema.TRACKER_ROUTES for s in route_stages(r)]
+    # (route, stage) pairs as a flag: GX's ExpectColumnPairValuesToBeInSet loops over rows in
+    # Python (85 s for the 387,000 events of a national-scale tracker)
     return column_checks(ctx) + [
         Check("TR_EVENT_DUPLICATE", "EVENT_ID", "ExpectColumnValuesToBeUnique", {"column": "EVENT_ID"}),
-        Check("TR_STAGE_FOR_ROUTE", "STAGE", "ExpectColumnPairValuesToBeInSet",
-              {"column_A": "ROUTE", "column_B": "STAGE", "value_pairs_set": pairs, "ignore_row_if": "either_value_is_missing"},
-              {"other": "@ROUTE", "allowed": "@ALLOWED_STAGES"}),
+        flag_check("TR_STAGE_FOR_ROUTE", "STAGE", "ok_TR_STAGE_FOR_ROUTE", other="@ROUTE", allowed="@ALLOWED_STAGES"),
         flag_check("TR_CASE_INCONSISTENT", "CASE_ID", "ok_TR_CASE"),
         flag_check("TR_STAGE_ORDER", "EVENT_DATE", "ok_TR_STAGE_ORDER", other="@STAGE"),
         flag_check("TR_OUTCOME_NO_EPISODE", "EVENT_DATE", "ok_TR_OUTCOME", other="@STAGE", allowed="@OUTCOME_RECS"),
