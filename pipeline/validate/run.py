@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +68,8 @@ class JobResult:
 
     success: bool
     batch: str
-    unexpected: dict[int, list[int]] = field(default_factory=dict)  # check index -> SOURCE_ROWs
-    errors: dict[int, str] = field(default_factory=dict)  # check index -> exception message
+    unexpected: dict[int, list[int]] = dc_field(default_factory=dict)  # check index -> SOURCE_ROWs
+    errors: dict[int, str] = dc_field(default_factory=dict)  # check index -> exception message
     gx: Any = None  # the batch's GX validation result (shared by its jobs)
 
 
