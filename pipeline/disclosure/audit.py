@@ -225,16 +225,9 @@ def audit_paper(paper: Paper, suppressed: Iterable[Cell], params: DisclosurePara
     rule's lower bound. Cells whose value is NaN must be suppressed.
     """
     system = build_system(paper)
-    index = system.index()
-    mask = np.zeros(system.size, dtype=bool)
-    for c in suppressed:
-        if c not in index:
-            raise DisclosureError(f"suppressed cell {c.id} is not in paper {paper.paper_id}")
-        mask[index[c]] = True
+    mask = system.mask_of(suppressed, f"suppressed cell {{cell}} is not in paper {paper.paper_id}")
     if primary is None:
         prim = primary_mask(system, params) & mask
     else:
-        prim = np.zeros(system.size, dtype=bool)
-        for c in primary:
-            prim[index[c]] = True
+        prim = system.mask_of(primary, f"primary cell {{cell}} is not in paper {paper.paper_id}")
     return audit_system(system, mask, prim, params, rule_knowledge=rule_knowledge, exact=exact)

@@ -171,12 +171,7 @@ def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
     """
     system = build_system(paper)
     primary = primary_mask(system, params)
-    index = system.index()
-    forced = np.zeros(system.size, dtype=bool)
-    for cell in hide:
-        if cell not in index:
-            raise DisclosureError(f"cannot hide {cell.id}: it is not in paper {paper.paper_id}")
-        forced[index[cell]] = True
+    forced = system.mask_of(hide, f"cannot hide {{cell}}: it is not in paper {paper.paper_id}")
     if exact_intervals is None:
         exact_intervals = int(primary.sum()) <= EXACT_INTERVALS_UP_TO
     result = protect_system(system, primary, params, prune=prune, exact=exact_intervals, forced=forced)

@@ -44,6 +44,17 @@ class LinearSystem:
     def index(self) -> dict[Cell, int]:
         return {c: i for i, c in enumerate(self.cells)}
 
+    def mask_of(self, cells, missing: str) -> np.ndarray:
+        """Boolean mask of `cells` over the system; a cell not in it raises DisclosureError
+        with `missing` formatted with ``cell`` (the id)."""
+        index = self.index()
+        mask = np.zeros(self.size, dtype=bool)
+        for c in cells:
+            if c not in index:
+                raise DisclosureError(missing.format(cell=c.id))
+            mask[index[c]] = True
+        return mask
+
     def equations_of(self) -> list[list[int]]:
         """For each cell, the rows (equations) it appears in, in equation order."""
         csc = self.matrix.tocsc()

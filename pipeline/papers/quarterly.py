@@ -108,6 +108,17 @@ def _qcols(period: Quarter) -> list[tuple[str, str]]:
     return [(f"Q{q.q}", q.label) for q in period.quarters_to_date()]
 
 
+def select_by_quarter(rows: list[tuple[str, object]], period: Quarter, select) -> dict[tuple[str, str], Selection]:
+    """For each (row label, key), ``select(quarter labels, key)`` in each quarter column and the
+    year-to-date column."""
+    sels = {}
+    for label, key in rows:
+        for col, ql in _qcols(period):
+            sels[(label, col)] = select((ql,), key)
+        sels[(label, YTD)] = select(m.quarter_labels(period), key)
+    return sels
+
+
 def evaluate_selections(selections: dict[tuple[str, str], Selection], facts: dict[str, pd.DataFrame],
                         rows: list[str], cols: list[str]) -> pd.DataFrame:
     """The values frame of a table: each cell is its selection evaluated on its fact table
@@ -156,11 +167,8 @@ def build_team_exits(facts, period: Quarter) -> PublishedTable:
     routes = [r for r in EXIT_TEAM_ROUTES
               if r != "SGO_CARER_UNKNOWN" or m.select_team_exits(m.quarter_labels(period), r).evaluate(ev) > 0]
     total = "Total exits through the Exit Team"
-    sels = {}
-    for label, routes_ in [*[(ROUTE_LABELS[r], r) for r in routes], (total, EXIT_TEAM_ROUTES)]:
-        for col, ql in qc:
-            sels[(label, col)] = m.select_team_exits((ql,), routes_)
-        sels[(label, YTD)] = m.select_team_exits(m.quarter_labels(period), routes_)
+    sels = select_by_quarter([*[(ROUTE_LABELS[r], r) for r in routes], (total, EXIT_TEAM_ROUTES)], period,
+                             m.select_team_exits)
     rows = [ROUTE_LABELS[r] for r in routes] + [total]
     return _table("Q01_team_exits", f"Children leaving care through the Exit Team, {period.year.label}",
                   "Route", "Quarter", rows, [c for c, _ in qc] + [YTD], sels, facts,
@@ -175,11 +183,8 @@ def build_dfe_exits(facts, period: Quarter) -> PublishedTable:
     """Q02: periods of care that ended, by the DfE reason (REC), quarters and YTD."""
     qc = _qcols(period)
     total = "All children leaving care"
-    sels = {}
-    for label, route in [*[(ROUTE_LABELS[r], r) for r in DFE_ROUTE_ORDER], (total, None)]:
-        for col, ql in qc:
-            sels[(label, col)] = m.select_dfe_exits((ql,), route)
-        sels[(label, YTD)] = m.select_dfe_exits(m.quarter_labels(period), route)
+    sels = select_by_quarter([*[(ROUTE_LABELS[r], r) for r in DFE_ROUTE_ORDER], (total, None)], period,
+                             m.select_dfe_exits)
     rows = [ROUTE_LABELS[r] for r in DFE_ROUTE_ORDER] + [total]
     return _table("Q02_dfe_exits", f"Children who left care by reason (DfE return), {period.year.label}",
                   "Reason care ended", "Quarter", rows, [c for c, _ in qc] + [YTD], sels, facts,

@@ -3,24 +3,22 @@
 import pandas as pd
 import pytest
 
-from pipeline.config import load_params
 from pipeline.measures import quarterly as m
 from pipeline.periods import parse_quarter
 from pipeline.process.catalog import build_facts
-from tests.conftest import ROOT
-from tests.fixtures.quarterly_story import make_validated
+from tests.fixtures.quarterly_story import make_validated, story_facts, story_params
 
 Q1, Q2, Q4 = parse_quarter("2026-27 Q1"), parse_quarter("2026-27 Q2"), parse_quarter("2026-27 Q4")
 
 
 @pytest.fixture(scope="module")
 def params():
-    return load_params(ROOT / "params.yaml", ["period=2026-27 Q2"])
+    return story_params()
 
 
 @pytest.fixture(scope="module")
-def facts(params):
-    return build_facts(make_validated(), params)
+def facts():
+    return story_facts()
 
 
 @pytest.fixture(scope="module")

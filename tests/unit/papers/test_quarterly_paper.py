@@ -4,22 +4,20 @@ derived figures name existing count cells, and the story's figures are the hand-
 import pandas as pd
 import pytest
 
-from pipeline.config import load_params
 from pipeline.papers import quarterly as qp
 from pipeline.process.catalog import build_facts
 from pipeline.tables import PublishedTable
-from tests.conftest import ROOT
-from tests.fixtures.quarterly_story import make_validated
+from tests.fixtures.quarterly_story import make_validated, story_facts, story_params
 
 
 @pytest.fixture(scope="module")
 def params():
-    return load_params(ROOT / "params.yaml", ["period=2026-27 Q2"])
+    return story_params()
 
 
 @pytest.fixture(scope="module")
-def facts(params):
-    return build_facts(make_validated(), params)
+def facts():
+    return story_facts()
 
 
 @pytest.fixture(scope="module")

@@ -105,5 +105,5 @@ def test_distance_is_straight_line_miles_and_unknown_postcodes_stay_missing():
 
 def test_open_on_31_march_excludes_an_episode_ceasing_that_day():
     open_ = select_open_on(EPISODES, "2021-03-31")
-    assert list(zip(open_["CHILD"], open_["DECOM"].dt.strftime("%Y-%m-%d"))) == [("B", "2020-04-01")]
+    assert list(zip(open_["CHILD"], open_["DECOM"].dt.strftime("%Y-%m-%d"), strict=True)) == [("B", "2020-04-01")]
     assert len(select_open_on(EPISODES, "2021-03-30")) == 2

@@ -7,25 +7,29 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.config import load_params
 from pipeline.errors import InputError
 from pipeline.periods import quarter_of
 from pipeline.process import quarterly as q
 from pipeline.process.catalog import build_facts
-from tests.conftest import ROOT
-from tests.fixtures.quarterly_story import make_tracker, make_unit_costs, make_validated
+from tests.fixtures.quarterly_story import (
+    make_tracker,
+    make_unit_costs,
+    make_validated,
+    story_facts,
+    story_params,
+)
 
 D = pd.Timestamp
 
 
 @pytest.fixture(scope="module")
 def params():
-    return load_params(ROOT / "params.yaml", ["period=2026-27 Q2"])
+    return story_params()
 
 
 @pytest.fixture(scope="module")
-def facts(params):
-    return build_facts(make_validated(), params)
+def facts():
+    return story_facts()
 
 
 # --- periods ----------------------------------------------------------------------------------
