@@ -44,14 +44,24 @@ dvc add -q "${authorities[@]##* }"
 git add -- "${pointers[@]}"
 
 names=()
+queued=()
 for row in "${authorities[@]}"; do
   read -r slug raw <<< "$row"
+  if dvc status "regional/dvc.yaml:authority@$slug" 2>&1 | grep -q "up to date"; then
+    echo "$slug: up to date (regional/dvc.lock), not queued"
+    continue
+  fi
   out=$(dvc exp run --queue "regional/dvc.yaml:authority@$slug")
   name=$(sed -n "s/^Queued experiment '\(.*\)' for future execution.*/\1/p" <<< "$out")
   [[ -n "$name" ]] || { echo "regional-queue: could not queue $slug: $out" >&2; exit 1; }
   echo "$slug: queued as experiment $name"
   names+=("$name")
+  queued+=("$row")
 done
+if [[ ${#names[@]} -eq 0 ]]; then
+  dvc status regional/dvc.yaml
+  exit 0
+fi
 
 # The workers are daemons: keep them off this script's output, or a pipe reading it never closes.
 dvc queue start -j "$jobs" > /dev/null 2>&1 < /dev/null
@@ -70,7 +80,7 @@ done
 
 failed=0
 for i in "${!names[@]}"; do
-  read -r slug raw <<< "${authorities[$i]}"
+  read -r slug raw <<< "${queued[$i]}"
   state=$(state_of "${names[$i]}" "$status")
   echo "$slug: $state"
   if [[ "$state" != Success ]]; then
