@@ -84,6 +84,21 @@ def test_two_authorities_run_in_the_dvc_queue_and_land_in_the_workspace(tmp_path
     for slug in authorities:
         assert f"{slug}: up to date (regional/dvc.lock), not queued" in again.stdout
 
+    # Another analyst: a clone and `dvc pull` from the default remote (a folder beside the
+    # project) gets the raw data and every paper without running anything.
+    for cmd in (["git", "add", "-A"], ["git", "commit", "-q", "-m", "regional run"], ["dvc", "push", "-q"]):
+        done = sh(repo, *cmd, env=env)
+        assert done.returncode == 0, f"{cmd}: {done.stdout}{done.stderr}"
+    assert (tmp_path / "cla-dvc-remote").is_dir()
+    clone = tmp_path / "clone"
+    assert sh(tmp_path, "git", "clone", "-q", str(repo), str(clone), env=env).returncode == 0
+    pulled = sh(clone, "dvc", "pull", "--with-deps", "regional/dvc.yaml", env=env)  # outputs and raw data
+    assert pulled.returncode == 0, pulled.stdout + pulled.stderr
+    assert "up to date" in sh(clone, "dvc", "status", "regional/dvc.yaml", env=env).stdout
+    for entry in authorities.values():
+        out = entry["reports"] + "/" + params["period_slug"] + "/quarterly_exit_report.pdf"
+        assert (clone / out).read_bytes() == (repo / out).read_bytes()
+
 
 def test_the_queue_script_refuses_an_authority_without_raw_data(tmp_path):
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
