@@ -32,11 +32,12 @@ def describe_team_exits(view: PaperView, params: Params) -> Prose | Html:
     total = t.info.row_total
     routes = [(f"{tid}|{r}|{q}", _route_words(r)) for r in t.info.rows if r != total]
     stated = [(f, w) for f, w in routes if not view.says_nothing(f)]
-    by_route = join_phrases([compose("{n} through {route}", sentence=False, n=view.count(f), route=phrase(w))
-                             for f, w in stated])
-    if view.says_nothing(f"{tid}|{total}|{q}"):
+    total_unstated = view.says_nothing(f"{tid}|{total}|{q}")
+    fragment = "{n} left through {route}" if total_unstated else "{n} through {route}"
+    by_route = join_phrases([compose(fragment, sentence=False, n=view.count(f), route=phrase(w)) for f, w in stated])
+    if total_unstated:
         first = compose("The number of children the Exit Team supported to leave care during {period} is not "
-                        "published" + ("; of them, {routes}." if stated else "."),
+                        "published" + ("; {routes}." if stated else "."),
                         period=params.period.label, routes=by_route)
     else:
         first = compose("During {period} the Exit Team supported {n} to leave care" + (": {routes}." if stated else "."),
@@ -171,11 +172,20 @@ def describe_savings(view: PaperView, params: Params) -> Prose | Html:
     if not view.has(tid):
         return note("Savings are left out: the unit costs file or the permanence tracker was not supplied.")
     row = "All exits (Exit Team and adoption)"
-    return say(compose(
-        "Children who left care through the Exit Team or by adoption this year have saved the council {ytd} so far; "
-        "had they remained in their placements, they would have cost {to18} more by their 18th birthdays.",
-        ytd=view.value(f"{tid}|{row}|Saving in the year to date"),
-        to18=view.value(f"{tid}|{row}|Projected saving to age 18")))
+    ytd, to18 = f"{tid}|{row}|Saving in the year to date", f"{tid}|{row}|Projected saving to age 18"
+    template = {
+        (False, False): "Children who left care through the Exit Team or by adoption this year have saved the council "
+                        "{ytd} so far; had they remained in their placements, they would have cost {to18} more by their "
+                        "18th birthdays.",
+        (False, True): "Children who left care through the Exit Team or by adoption this year have saved the council "
+                       "{ytd} so far; the projected saving to their 18th birthdays is not published.",
+        (True, False): "Had the children who left care through the Exit Team or by adoption this year remained in their "
+                       "placements, they would have cost {to18} more by their 18th birthdays; the saving so far is not "
+                       "published.",
+        (True, True): "The savings from children who left care through the Exit Team or by adoption this year are not "
+                      "published: they are worked out from numbers of children small enough to be hidden.",
+    }[(view.says_nothing(ytd, count=False), view.says_nothing(to18, count=False))]
+    return say(compose(template, ytd=view.value(ytd), to18=view.value(to18)))
 
 
 # --- sufficiency -------------------------------------------------------------------------

@@ -78,3 +78,37 @@ def test_funnel_sentences_for_each_combination_of_hidden_figures(params):
                                             "special guardianship assessments is not published.")
     assert funnel(4, 3, {"Referrals", "Granted"}) == ("In 2026-27 Q2 the numbers of referrals for special guardianship assessments and "
                                                        "of cases that ended with an order are not published.")
+
+
+def test_a_hidden_total_keeps_the_routes_it_can_state(params):
+    # Q2: 3 + 0 = 3, total hidden with the 3 (primary); the 0 stays shown
+    table = team_exits({SGO_F: [12, 3, 15], CAO: [10, 0, 10]})
+    hidden = {(SGO_F, "Q2"), (TOTAL, "Q2"), (SGO_F, "Q1"), (TOTAL, "Q1")}
+    text = str(stories.describe_team_exits(view_of(table, hidden), params))
+    assert text.startswith("The number of children the Exit Team supported to leave care during 2026-27 Q2 is not "
+                           "published; no children left through child arrangements orders. The numbers through "
+                           "special guardianship orders to former foster carers are not published")
+
+
+@pytest.mark.parametrize("hide, expected", [
+    (set(), "have saved the council £5,000 so far; had they remained in their placements, they would have cost "
+            "£90,000 more by their 18th birthdays."),
+    ({"Projected saving to age 18"}, "have saved the council £5,000 so far; the projected saving to their 18th "
+                                     "birthdays is not published."),
+    ({"Saving in the year to date", "Projected saving to age 18"}, "The savings from children who left care through "
+                                                                   "the Exit Team or by adoption this year are not published"),
+])
+def test_savings_never_print_not_published_in_place_of_a_sum(params, hide, expected):
+    from pipeline.tables import Cell, DerivedTable
+
+    row = "All exits (Exit Team and adoption)"
+    counts = PublishedTable("Q01_team_exits", "Exits", "route", "quarter", pd.DataFrame({"Q2": [12]}, index=[row]))
+    savings = DerivedTable("Q13d_savings", "Savings", "route", "measure",
+                           pd.DataFrame({"Saving in the year to date": [5000.0], "Projected saving to age 18": [90000.0]},
+                                        index=[row]),
+                           inputs={(row, c): (Cell("Q01_team_exits", row, "Q2"),) for c in
+                                   ("Saving in the year to date", "Projected saving to age 18")}, fmt="money")
+    paper = publish_paper(Paper("quarterly", tables=[counts], derived=[savings]),
+                          {"Q01_team_exits": set(), "Q13d_savings": {(row, c) for c in hide}}, "x", 10)
+    text = str(stories.describe_savings(PaperView(paper), params))
+    assert expected in text and "not published so far" not in text and "cost not published" not in text
