@@ -106,7 +106,9 @@ def build_periods_of_care(episodes: pd.DataFrame) -> pd.DataFrame:
     REC and exit route that ended it, legal status and placement group at start and at end,
     the number of episodes, whether any episode was a short break, and the source key of
     the first episode. Expects the frame from :func:`derive_episode_fields`."""
-    ep = episodes.sort_values(["CHILD", "DECOM"], kind="stable")
+    cols = ["CHILD", "PERIOD_NO", "DECOM", "DEC", "REC", "EXIT_ROUTE", "RNE", "LS", "PLACEMENT_GROUP",
+            "SHORT_BREAK", "DOB"]
+    ep = episodes[cols].sort_values(["CHILD", "DECOM"], kind="stable")
     g = ep.groupby(["CHILD", "PERIOD_NO"], sort=True)
     first, last = g.head(1).set_index(["CHILD", "PERIOD_NO"]), g.tail(1).set_index(["CHILD", "PERIOD_NO"])
     ended = last["REC"].notna() & last["REC"].ne("X1")
