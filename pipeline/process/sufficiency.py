@@ -26,6 +26,7 @@ import pandas as pd
 from pipeline import schema
 from pipeline.periods import FinancialYear
 from pipeline.process.episodes import age_in_years, band_ages, build_periods_of_care, select_open_on
+from pipeline.process.uniques import apply_to_uniques
 
 NOT_KNOWN = "Not known"
 YES, NO = "Yes", "No"
@@ -89,13 +90,13 @@ def list_fact_years(params) -> list[FinancialYear]:
 
 def label_providers(provider: pd.Series) -> pd.Series:
     """In-house (PR1), Agency (PR2-PR5: other LA, public, private, voluntary), else Not applicable."""
-    return provider.map(PROVIDER_LABELS).fillna("Not applicable").astype("string")
+    return apply_to_uniques(provider, lambda u: u.map(PROVIDER_LABELS).fillna("Not applicable").astype("string"))
 
 
 def group_codes(codes: pd.Series, groups: dict[str, tuple[str, ...]]) -> pd.Series:
     """Label each code with its group's name; codes in no group (or missing) are Not known."""
     lookup = {code: name for name, members in groups.items() for code in members}
-    return codes.map(lookup).fillna(NOT_KNOWN).astype("string")
+    return apply_to_uniques(codes, lambda u: u.map(lookup).fillna(NOT_KNOWN).astype("string"))
 
 
 def band_durations(start: pd.Series, end: pd.Series) -> pd.Series:
@@ -139,7 +140,7 @@ def age_in_months(dob: pd.Series, day: pd.Timestamp) -> pd.Series:
 
 
 def _yes_no(flag: pd.Series) -> pd.Series:
-    return flag.map({True: YES, False: NO}).astype("string")
+    return apply_to_uniques(flag, lambda u: u.map({True: YES, False: NO}).astype("string"))
 
 
 def _day(d) -> pd.Timestamp:
@@ -188,15 +189,25 @@ def count_placements_in_year(episodes: pd.DataFrame, year: FinancialYear) -> pd.
     year is one placement, and each later one whose RNE is S, P, T, B or U is another,
     except a return to the same placement (PLACE, PLACE_PROVIDER, URN and PL_POST all equal
     to the previous counted episode's) after a temporary move."""
+    return _count_placements_sorted(_sort_placement_columns(episodes), year)
+
+
+def _sort_placement_columns(episodes: pd.DataFrame) -> pd.DataFrame:
+    """The columns count_placements_in_year uses, sorted by CHILD and DECOM (once for many years)."""
+    ident_cols = [c for c in ("PLACE", "PLACE_PROVIDER", "URN", "PL_POST") if c in episodes.columns]
+    cols = list(dict.fromkeys(["CHILD", "DECOM", "DEC", "SHORT_BREAK", "PLACE", "RNE", *ident_cols]))
+    return episodes[cols].sort_values(["CHILD", "DECOM"], kind="stable")
+
+
+def _count_placements_sorted(episodes: pd.DataFrame, year: FinancialYear) -> pd.Series:
     start, end = _day(year.start), _day(year.end)
     ident_cols = [c for c in ("PLACE", "PLACE_PROVIDER", "URN", "PL_POST") if c in episodes.columns]
-    episodes = episodes[list(dict.fromkeys(["CHILD", "DECOM", "DEC", "SHORT_BREAK", "PLACE", "RNE", *ident_cols]))]
-    ep = episodes[
+    ep = episodes[   # still sorted by CHILD and DECOM
         (episodes["DECOM"] <= end)
         & (episodes["DEC"].isna() | (episodes["DEC"] >= start))
         & ~episodes["SHORT_BREAK"].astype(bool)
         & ~episodes["PLACE"].isin(TEMPORARY_PLACEMENTS)
-    ].sort_values(["CHILD", "DECOM"], kind="stable")
+    ]
     if ep.empty:
         return pd.Series(dtype="int64", name="N_PLACEMENTS")
     first = ~ep["CHILD"].eq(ep["CHILD"].shift())
@@ -226,13 +237,15 @@ def build_cla_31_march(episodes: pd.DataFrame, periods: pd.DataFrame, uasc: pd.D
     cols = KEY + ["DEC", "SHORT_BREAK", "PERIOD_NO", "DOB", "SEX", "PLACE", "PLACEMENT_GROUP", "PLACE_PROVIDER",
                   "ETHNIC", "CIN", "LS"]
     cols += [c for c in ("DISTANCE_MILES", "HOME_DISTRICT", "PL_IN_LA") if c in episodes.columns]
-    narrow = episodes[cols]
+    # sorted once: every subset below stays sorted by CHILD and DECOM
+    narrow = episodes[cols].assign(PERIOD_START=_period_starts(episodes, periods)).sort_values(
+        ["CHILD", "DECOM"], kind="stable")
+    placement_episodes = _sort_placement_columns(episodes)
     frames = []
     for year in years:
         day = _day(year.end)
         open_ = select_open_on(narrow, day)
-        open_ = open_[~open_["SHORT_BREAK"].astype(bool)]
-        open_ = open_.sort_values(["CHILD", "DECOM"], kind="stable").drop_duplicates("CHILD", keep="last")
+        open_ = open_[~open_["SHORT_BREAK"].astype(bool)].drop_duplicates("CHILD", keep="last")
         f = open_[KEY].copy()
         f.insert(0, "YEAR", year.label)
         f["DATE"] = day
@@ -257,10 +270,10 @@ def build_cla_31_march(episodes: pd.DataFrame, periods: pd.DataFrame, uasc: pd.D
         f["DISTANCE_BAND"] = band_distances(f["DISTANCE_MILES"], far_miles)
         in_la = open_["PL_IN_LA"] if has_geo else pd.Series(pd.NA, index=open_.index, dtype="boolean")
         f["LOCATION"] = label_locations(in_la.astype("boolean"))
-        f["PERIOD_START"] = _period_starts(open_, periods)
+        f["PERIOD_START"] = open_["PERIOD_START"]
         in_care_years = (day - f["PERIOD_START"]).dt.days / 365.25
         f["TIME_IN_CARE"] = np.where(in_care_years < 1, TIME_IN_CARE_BANDS[0], TIME_IN_CARE_BANDS[1])
-        placements = count_placements_in_year(episodes, year)
+        placements = _count_placements_sorted(placement_episodes, year)
         f["N_PLACEMENTS"] = f["CHILD"].map(placements).fillna(0).astype("int64")
         f["PLACEMENTS_3PLUS"] = _yes_no(f["N_PLACEMENTS"] >= 3)
         frames.append(f)
