@@ -299,9 +299,18 @@ def build_tracker_snapshots(events: pd.DataFrame, cases: pd.DataFrame, last: Qua
     if quarters.empty or cases.empty:
         return pd.DataFrame(columns=["CASE_ID", "CHILD", "ROUTE", "TEAM", "QUARTER", "FY", "Q_END", "STAGE",
                                      "WORKER_ID", "RESPONSIBILITY", "EVENT_ID", "START_DATE", "DAYS_OPEN", "WAIT_BAND"])
-    snap = cases[["CASE_ID", "CHILD", "ROUTE", "TEAM", "START_DATE", "END_DATE"]].merge(quarters, how="cross")
-    open_ = (snap["START_DATE"] <= snap["Q_END"]) & ~(snap["END_DATE"] <= snap["Q_END"]).fillna(False)
-    snap = snap[open_].sort_values("Q_END", kind="stable")
+    # every (case, quarter) pair, case-major, kept where the case is open at the quarter end
+    case_pos = np.repeat(np.arange(len(cases)), len(quarters))
+    q_pos = np.tile(np.arange(len(quarters)), len(cases))
+    q_end = quarters["Q_END"].to_numpy()[q_pos]
+    open_ = (as_ns(cases["START_DATE"]).to_numpy()[case_pos] <= q_end) & ~(
+        as_ns(cases["END_DATE"]).to_numpy()[case_pos] <= q_end)
+    case_pos, q_pos = case_pos[open_], q_pos[open_]
+    by_quarter = np.argsort(q_pos, kind="stable")      # sorted by Q_END, case order within a quarter
+    case_pos, q_pos = case_pos[by_quarter], q_pos[by_quarter]
+    snap = pd.concat([
+        cases[["CASE_ID", "CHILD", "ROUTE", "TEAM", "START_DATE", "END_DATE"]].take(case_pos).reset_index(drop=True),
+        quarters.take(q_pos).reset_index(drop=True)], axis=1)
     ev = events[~events["REPEAT"]].sort_values("EVENT_DATE", kind="stable")
     snap = pd.merge_asof(snap, ev[["CASE_ID", "EVENT_DATE", "STAGE", "EVENT_ID", "RESPONSIBILITY"]], left_on="Q_END",
                          right_on="EVENT_DATE", by="CASE_ID", direction="backward")
