@@ -170,7 +170,8 @@ def _step_exits_and_moves(rng: np.random.Generator, state: np.ndarray, p_cell: n
     pairs = b[moving] * G + g[moving]
     order = np.argsort(pairs, kind="stable")          # cells of each (band, group), in cell order
     distinct, first = np.unique(pairs[order], return_index=True)
-    for pair, lo, hi in zip(distinct, first, [*first[1:], len(order)], strict=True):
+    bounds = np.append(first, len(order))
+    for pair, lo, hi in zip(distinct, bounds[:-1], bounds[1:], strict=True):
         band_, src = divmod(int(pair), G)
         idx = moving[order[lo:hi]]
         dest = move[band_, src].copy()
