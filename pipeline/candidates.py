@@ -52,6 +52,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from pipeline import schema
@@ -61,6 +62,7 @@ from pipeline.measures.savings import compute_child_savings, count_saving_days
 from pipeline.periods import financial_year_of
 from pipeline.process.episodes import SHORT_BREAK_LS, age_in_years, band_ages, select_open_on
 from pipeline.process.quarterly import lookup_annual_costs
+from pipeline.process.uniques import apply_to_unique_pairs
 
 SAME_CARER_RNE = ("L", "T", "U")
 PLACEMENT_ORDER_LS = ("E1", "D1")
@@ -195,6 +197,8 @@ def summarise_children_in_care(episodes: pd.DataFrame, day: pd.Timestamp, window
     episode, age, and the evidence the rules use (CHILD_COLUMNS). Episodes beginning after
     `day` are ignored; an episode ceasing after `day` is open on it."""
     day = pd.Timestamp(day)
+    cols = ["CHILD", "DOB", "DECOM", "DEC", "REC", "RNE", "LS", "PLACE", "PLACE_PROVIDER", "PLACEMENT_GROUP"]
+    episodes = episodes[cols + [c for c in ("SOURCE_FILE", "SOURCE_ROW") if c in episodes.columns]]
     runs = mark_runs(episodes[episodes["DECOM"] <= day])
     current = (select_open_on(runs, day).sort_values(["CHILD", "DECOM"], kind="stable")
                .drop_duplicates("CHILD", keep="last").set_index("CHILD"))
@@ -225,13 +229,13 @@ def find_open_cases(tracker: pd.DataFrame, day: pd.Timestamp, routes: tuple[str,
     missing = [c for c in TRACKER_COLUMNS if c not in tracker.columns]
     if missing:
         raise InputError(f"permanence tracker lacks column(s) {', '.join(missing)}")
-    ev = tracker[tracker["ROUTE"].isin(routes) & (tracker["EVENT_DATE"] <= pd.Timestamp(day))]
+    ev = tracker.loc[tracker["ROUTE"].isin(routes) & (tracker["EVENT_DATE"] <= pd.Timestamp(day)), list(TRACKER_COLUMNS)]
     order = {(r, s): i for r in routes
              for i, s in enumerate(schema.TRACKER_STAGES[r] + schema.TRACKER_END_STAGES[r])}
     closing = {(r, s) for r in routes
                for s in (schema.TRACKER_OUTCOME[r][0],) + schema.TRACKER_END_STAGES[r]}
-    keys = list(zip(ev["ROUTE"], ev["STAGE"], strict=True))
-    ev = ev.assign(_ORDER=[order.get(k, -1) for k in keys], _CLOSING=[k in closing for k in keys])
+    ev = ev.assign(_ORDER=apply_to_unique_pairs(ev["ROUTE"], ev["STAGE"], lambda r, s: order.get((r, s), -1), "int64"),
+                   _CLOSING=apply_to_unique_pairs(ev["ROUTE"], ev["STAGE"], lambda r, s: (r, s) in closing, "bool"))
     latest = ev.sort_values(["CASE_ID", "EVENT_DATE", "_ORDER"], kind="stable").drop_duplicates("CASE_ID", keep="last")
     return latest.loc[~latest["_CLOSING"], ["CASE_ID", "CHILD", "ROUTE", "STAGE"]].reset_index(drop=True)
 
@@ -241,9 +245,12 @@ def describe_open_cases(open_cases: pd.DataFrame) -> pd.DataFrame:
     in route order when the child has several."""
     rank = {r: i for i, r in enumerate(schema.TRACKER_ROUTES)}
     cases = open_cases.assign(_R=open_cases["ROUTE"].map(rank)).sort_values(["CHILD", "_R", "CASE_ID"])
-    g = cases.groupby("CHILD", sort=True)
-    return pd.DataFrame({"OPEN_CASE_ROUTE": g["ROUTE"].agg("; ".join),
-                         "OPEN_CASE_STAGE": g["STAGE"].agg("; ".join)}).reset_index()
+    several = cases["CHILD"].duplicated(keep=False)   # joined in Python only for these children
+    g = cases[several].groupby("CHILD", sort=True)
+    joined = pd.DataFrame({"OPEN_CASE_ROUTE": g["ROUTE"].agg("; ".join), "OPEN_CASE_STAGE": g["STAGE"].agg("; ".join)})
+    single = cases.loc[~several, ["CHILD", "ROUTE", "STAGE"]].set_index("CHILD")
+    single.columns = ["OPEN_CASE_ROUTE", "OPEN_CASE_STAGE"]
+    return pd.concat([single, joined.astype(single.dtypes.to_dict())]).sort_index().reset_index()
 
 
 def find_adoption_plans(children: pd.DataFrame, tracker: pd.DataFrame | None, day: pd.Timestamp) -> pd.DataFrame:
@@ -259,9 +266,20 @@ def find_adoption_plans(children: pd.DataFrame, tracker: pd.DataFrame | None, da
         "legal status": children["LS"].isin(PLACEMENT_ORDER_LS),
         "placement": children["PLACE"].isin(schema.ADOPTION_PLACEMENTS),
     })
-    text = sources.apply(lambda r: "; ".join(k for k, v in r.items() if v), axis=1) if len(sources) else pd.Series(dtype="string")
     return pd.DataFrame({"CHILD": children["CHILD"], "ADOPTION_PLAN": sources.any(axis=1),
-                         "ADOPTION_PLAN_SOURCE": text.astype("string")})
+                         "ADOPTION_PLAN_SOURCE": join_true_names(sources)})
+
+
+def join_true_names(flags: pd.DataFrame) -> pd.Series:
+    """For each row of a boolean frame, the names of its True columns, '; '-joined in column
+    order ('' when none). Computed once per combination of flags, not per row."""
+    names = list(flags.columns)
+    combination = np.zeros(len(flags), dtype=np.int64)
+    for i, name in enumerate(names):
+        combination |= flags[name].to_numpy(dtype=bool).astype(np.int64) << i
+    table = np.array(["; ".join(n for i, n in enumerate(names) if c >> i & 1) for c in range(1 << len(names))],
+                     dtype=object)
+    return pd.Series(table[combination], index=flags.index, dtype="string")
 
 
 # --- the rules ---------------------------------------------------------------------------------
@@ -389,15 +407,16 @@ def build_candidates_fact(validated: dict[str, pd.DataFrame], episodes: pd.DataF
 
 
 def _attach_group_fields(rows: pd.DataFrame) -> pd.DataFrame:
-    """Group label, prompt, suggested exit, the child's other groups and FIRST_FOR_CHILD."""
+    """Group label, prompt, suggested exit, the child's other groups (in GROUPS order) and
+    FIRST_FOR_CHILD."""
     labels = {g: GROUPS[g].label for g in GROUPS}
-    all_groups = rows.groupby("CHILD")["GROUP"].agg(list)
-    other = ["; ".join(labels[o] for o in all_groups[c] if o != g) for c, g in zip(rows["CHILD"], rows["GROUP"], strict=True)]
+    member = pd.DataFrame({labels[g]: rows["GROUP"].eq(g).to_numpy(dtype=bool) for g in GROUPS}, index=rows.index)
+    others = member.groupby(rows["CHILD"].to_numpy()).transform("any") & ~member
     return rows.assign(
         GROUP_LABEL=rows["GROUP"].map(labels),
         PROMPT=rows["GROUP"].map({g: v.prompt for g, v in GROUPS.items()}),
         SUGGESTED_EXIT=rows["GROUP"].map({g: v.suggested_exit for g, v in GROUPS.items()}),
-        OTHER_GROUPS=pd.Series(other, index=rows.index, dtype="string"),
+        OTHER_GROUPS=join_true_names(others),
         FIRST_FOR_CHILD=~rows["CHILD"].duplicated(),
     )
 

@@ -60,10 +60,22 @@ def compute_all_measures(facts: dict[str, pd.DataFrame], params: Params) -> pd.D
     return pd.concat(frames, ignore_index=True)
 
 
-def run(args: argparse.Namespace, params: Params) -> int:
+def load_facts(validated_dir: Path, params: Params) -> dict[str, pd.DataFrame]:
+    """The fact tables written by `python -m pipeline process` (<processed>/facts) when they
+    are current for these validated data and parameters; otherwise built here."""
     from pipeline.process.catalog import build_facts
-    from pipeline.process_cli import read_validated
+    from pipeline.process_cli import read_current_facts, read_validated
 
+    folder = params.paths.processed / "facts"
+    facts = read_current_facts(folder, validated_dir, params)
+    if facts is not None:
+        print(f"fact tables read from {folder}")
+        return facts
+    print(f"fact tables built from {validated_dir} ({folder} is absent or not current)")
+    return build_facts(read_validated(validated_dir), params)
+
+
+def run(args: argparse.Namespace, params: Params) -> int:
     if args.period:
         try:
             params = dataclasses.replace(params, period=parse_quarter(args.period))
@@ -74,7 +86,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
         raw = args.raw or params.paths.raw
         raise InputError(f"{validated_dir}: no validated data; run `python -m pipeline validate --raw {raw}` first")
     _check_raw(validated_dir, args.raw)
-    facts = build_facts(read_validated(validated_dir), params)
+    facts = load_facts(validated_dir, params)
     measures = compute_all_measures(facts, params)
     out = args.out or params.paths.processed / "measures" / params.period.slug
     out.mkdir(parents=True, exist_ok=True)

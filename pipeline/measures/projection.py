@@ -168,15 +168,18 @@ def _step_exits_and_moves(rng: np.random.Generator, state: np.ndarray, p_cell: n
     flat[nz] -= leaving
     moving = np.flatnonzero(leaving)
     pairs = b[moving] * G + g[moving]
-    for pair in np.unique(pairs):
+    order = np.argsort(pairs, kind="stable")          # cells of each (band, group), in cell order
+    distinct, first = np.unique(pairs[order], return_index=True)
+    bounds = np.append(first, len(order))
+    for pair, lo, hi in zip(distinct, bounds[:-1], bounds[1:], strict=True):
         band_, src = divmod(int(pair), G)
-        idx = moving[pairs == pair]
+        idx = moving[order[lo:hi]]
         dest = move[band_, src].copy()
         dest[src] = 0.0
         split = rng.multinomial(leaving[idx], dest / dest.sum())      # [len(idx), G]
-        base = nz[idx] - src
+        base = nz[idx] - src                                          # distinct cells
         for h in np.flatnonzero(split.sum(axis=0)):
-            np.add.at(flat, base + h, split[:, h])
+            flat[base + h] += split[:, h]
 
 
 def _step_settle(rng: np.random.Generator, state: np.ndarray, prob: float) -> None:

@@ -47,34 +47,66 @@ CAPACITY_LOST_STATUSES = ("VACANT", "ABSENT")
 
 class SelectionCache:
     """Evaluates Selections over the fact tables exactly as ``Selection.evaluate`` does, but
-    fast when many selections share a quarter: rows are first narrowed by the ``QUARTER``
-    condition (cached), then the other conditions are applied to that subset only."""
+    fast when many selections share a quarter: the rows of the ``QUARTER`` condition are
+    found once, and each column a condition names is cut to those rows and factorised once
+    (cached), so a condition is a lookup of its values among the column's distinct values."""
 
     PREFILTER = "QUARTER"
 
     def __init__(self, facts: dict[str, pd.DataFrame]):
         self.facts = facts
-        self._subsets: dict[tuple, pd.DataFrame] = {}
+        self._rows: dict[tuple, np.ndarray | None] = {}
+        self._columns: dict[tuple, pd.Series] = {}
+        self._factorised: dict[tuple, tuple[np.ndarray, pd.Series]] = {}
 
-    def _subset(self, fact: str, values: tuple) -> pd.DataFrame:
+    def _positions(self, fact: str, values: tuple | None) -> np.ndarray | None:
+        """Positions of the rows whose QUARTER is in `values` (None: every row)."""
         key = (fact, values)
-        if key not in self._subsets:
+        if key not in self._rows:
             frame = self.facts[fact]
-            self._subsets[key] = frame[frame[self.PREFILTER].isin(list(values))]
-        return self._subsets[key]
+            self._rows[key] = None if values is None else np.flatnonzero(
+                frame[self.PREFILTER].isin(list(values)).to_numpy(dtype=bool))
+        return self._rows[key]
+
+    def _column(self, fact: str, values: tuple | None, col: str) -> pd.Series:
+        key = (fact, values, col)
+        if key not in self._columns:
+            rows = self._positions(fact, values)
+            column = self.facts[fact][col]
+            self._columns[key] = column if rows is None else column.take(rows)
+        return self._columns[key]
+
+    def _codes(self, fact: str, values: tuple | None, col: str) -> tuple[np.ndarray, pd.Series]:
+        key = (fact, values, col)
+        if key not in self._factorised:
+            column = self._column(fact, values, col)
+            codes, uniques = pd.factorize(column, use_na_sentinel=False)
+            self._factorised[key] = codes, pd.Series(uniques, dtype=column.dtype)
+        return self._factorised[key]
 
     def evaluate(self, sel: Selection) -> float:
         where = dict(sel.where)
-        if self.PREFILTER in where:
-            frame = self._subset(sel.fact, where.pop(self.PREFILTER))
-        else:
-            frame = self.facts[sel.fact]
-        mask = np.ones(len(frame), dtype=bool)
+        values = where.pop(self.PREFILTER, None)
+        rows = self._positions(sel.fact, values)
+        mask = np.ones(len(self.facts[sel.fact]) if rows is None else len(rows), dtype=bool)
         for col, vals in where.items():
-            mask &= frame[col].isin(list(vals)).to_numpy(dtype=bool)
+            codes, uniques = self._codes(sel.fact, values, col)
+            mask &= select_members(uniques, vals)[codes]
         if sel.sum_of:
-            return float(frame[sel.sum_of][mask].sum())
+            return float(self._column(sel.fact, values, sel.sum_of)[mask].sum())
         return float(mask.sum())
+
+
+def select_members(values: pd.Series, wanted: tuple) -> np.ndarray:
+    """``values.isin(wanted)`` as a numpy mask; for text or boolean values and wanted values
+    of the same kind, by set membership in Python (the same answer, without pandas'
+    per-call cost, which dominates for the few distinct values of a fact column)."""
+    kind = str if pd.api.types.is_string_dtype(values.dtype) else bool if pd.api.types.is_bool_dtype(values.dtype) else None
+    if kind is None or not all(type(v) is kind for v in wanted):
+        return values.isin(list(wanted)).to_numpy(dtype=bool)
+    wanted_set = set(wanted)
+    types = (str,) if kind is str else (bool, np.bool_)
+    return np.fromiter((isinstance(v, types) and v in wanted_set for v in values.array), dtype=bool, count=len(values))
 
 
 # --- windows ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import schema
+from pipeline.process.uniques import apply_to_unique_pairs, apply_to_uniques
 
 METRES_PER_MILE = 1609.344
 SHORT_BREAK_LS = ("V3", "V4")
@@ -35,26 +36,31 @@ def band_ages(age: pd.Series) -> pd.Series:
 
 def assign_placement_groups(episodes: pd.DataFrame) -> pd.Series:
     """Placement group of every episode (schema.placement_group on PLACE and PLACE_PROVIDER)."""
-    pairs = episodes[["PLACE", "PLACE_PROVIDER"]].astype("object").where(episodes[["PLACE", "PLACE_PROVIDER"]].notna(), None)
-    lookup = {key: schema.placement_group(*key) for key in set(map(tuple, pairs.to_numpy()))}
-    return pd.Series([lookup[tuple(k)] for k in pairs.to_numpy()], index=episodes.index, dtype="string")
+    return apply_to_unique_pairs(episodes["PLACE"], episodes["PLACE_PROVIDER"], schema.placement_group, "string")
+
+
+def _normalise_postcodes(postcodes: pd.Series) -> pd.Series:
+    return postcodes.astype("string").str.replace(" ", "").str.upper()
 
 
 def compute_distances(episodes: pd.DataFrame, postcodes: pd.DataFrame) -> pd.DataFrame:
     """Straight-line miles from HOME_POST to PL_POST, the home district and whether the
     placement is inside the LA. Unknown postcodes give missing values, never zero."""
     pc = postcodes.assign(POSTCODE=postcodes["POSTCODE"].str.replace(" ", "").str.upper()).set_index("POSTCODE")
-    home = episodes["HOME_POST"].astype("string").str.replace(" ", "").str.upper()
-    place = episodes["PL_POST"].astype("string").str.replace(" ", "").str.upper()
-    he, hn = home.map(pc["EASTING"]), home.map(pc["NORTHING"])
-    pe, pn = place.map(pc["EASTING"]), place.map(pc["NORTHING"])
+    def lookup(column: str, postcode: pd.Series) -> pd.Series:
+        return apply_to_uniques(postcode, lambda u: _normalise_postcodes(u).map(pc[column]))
+
+    he, hn = lookup("EASTING", episodes["HOME_POST"]), lookup("NORTHING", episodes["HOME_POST"])
+    pe, pn = lookup("EASTING", episodes["PL_POST"]), lookup("NORTHING", episodes["PL_POST"])
     miles = np.sqrt((he.astype(float) - pe.astype(float)) ** 2 + (hn.astype(float) - pn.astype(float)) ** 2) / METRES_PER_MILE
-    in_la = place.map(pc["IN_LA"])
+    in_la = apply_to_uniques(episodes["PL_POST"], lambda u: _normalise_postcodes(u).map(pc["IN_LA"]).map(
+        lambda v: pd.NA if pd.isna(v) else bool(int(v))).astype("boolean"))
     return pd.DataFrame(
         {
             "DISTANCE_MILES": miles.astype("Float64"),
-            "HOME_DISTRICT": home.map(pc["DISTRICT"]).astype("string"),
-            "PL_IN_LA": in_la.map(lambda v: pd.NA if pd.isna(v) else bool(int(v))).astype("boolean"),
+            "HOME_DISTRICT": apply_to_uniques(episodes["HOME_POST"],
+                                              lambda u: _normalise_postcodes(u).map(pc["DISTRICT"]).astype("string")),
+            "PL_IN_LA": in_la,
         },
         index=episodes.index,
     )
@@ -86,7 +92,8 @@ def derive_episode_fields(
     out["AGE_AT_DECOM"] = age_in_years(out["DOB"], out["DECOM"])
     out["AGE_BAND_AT_DECOM"] = band_ages(out["AGE_AT_DECOM"])
     out["PLACEMENT_GROUP"] = assign_placement_groups(out)
-    out["EXIT_ROUTE"] = out["REC"].map(lambda r: schema.exit_route(r) if isinstance(r, str) else None).astype("string")
+    out["EXIT_ROUTE"] = apply_to_uniques(out["REC"], lambda u: u.map(
+        lambda r: schema.exit_route(r) if isinstance(r, str) else None).astype("string"))
     out["SHORT_BREAK"] = out["LS"].isin(SHORT_BREAK_LS)
     out["PERIOD_NO"] = number_periods_of_care(out)
     if postcodes is not None:
@@ -99,7 +106,9 @@ def build_periods_of_care(episodes: pd.DataFrame) -> pd.DataFrame:
     REC and exit route that ended it, legal status and placement group at start and at end,
     the number of episodes, whether any episode was a short break, and the source key of
     the first episode. Expects the frame from :func:`derive_episode_fields`."""
-    ep = episodes.sort_values(["CHILD", "DECOM"], kind="stable")
+    cols = ["CHILD", "PERIOD_NO", "DECOM", "DEC", "REC", "EXIT_ROUTE", "RNE", "LS", "PLACEMENT_GROUP",
+            "SHORT_BREAK", "DOB"]
+    ep = episodes[cols].sort_values(["CHILD", "DECOM"], kind="stable")
     g = ep.groupby(["CHILD", "PERIOD_NO"], sort=True)
     first, last = g.head(1).set_index(["CHILD", "PERIOD_NO"]), g.tail(1).set_index(["CHILD", "PERIOD_NO"])
     ended = last["REC"].notna() & last["REC"].ne("X1")

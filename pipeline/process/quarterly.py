@@ -16,6 +16,7 @@ import pandas as pd
 from pipeline import schema
 from pipeline.periods import Quarter, quarter_of
 from pipeline.process.episodes import age_in_years, band_ages
+from pipeline.process.uniques import apply_to_uniques
 
 # --- vocabularies -----------------------------------------------------------------------------
 
@@ -84,6 +85,10 @@ WAIT_BANDS = (("Under 6 months", 0), ("6 to 12 months", 6), ("12 to 18 months", 
 
 def label_financial_years(dates: pd.Series) -> pd.Series:
     """Financial-year label ("2026-27") of each date; missing for missing dates."""
+    return apply_to_uniques(pd.to_datetime(dates), _label_financial_years)
+
+
+def _label_financial_years(dates: pd.Series) -> pd.Series:
     d = pd.to_datetime(dates)
     start = (d.dt.year - (d.dt.month < 4).astype("Int64")).astype("Int64")
     tail = ((start + 1) % 100).astype("string").str.zfill(2)
@@ -92,9 +97,13 @@ def label_financial_years(dates: pd.Series) -> pd.Series:
 
 def label_quarters(dates: pd.Series) -> pd.Series:
     """Quarter label ("2026-27 Q2", financial-year quarters from April) of each date."""
+    return apply_to_uniques(pd.to_datetime(dates), _label_quarters)
+
+
+def _label_quarters(dates: pd.Series) -> pd.Series:
     d = pd.to_datetime(dates)
     q = (((d.dt.month - 4) % 12) // 3 + 1).astype("Int64").astype("string")
-    return (label_financial_years(d) + " Q" + q).astype("string")
+    return (_label_financial_years(d) + " Q" + q).astype("string")
 
 
 def add_period_columns(frame: pd.DataFrame, date_col: str, prefix: str = "") -> pd.DataFrame:
@@ -149,7 +158,7 @@ def build_exits(episodes: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
     ended = periods[periods["END"].notna() & ~periods["ALL_SHORT_BREAK"].astype(bool)]
     keys = [c for c in ("CHILD", "PERIOD_NO", "DECOM", "DEC", "SOURCE_FILE", "SOURCE_ROW", "RETURN", "PLACE")
             if c in episodes.columns]
-    last = episodes.sort_values(["CHILD", "DECOM"], kind="stable").groupby(
+    last = episodes[keys].sort_values(["CHILD", "DECOM"], kind="stable").groupby(
         ["CHILD", "PERIOD_NO"], sort=False).tail(1)[keys]
     out = ended[["CHILD", "PERIOD_NO", "START", "END", "REC", "EXIT_ROUTE", "PLACEMENT_GROUP_END", "DOB"]].merge(
         last, on=["CHILD", "PERIOD_NO"], how="left", validate="one_to_one")
@@ -290,9 +299,18 @@ def build_tracker_snapshots(events: pd.DataFrame, cases: pd.DataFrame, last: Qua
     if quarters.empty or cases.empty:
         return pd.DataFrame(columns=["CASE_ID", "CHILD", "ROUTE", "TEAM", "QUARTER", "FY", "Q_END", "STAGE",
                                      "WORKER_ID", "RESPONSIBILITY", "EVENT_ID", "START_DATE", "DAYS_OPEN", "WAIT_BAND"])
-    snap = cases[["CASE_ID", "CHILD", "ROUTE", "TEAM", "START_DATE", "END_DATE"]].merge(quarters, how="cross")
-    open_ = (snap["START_DATE"] <= snap["Q_END"]) & ~(snap["END_DATE"] <= snap["Q_END"]).fillna(False)
-    snap = snap[open_].sort_values("Q_END", kind="stable")
+    # every (case, quarter) pair, case-major, kept where the case is open at the quarter end
+    case_pos = np.repeat(np.arange(len(cases)), len(quarters))
+    q_pos = np.tile(np.arange(len(quarters)), len(cases))
+    q_end = quarters["Q_END"].to_numpy()[q_pos]
+    open_ = (as_ns(cases["START_DATE"]).to_numpy()[case_pos] <= q_end) & ~(
+        as_ns(cases["END_DATE"]).to_numpy()[case_pos] <= q_end)
+    case_pos, q_pos = case_pos[open_], q_pos[open_]
+    by_quarter = np.argsort(q_pos, kind="stable")      # sorted by Q_END, case order within a quarter
+    case_pos, q_pos = case_pos[by_quarter], q_pos[by_quarter]
+    snap = pd.concat([
+        cases[["CASE_ID", "CHILD", "ROUTE", "TEAM", "START_DATE", "END_DATE"]].take(case_pos).reset_index(drop=True),
+        quarters.take(q_pos).reset_index(drop=True)], axis=1)
     ev = events[~events["REPEAT"]].sort_values("EVENT_DATE", kind="stable")
     snap = pd.merge_asof(snap, ev[["CASE_ID", "EVENT_DATE", "STAGE", "EVENT_ID", "RESPONSIBILITY"]], left_on="Q_END",
                          right_on="EVENT_DATE", by="CASE_ID", direction="backward")

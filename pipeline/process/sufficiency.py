@@ -26,6 +26,7 @@ import pandas as pd
 from pipeline import schema
 from pipeline.periods import FinancialYear
 from pipeline.process.episodes import age_in_years, band_ages, build_periods_of_care, select_open_on
+from pipeline.process.uniques import apply_to_uniques
 
 NOT_KNOWN = "Not known"
 YES, NO = "Yes", "No"
@@ -89,13 +90,13 @@ def list_fact_years(params) -> list[FinancialYear]:
 
 def label_providers(provider: pd.Series) -> pd.Series:
     """In-house (PR1), Agency (PR2-PR5: other LA, public, private, voluntary), else Not applicable."""
-    return provider.map(PROVIDER_LABELS).fillna("Not applicable").astype("string")
+    return apply_to_uniques(provider, lambda u: u.map(PROVIDER_LABELS).fillna("Not applicable").astype("string"))
 
 
 def group_codes(codes: pd.Series, groups: dict[str, tuple[str, ...]]) -> pd.Series:
     """Label each code with its group's name; codes in no group (or missing) are Not known."""
     lookup = {code: name for name, members in groups.items() for code in members}
-    return codes.map(lookup).fillna(NOT_KNOWN).astype("string")
+    return apply_to_uniques(codes, lambda u: u.map(lookup).fillna(NOT_KNOWN).astype("string"))
 
 
 def band_durations(start: pd.Series, end: pd.Series) -> pd.Series:
@@ -139,7 +140,7 @@ def age_in_months(dob: pd.Series, day: pd.Timestamp) -> pd.Series:
 
 
 def _yes_no(flag: pd.Series) -> pd.Series:
-    return flag.map({True: YES, False: NO}).astype("string")
+    return apply_to_uniques(flag, lambda u: u.map({True: YES, False: NO}).astype("string"))
 
 
 def _day(d) -> pd.Timestamp:
@@ -162,7 +163,10 @@ def build_care_periods(episodes: pd.DataFrame) -> pd.DataFrame:
     START is the DECOM of the period's first episode that is not a short break, and the
     source key is that episode's; END, REC and EXIT_ROUTE are those of the whole period
     (missing while open). Expects the frame from derive_episode_fields."""
-    ep = episodes.sort_values(["CHILD", "DECOM"], kind="stable")
+    cols = KEY + ["PERIOD_NO", "DOB", "SEX", "ETHNIC", "LS", "PLACEMENT_GROUP", "DEC", "REC", "EXIT_ROUTE", "RNE",
+                  "SHORT_BREAK"]
+    cols += [c for c in ("HOME_DISTRICT",) if c in episodes.columns]
+    ep = episodes[cols].sort_values(["CHILD", "DECOM"], kind="stable")
     whole = build_periods_of_care(ep)[["CHILD", "PERIOD_NO", "END", "REC", "EXIT_ROUTE"]]
     first = ep[~ep["SHORT_BREAK"].astype(bool)].groupby(["CHILD", "PERIOD_NO"], sort=False).head(1)
     cols = KEY + ["PERIOD_NO", "DOB", "SEX", "ETHNIC", "LS", "PLACEMENT_GROUP"]
@@ -185,21 +189,32 @@ def count_placements_in_year(episodes: pd.DataFrame, year: FinancialYear) -> pd.
     year is one placement, and each later one whose RNE is S, P, T, B or U is another,
     except a return to the same placement (PLACE, PLACE_PROVIDER, URN and PL_POST all equal
     to the previous counted episode's) after a temporary move."""
+    return _count_placements_sorted(_sort_placement_columns(episodes), year)
+
+
+def _sort_placement_columns(episodes: pd.DataFrame) -> pd.DataFrame:
+    """The columns count_placements_in_year uses, sorted by CHILD and DECOM (once for many years)."""
+    ident_cols = [c for c in ("PLACE", "PLACE_PROVIDER", "URN", "PL_POST") if c in episodes.columns]
+    cols = list(dict.fromkeys(["CHILD", "DECOM", "DEC", "SHORT_BREAK", "PLACE", "RNE", *ident_cols]))
+    return episodes[cols].sort_values(["CHILD", "DECOM"], kind="stable")
+
+
+def _count_placements_sorted(episodes: pd.DataFrame, year: FinancialYear) -> pd.Series:
     start, end = _day(year.start), _day(year.end)
-    ep = episodes[
+    ident_cols = [c for c in ("PLACE", "PLACE_PROVIDER", "URN", "PL_POST") if c in episodes.columns]
+    ep = episodes[   # still sorted by CHILD and DECOM
         (episodes["DECOM"] <= end)
         & (episodes["DEC"].isna() | (episodes["DEC"] >= start))
         & ~episodes["SHORT_BREAK"].astype(bool)
         & ~episodes["PLACE"].isin(TEMPORARY_PLACEMENTS)
-    ].sort_values(["CHILD", "DECOM"], kind="stable")
+    ]
     if ep.empty:
         return pd.Series(dtype="int64", name="N_PLACEMENTS")
-    ident_cols = [c for c in ("PLACE", "PLACE_PROVIDER", "URN", "PL_POST") if c in ep.columns]
-    ident = pd.Series("", index=ep.index, dtype="string")
-    for c in ident_cols:
-        ident = ident + "|" + ep[c].astype("string").fillna("")
     first = ~ep["CHILD"].eq(ep["CHILD"].shift())
-    same_as_prev = ident.eq(ident.shift()) & ~first
+    same_as_prev = ~first
+    for c in ident_cols:   # a missing value is the same as an empty one
+        value = ep[c].astype("string").fillna("")
+        same_as_prev &= value.eq(value.shift()).fillna(False).astype(bool)
     new = first | (ep["RNE"].isin(NEW_PLACEMENT_RNE) & ~same_as_prev)
     return new.groupby(ep["CHILD"]).sum().astype("int64").rename("N_PLACEMENTS")
 
@@ -219,12 +234,18 @@ def build_cla_31_march(episodes: pd.DataFrame, periods: pd.DataFrame, uasc: pd.D
                        years: list[FinancialYear], far_miles: float) -> pd.DataFrame:
     """One row per child looked after at 31 March of each year (short breaks excluded),
     with the open episode's source key and the fields the sufficiency tables count by."""
+    cols = KEY + ["DEC", "SHORT_BREAK", "PERIOD_NO", "DOB", "SEX", "PLACE", "PLACEMENT_GROUP", "PLACE_PROVIDER",
+                  "ETHNIC", "CIN", "LS"]
+    cols += [c for c in ("DISTANCE_MILES", "HOME_DISTRICT", "PL_IN_LA") if c in episodes.columns]
+    # sorted once: every subset below stays sorted by CHILD and DECOM
+    narrow = episodes[cols].assign(PERIOD_START=_period_starts(episodes, periods)).sort_values(
+        ["CHILD", "DECOM"], kind="stable")
+    placement_episodes = _sort_placement_columns(episodes)
     frames = []
     for year in years:
         day = _day(year.end)
-        open_ = select_open_on(episodes, day)
-        open_ = open_[~open_["SHORT_BREAK"].astype(bool)]
-        open_ = open_.sort_values(["CHILD", "DECOM"], kind="stable").drop_duplicates("CHILD", keep="last")
+        open_ = select_open_on(narrow, day)
+        open_ = open_[~open_["SHORT_BREAK"].astype(bool)].drop_duplicates("CHILD", keep="last")
         f = open_[KEY].copy()
         f.insert(0, "YEAR", year.label)
         f["DATE"] = day
@@ -249,10 +270,10 @@ def build_cla_31_march(episodes: pd.DataFrame, periods: pd.DataFrame, uasc: pd.D
         f["DISTANCE_BAND"] = band_distances(f["DISTANCE_MILES"], far_miles)
         in_la = open_["PL_IN_LA"] if has_geo else pd.Series(pd.NA, index=open_.index, dtype="boolean")
         f["LOCATION"] = label_locations(in_la.astype("boolean"))
-        f["PERIOD_START"] = _period_starts(open_, periods)
+        f["PERIOD_START"] = open_["PERIOD_START"]
         in_care_years = (day - f["PERIOD_START"]).dt.days / 365.25
         f["TIME_IN_CARE"] = np.where(in_care_years < 1, TIME_IN_CARE_BANDS[0], TIME_IN_CARE_BANDS[1])
-        placements = count_placements_in_year(episodes, year)
+        placements = _count_placements_sorted(placement_episodes, year)
         f["N_PLACEMENTS"] = f["CHILD"].map(placements).fillna(0).astype("int64")
         f["PLACEMENTS_3PLUS"] = _yes_no(f["N_PLACEMENTS"] >= 3)
         frames.append(f)
@@ -264,10 +285,11 @@ def build_short_breaks_31_march(episodes: pd.DataFrame, periods: pd.DataFrame,
     """Children whose episode open at 31 March is a short break (not looked after for the
     DfE counts); IN_PERIOD is Yes when it falls inside a period of care that had already
     started (a stock-flow exception: the period is open but the child is not counted)."""
+    narrow = episodes[KEY + ["DEC", "SHORT_BREAK", "PERIOD_NO"]]
     frames = []
     for year in years:
         day = _day(year.end)
-        open_ = select_open_on(episodes, day)
+        open_ = select_open_on(narrow, day)
         sb = open_[open_["SHORT_BREAK"].astype(bool)].drop_duplicates("CHILD", keep="last")
         f = sb[KEY].copy()
         f.insert(0, "YEAR", year.label)
@@ -377,6 +399,7 @@ def build_placement_days(episodes: pd.DataFrame, unit_costs: pd.DataFrame | None
     it covers, the child's age band at the start of those days, and, when unit costs are
     given, the cost of those days (annual cost for the group and age band, or its ALL row,
     times days / days in the year). A missing cost is left missing, never zero."""
+    episodes = episodes[KEY + ["DEC", "SHORT_BREAK", "PLACEMENT_GROUP", "DOB"]]
     frames = []
     for year in years:
         start, end = _day(year.start), _day(year.end)
@@ -415,8 +438,9 @@ def list_month_ends(year: FinancialYear, window_years: int) -> pd.DatetimeIndex:
 
 def snapshot_month_ends(episodes: pd.DataFrame, periods: pd.DataFrame, ends: pd.DatetimeIndex) -> pd.DataFrame:
     """One row per child looked after (short breaks excluded) at each month end: K (index in
-    `ends`), CHILD, DOB, GROUP, AGE and TIME_IN_CARE band on that day."""
-    ep = episodes[~episodes["SHORT_BREAK"].astype(bool)]
+    `ends`), CHILD (an integer code per child), DOB, GROUP (placement group), AGE and
+    TIME_IN_CARE band on that day; GROUP and TIME_IN_CARE are categoricals."""
+    ep = episodes.loc[~episodes["SHORT_BREAK"].astype(bool), ["CHILD", "DOB", "PERIOD_NO", "PLACEMENT_GROUP", "DECOM", "DEC"]]
     values = ends.to_numpy()
     i0 = np.searchsorted(values, ep["DECOM"].to_numpy(), side="left")
     dec = ep["DEC"].to_numpy()
@@ -424,15 +448,31 @@ def snapshot_month_ends(episodes: pd.DataFrame, periods: pd.DataFrame, ends: pd.
     n = np.clip(i1 - i0, 0, None)
     rows = np.repeat(np.arange(len(ep)), n)
     offsets = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    snap = ep.iloc[rows][["CHILD", "DOB", "PERIOD_NO", "PLACEMENT_GROUP"]].reset_index(drop=True)
-    snap["K"] = i0[rows] + offsets
-    snap = snap.drop_duplicates(["CHILD", "K"], keep="last")
-    day = pd.Series(values[snap["K"].to_numpy()], index=snap.index)
-    snap["AGE"] = age_in_years(snap["DOB"], day)
-    start = _period_starts(snap, periods)
-    snap["TIME_IN_CARE"] = np.where((day - start).dt.days.to_numpy() < 365.25,
-                                    TIME_IN_CARE_BANDS[0], TIME_IN_CARE_BANDS[1])
-    return snap.rename(columns={"PLACEMENT_GROUP": "GROUP"})[["K", "CHILD", "DOB", "GROUP", "AGE", "TIME_IN_CARE"]]
+    k = i0[rows] + offsets
+    child = pd.factorize(ep["CHILD"])[0].astype(np.int64)[rows]
+    last = ~pd.Series(child * (len(ends) + 1) + k).duplicated(keep="last").to_numpy()
+    rows, k = rows[last], k[last]
+    index = pd.RangeIndex(len(last))[last]
+    day = pd.Series(values[k], index=index)
+    dob = pd.Series(ep["DOB"].to_numpy()[rows], index=index)
+    start = pd.Series(_period_starts(ep, periods).to_numpy()[rows], index=index)
+    settled = ~((day - start).dt.days.to_numpy() < 365.25)
+    return pd.DataFrame({
+        "K": k,
+        "CHILD": child[last],
+        "DOB": dob,
+        "GROUP": pd.Categorical(ep["PLACEMENT_GROUP"]).take(rows),
+        "AGE": age_in_years(dob, day),
+        "TIME_IN_CARE": pd.Categorical.from_codes(settled.astype(np.int8), categories=list(TIME_IN_CARE_BANDS)),
+    }, index=index)
+
+
+def _sorted_codes(codes: np.ndarray, labels: list[str]) -> tuple[np.ndarray, list[str]]:
+    """`codes` into `labels` renumbered so that code order is the labels' sorted order."""
+    order = sorted(range(len(labels)), key=labels.__getitem__)
+    rank = np.empty(len(labels), dtype=np.int64)
+    rank[order] = np.arange(len(labels))
+    return rank[codes], [labels[i] for i in order]
 
 
 def build_care_transitions(episodes: pd.DataFrame, periods: pd.DataFrame, year: FinancialYear,
@@ -440,26 +480,45 @@ def build_care_transitions(episodes: pd.DataFrame, periods: pd.DataFrame, year: 
     """Month-to-month moves of the looked-after population over the `window_years` years
     ending at `year`'s 31 March, aggregated: FROM/TO is a placement group or OUT; AGE and
     TIME_IN_CARE are the child's at the earlier month end (for entrants: AGE at the later one
-    and Under 1 year); AGED_OUT marks children who left care by turning 18; N is the count."""
+    and Under 1 year); AGED_OUT marks children who left care by turning 18; N is the count.
+    Counted on integer codes; labels are put back on the aggregated rows."""
     ends = list_month_ends(year, window_years)
     snap = snapshot_month_ends(episodes, periods, ends)
-    before = snap[snap["K"] < len(ends) - 1].assign(K=lambda f: f["K"] + 1)
-    after = snap[snap["K"] > 0]
-    m = before.merge(after[["K", "CHILD", "DOB", "GROUP", "AGE"]], on=["K", "CHILD"], how="outer",
-                     suffixes=("", "_TO"))
-    entrants = m["GROUP"].isna()
+    # (child, month end) as one integer: the same child a month later is key + 1
+    snap = snap.assign(KEY=snap["CHILD"].to_numpy() * (len(ends) + 1) + snap["K"].to_numpy())
+    before = snap.loc[snap["K"] < len(ends) - 1, ["KEY", "DOB", "GROUP", "AGE", "TIME_IN_CARE"]]
+    before = before.assign(KEY=before["KEY"] + 1)
+    after = snap.loc[snap["K"] > 0, ["KEY", "DOB", "GROUP", "AGE"]]
+    m = before.merge(after, on="KEY", how="outer", suffixes=("", "_TO"))
+    k = m["KEY"].to_numpy() % (len(ends) + 1)
+    from_code = m["GROUP"].cat.codes.to_numpy()
+    entrants = from_code < 0
     dob = m["DOB"].fillna(m["DOB_TO"])
-    age_later = age_in_years(dob, pd.Series(ends.to_numpy()[m["K"].to_numpy()], index=m.index))
+    age_later = age_in_years(dob, pd.Series(ends.to_numpy()[k], index=m.index))
+    groups = list(snap["GROUP"].cat.categories) + ["OUT"]
+    out_code = len(groups) - 1
+    to_code = m["GROUP_TO"].cat.codes.to_numpy()
+    from_rank, group_labels = _sorted_codes(np.where(entrants, out_code, from_code), groups)
+    to_rank, _ = _sorted_codes(np.where(to_code < 0, out_code, to_code), groups)
+    tic_code = np.where(entrants, 0, m["TIME_IN_CARE"].cat.codes.to_numpy())
+    tic_rank, tic_labels = _sorted_codes(tic_code, list(TIME_IN_CARE_BANDS))
     out = pd.DataFrame({
-        "MONTH_END": ends.to_numpy()[m["K"].to_numpy()],
-        "FROM": m["GROUP"].astype("string").fillna("OUT"),
-        "TO": m["GROUP_TO"].astype("string").fillna("OUT"),
+        "MONTH_END": ends.to_numpy()[k],
+        "FROM": from_rank,
+        "TO": to_rank,
         "AGE": m["AGE"].astype("Int64").where(~entrants, age_later),
-        "TIME_IN_CARE": m["TIME_IN_CARE"].where(~entrants, TIME_IN_CARE_BANDS[0]),
+        "TIME_IN_CARE": tic_rank,
+        # the string comparison this replaces gave Arrow booleans; the fact keeps that dtype
+        "AGED_OUT": pd.array((to_code < 0) & age_later.ge(18).fillna(False).astype(bool).to_numpy(),
+                             dtype="bool[pyarrow]"),
     })
-    out["AGED_OUT"] = out["TO"].eq("OUT") & age_later.ge(18).fillna(False).astype(bool)
     keys = ["MONTH_END", "FROM", "TO", "AGE", "TIME_IN_CARE", "AGED_OUT"]
-    return out.groupby(keys, dropna=False).size().rename("N").reset_index()
+    counts = out.groupby(keys, dropna=False).size().rename("N").reset_index()
+    return counts.assign(
+        FROM=pd.array(group_labels, dtype="string")[counts["FROM"].to_numpy()],
+        TO=pd.array(group_labels, dtype="string")[counts["TO"].to_numpy()],
+        TIME_IN_CARE=pd.array(tic_labels, dtype="str")[counts["TIME_IN_CARE"].to_numpy()],
+    )
 
 
 # --- the whole set ---------------------------------------------------------------------------
