@@ -1,0 +1,94 @@
+"""dvc.yaml: every stage depends on the code its command runs, so that `dvc repro` reruns a stage
+whenever a module it imports changes (and only then). The import graph is read from the source
+(ast), lazy imports inside functions included; a paper stage also runs its notebook."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipeline.cli import COMMANDS
+from pipeline.papers.assemble import PAPER_KINDS
+
+ROOT = Path(__file__).resolve().parents[2]
+# Run by every command before its module (argument parsing, error printing, import trimming):
+# a change there does not change any output, so no stage lists them.
+ENTRY = {"pipeline/__init__.py", "pipeline/__main__.py", "pipeline/cli.py", "pipeline/errors.py", "pipeline/imports.py"}
+
+
+def module_path(name: str) -> Path | None:
+    base = ROOT / Path(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def imports_of(path: Path) -> set[str]:
+    """The pipeline modules a source file imports (absolute, relative, and `from pkg import module`)."""
+    rel = path.relative_to(ROOT).with_suffix("")
+    package = list(rel.parts[:-1]) if rel.name != "__init__" else list(rel.parts[:-1])
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.split(".")[0] == "pipeline"}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package[: len(package) - node.level + 1]
+                base = ".".join([*parent, *([base] if base else [])])
+            if base.split(".")[0] != "pipeline":
+                continue
+            found.add(base)
+            found |= {f"{base}.{a.name}" for a in node.names if module_path(f"{base}.{a.name}")}
+    # importing a.b.c runs a/__init__ and a/b/__init__ too
+    return {".".join(m.split(".")[: i + 1]) for m in found for i in range(len(m.split(".")))}
+
+
+def closure(start: list[Path]) -> set[str]:
+    seen: set[Path] = set()
+    todo = list(start)
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        todo += [p for m in imports_of(path) if (p := module_path(m)) is not None]
+    return {str(p.relative_to(ROOT)) for p in seen}
+
+
+def stage_code(stage: dict) -> list[Path]:
+    words = stage["cmd"].split()
+    assert words[:3] == ["python", "-m", "pipeline"]
+    start = [module_path(COMMANDS[words[3]][0])]
+    if words[3] == "paper":  # the notebook it runs and the builder it imports by name
+        kind = PAPER_KINDS[words[4]]
+        start += [ROOT / "notebooks" / f"{kind.notebook}.py", module_path(kind.builder.split(":")[0])]
+    return start
+
+
+def covered(file: str, deps: list[str]) -> bool:
+    return any(file == d or file.startswith(d.rstrip("/") + "/") for d in deps)
+
+
+STAGES = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+
+
+@pytest.mark.parametrize("name", sorted(STAGES))
+def test_each_stage_depends_on_every_module_its_command_runs(name):
+    stage = STAGES[name]
+    code = closure(stage_code(stage)) - ENTRY
+    missing = sorted(f for f in code if not covered(f, stage["deps"]))
+    assert missing == [], f"stage {name} runs these modules but does not list them in its deps: {missing}"
+
+
+def test_the_import_reader_sees_lazy_relative_and_submodule_imports(tmp_path):
+    # pipeline.render.cli_paper imports pipeline.disclosure inside a function and
+    # `from pipeline.papers.assemble import ...`; the closure must reach both.
+    code = closure([ROOT / "pipeline/render/cli_paper.py"])
+    assert "pipeline/disclosure/__init__.py" in code
+    assert "pipeline/papers/assemble.py" in code
+    assert "pipeline/papers/__init__.py" in code
