@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import hashlib
+import io
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -23,16 +25,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--validated", type=Path, default=None,
                         help="folder of validated parquet files (default: <processed>/validated)")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default: <processed>/facts)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="worker processes building the fact tables (default: the CPUs available, at most "
+                             f"{MAX_DEFAULT_WORKERS}; 1 builds them in this process)")
 
 
-def read_validated(folder: Path) -> dict[str, pd.DataFrame]:
-    """Every <table>.parquet in `folder`, by table name."""
+MAX_DEFAULT_WORKERS = 4
+
+
+def list_validated(folder: Path) -> list[str]:
+    """The names of the validated tables in `folder` (one <table>.parquet each)."""
     if not folder.is_dir():
         raise InputError(f"{folder}: no validated data; run `python -m pipeline validate` first")
-    tables = {p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
-    if not tables:
+    names = sorted(p.stem for p in folder.glob("*.parquet"))
+    if not names:
         raise InputError(f"{folder}: no validated parquet files; run `python -m pipeline validate` first")
-    return tables
+    return names
+
+
+def read_validated(folder: Path, only: tuple[str, ...] | None = None) -> dict[str, pd.DataFrame]:
+    """Every <table>.parquet in `folder` (or those named in `only`), by table name."""
+    return {name: pd.read_parquet(folder / f"{name}.parquet") for name in list_validated(folder)
+            if only is None or name in only}
 
 
 def _sha256(path: Path) -> str:
@@ -48,23 +62,78 @@ def fingerprint_inputs(validated_dir: Path, params: Params) -> dict[str, str]:
             "params_sha256": hashlib.sha256(repr(settings).encode()).hexdigest()}
 
 
+def write_fact(frame: pd.DataFrame, path: Path) -> dict:
+    """Write one fact table as parquet; its manifest entry (rows, columns, sha256 of the
+    bytes written)."""
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    data = buffer.getbuffer()
+    path.write_bytes(data)
+    return {"rows": int(len(frame)), "columns": list(map(str, frame.columns)),
+            "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def write_manifest(entries: dict[str, dict], folder: Path, params: Params, sources: list[str],
+                   inputs: dict[str, str] | None = None) -> Path:
+    """Remove fact files not in `entries` (from :func:`write_fact`) and write the manifest
+    (with `inputs`, from :func:`fingerprint_inputs`, when given); return its path."""
+    for old in folder.glob("*.parquet"):
+        if old.stem not in entries:
+            old.unlink()
+    manifest = {"period": params.period.label, "validated_tables": sources, **(inputs or {}),
+                "facts": dict(sorted(entries.items()))}
+    out = folder / "manifest.json"
+    out.write_text(json.dumps(manifest, indent=2) + "\n")
+    return out
+
+
 def write_facts(facts: dict[str, pd.DataFrame], folder: Path, params: Params, sources: list[str],
                 inputs: dict[str, str] | None = None) -> Path:
     """Write each fact table as parquet plus a manifest (with `inputs`, from
     :func:`fingerprint_inputs`, when given); return the manifest's path."""
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.parquet"):
-        if old.stem not in facts:
-            old.unlink()
-    manifest = {"period": params.period.label, "validated_tables": sources, **(inputs or {}), "facts": {}}
-    for name, frame in sorted(facts.items()):
-        path = folder / f"{name}.parquet"
-        frame.to_parquet(path, index=False)
-        manifest["facts"][name] = {"rows": int(len(frame)), "columns": list(map(str, frame.columns)),
-                                   "sha256": _sha256(path)}
-    out = folder / "manifest.json"
-    out.write_text(json.dumps(manifest, indent=2) + "\n")
-    return out
+    entries = {name: write_fact(frame, folder / f"{name}.parquet") for name, frame in sorted(facts.items())}
+    return write_manifest(entries, folder, params, sources, inputs)
+
+
+# The shared frames and output folder, set before the worker processes are forked (they
+# inherit them: nothing large is pickled).
+_JOB_STATE: tuple | None = None
+
+
+def _run_job(index: int) -> dict[str, dict]:
+    """Build fact job `index` of catalog.FACT_JOBS from the inherited shared frames and write
+    its tables; their manifest entries."""
+    from pipeline.process.catalog import FACT_JOBS
+
+    shared, folder = _JOB_STATE
+    return {name: write_fact(frame, folder / f"{name}.parquet") for name, frame in FACT_JOBS[index](shared).items()}
+
+
+def build_and_write_facts(shared, folder: Path, workers: int) -> dict[str, dict]:
+    """Run every fact job of the catalog on `shared` (catalog.derive_shared) and write its
+    tables into `folder`, in `workers` forked processes (in this one when 1); the manifest
+    entries by fact name. The files are the same whatever the number of workers."""
+    global _JOB_STATE
+    from pipeline.process.catalog import FACT_JOBS, merge_facts
+
+    folder.mkdir(parents=True, exist_ok=True)
+    _JOB_STATE = (shared, folder)
+    try:
+        if workers <= 1:
+            return merge_facts([_run_job(i) for i in range(len(FACT_JOBS))])
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(min(workers, len(FACT_JOBS)), mp_context=multiprocessing.get_context("fork")) as pool:
+            return merge_facts(list(pool.map(_run_job, range(len(FACT_JOBS)))))
+    finally:
+        _JOB_STATE = None
+
+
+def default_workers() -> int:
+    """The CPUs this process may use, at most MAX_DEFAULT_WORKERS."""
+    return max(1, min(len(os.sched_getaffinity(0)), MAX_DEFAULT_WORKERS))
 
 
 def read_facts(folder: Path) -> dict[str, pd.DataFrame]:
@@ -93,15 +162,19 @@ def read_current_facts(folder: Path, validated_dir: Path, params: Params) -> dic
 
 
 def run(args: argparse.Namespace, params: Params) -> int:
-    from pipeline.process.catalog import build_facts
+    from pipeline.process.catalog import USED_TABLES, derive_shared
 
     validated_dir = args.validated or params.paths.processed / "validated"
     out_dir = args.out or params.paths.processed / "facts"
-    validated = read_validated(validated_dir)
-    facts = build_facts(validated, params)
-    manifest = write_facts(facts, out_dir, params, sorted(validated), fingerprint_inputs(validated_dir, params))
-    width = max(map(len, facts))
-    for name, frame in sorted(facts.items()):
-        print(f"{name:<{width}}  {len(frame):>9,} rows")
+    workers = default_workers() if args.workers is None else args.workers
+    if workers < 1:
+        raise InputError(f"--workers must be at least 1, not {workers}")
+    shared = derive_shared(read_validated(validated_dir, USED_TABLES), params)
+    entries = build_and_write_facts(shared, out_dir, workers)
+    manifest = write_manifest(entries, out_dir, params, list_validated(validated_dir),
+                              fingerprint_inputs(validated_dir, params))
+    width = max(map(len, entries))
+    for name, entry in sorted(entries.items()):
+        print(f"{name:<{width}}  {entry['rows']:>9,} rows")
     print(f"facts written to {out_dir} ({manifest.name})")
     return 0

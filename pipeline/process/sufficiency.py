@@ -157,17 +157,20 @@ def _period_starts(rows: pd.DataFrame, periods: pd.DataFrame) -> pd.Series:
 # --- periods of care under the short-break rule ----------------------------------------------
 
 
-def build_care_periods(episodes: pd.DataFrame) -> pd.DataFrame:
+def build_care_periods(episodes: pd.DataFrame, periods_of_care: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per period of care that is not made of short breaks only.
 
     START is the DECOM of the period's first episode that is not a short break, and the
     source key is that episode's; END, REC and EXIT_ROUTE are those of the whole period
-    (missing while open). Expects the frame from derive_episode_fields."""
+    (missing while open). Expects the frame from derive_episode_fields and, when already
+    built, its periods of care (build_periods_of_care; built here otherwise)."""
     cols = KEY + ["PERIOD_NO", "DOB", "SEX", "ETHNIC", "LS", "PLACEMENT_GROUP", "DEC", "REC", "EXIT_ROUTE", "RNE",
                   "SHORT_BREAK"]
     cols += [c for c in ("HOME_DISTRICT",) if c in episodes.columns]
     ep = episodes[cols].sort_values(["CHILD", "DECOM"], kind="stable")
-    whole = build_periods_of_care(ep)[["CHILD", "PERIOD_NO", "END", "REC", "EXIT_ROUTE"]]
+    if periods_of_care is None:
+        periods_of_care = build_periods_of_care(ep)
+    whole = periods_of_care[["CHILD", "PERIOD_NO", "END", "REC", "EXIT_ROUTE"]]
     first = ep[~ep["SHORT_BREAK"].astype(bool)].groupby(["CHILD", "PERIOD_NO"], sort=False).head(1)
     cols = KEY + ["PERIOD_NO", "DOB", "SEX", "ETHNIC", "LS", "PLACEMENT_GROUP"]
     cols += [c for c in ("HOME_DISTRICT",) if c in first.columns]
@@ -524,35 +527,70 @@ def build_care_transitions(episodes: pd.DataFrame, periods: pd.DataFrame, year: 
 # --- the whole set ---------------------------------------------------------------------------
 
 
-def build_sufficiency_facts(validated: dict[str, pd.DataFrame], episodes: pd.DataFrame, params) -> dict[str, pd.DataFrame]:
-    """Every sufficiency fact table from the validated tables and the derived episodes
-    (pipeline.process.episodes.derive_episode_fields, with postcodes when available).
-
-    Tables: cla_31_march, short_breaks_31_march, admissions, ceased, period_flows,
-    placement_days, care_transitions and, when their source is present, care_leavers (oc3),
-    fostering_capacity, unit_costs and population (passed through for rates). An absent source gives no table (measures then
-    report it as unavailable)."""
+def build_stock_facts(validated: dict[str, pd.DataFrame], episodes: pd.DataFrame, care_periods: pd.DataFrame,
+                      params) -> dict[str, pd.DataFrame]:
+    """cla_31_march and short_breaks_31_march for every fact year."""
     years = list_fact_years(params)
-    periods = build_care_periods(episodes)
-    facts: dict[str, pd.DataFrame] = {
-        "care_periods": periods,
-        "cla_31_march": build_cla_31_march(episodes, periods, validated.get("uasc"), years, params.far_miles),
-        "short_breaks_31_march": build_short_breaks_31_march(episodes, periods, years),
-        "admissions": build_admissions(periods, years),
-        "ceased": build_ceased(periods, years),
-        "period_flows": build_period_flows(periods, years),
+    return {
+        "cla_31_march": build_cla_31_march(episodes, care_periods, validated.get("uasc"), years, params.far_miles),
+        "short_breaks_31_march": build_short_breaks_31_march(episodes, care_periods, years),
     }
-    facts["care_transitions"] = build_care_transitions(episodes, periods, params.sufficiency_year,
-                                                       params.projection.window_years)
+
+
+def build_flow_facts(care_periods: pd.DataFrame, params) -> dict[str, pd.DataFrame]:
+    """admissions, ceased and period_flows for every fact year."""
+    years = list_fact_years(params)
+    return {
+        "admissions": build_admissions(care_periods, years),
+        "ceased": build_ceased(care_periods, years),
+        "period_flows": build_period_flows(care_periods, years),
+    }
+
+
+def build_transition_facts(episodes: pd.DataFrame, care_periods: pd.DataFrame, params) -> dict[str, pd.DataFrame]:
+    """care_transitions over the projection's window ending at the sufficiency year."""
+    return {"care_transitions": build_care_transitions(episodes, care_periods, params.sufficiency_year,
+                                                       params.projection.window_years)}
+
+
+def build_local_facts(validated: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """population, care_leavers (oc3), fostering_capacity and unit_costs, each when its
+    source is present."""
+    facts: dict[str, pd.DataFrame] = {}
     if validated.get("population") is not None:
         facts["population"] = validated["population"].copy()
     if validated.get("oc3") is not None:
         facts["care_leavers"] = build_care_leavers(validated["oc3"])
     if validated.get("fostering_capacity") is not None:
         facts["fostering_capacity"] = build_fostering_capacity(validated["fostering_capacity"])
-    unit_costs = None
     if validated.get("unit_costs") is not None:
-        unit_costs = build_unit_costs(validated["unit_costs"])
-        facts["unit_costs"] = unit_costs
-    facts["placement_days"] = build_placement_days(episodes, unit_costs, years)
+        facts["unit_costs"] = build_unit_costs(validated["unit_costs"])
     return facts
+
+
+def build_cost_facts(validated: dict[str, pd.DataFrame], episodes: pd.DataFrame, params) -> dict[str, pd.DataFrame]:
+    """placement_days for every fact year, costed when unit costs are present."""
+    unit_costs = validated.get("unit_costs")
+    unit_costs = build_unit_costs(unit_costs) if unit_costs is not None else None
+    return {"placement_days": build_placement_days(episodes, unit_costs, list_fact_years(params))}
+
+
+def build_sufficiency_facts(validated: dict[str, pd.DataFrame], episodes: pd.DataFrame, params,
+                            periods_of_care: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """Every sufficiency fact table from the validated tables and the derived episodes
+    (pipeline.process.episodes.derive_episode_fields, with postcodes when available) and,
+    when already built, their periods of care (build_periods_of_care).
+
+    Tables: care_periods, cla_31_march, short_breaks_31_march, admissions, ceased, period_flows,
+    placement_days, care_transitions and, when their source is present, care_leavers (oc3),
+    fostering_capacity, unit_costs and population (passed through for rates). An absent source gives no table (measures then
+    report it as unavailable)."""
+    periods = build_care_periods(episodes, periods_of_care)
+    return {
+        "care_periods": periods,
+        **build_stock_facts(validated, episodes, periods, params),
+        **build_flow_facts(periods, params),
+        **build_transition_facts(episodes, periods, params),
+        **build_local_facts(validated),
+        **build_cost_facts(validated, episodes, params),
+    }
