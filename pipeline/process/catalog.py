@@ -1,8 +1,7 @@
 """The processing stage's wiring: validated tables in, every fact table out.
 
 Reads like a table of contents. :func:`derive_shared` builds, once, the frames several fact
-tables start from (derived episodes, periods of care under both rules, tracker events and
-cases); each entry of :data:`FACT_JOBS` then builds a few fact tables from them and from the
+tables start from (derived episodes, periods of care under both rules); each entry of :data:`FACT_JOBS` then builds a few fact tables from them and from the
 validated tables. The jobs are independent, so they may run in any order or in parallel
 (process_cli runs them in worker processes); :func:`build_facts` runs them one after the
 other. Facts whose local source file was not supplied are simply absent from the result, so
@@ -41,31 +40,24 @@ NEEDS_LOCAL = {
 @dataclass(frozen=True)
 class Shared:
     """What the fact jobs start from: the validated tables, the parameters, and the frames
-    built once for several jobs (events and cases are None without a permanence tracker)."""
+    built once for several jobs."""
 
     validated: dict[str, pd.DataFrame]
     params: Params
     episodes: pd.DataFrame
     periods_of_care: pd.DataFrame
     care_periods: pd.DataFrame
-    events: pd.DataFrame | None
-    cases: pd.DataFrame | None
 
 
 def derive_shared(validated: dict[str, pd.DataFrame], params: Params) -> Shared:
-    """The derived episodes, periods of care (whole, and under the sufficiency short-break
-    rule), tracker events and cases at the period end."""
+    """The derived episodes and their periods of care (whole, and under the sufficiency
+    short-break rule)."""
     missing = [t for t in REQUIRED if t not in validated]
     if missing:
         raise InputError(f"validated data has no {', '.join(missing)} table: run `python -m pipeline validate` first")
     episodes = derive_episode_fields(validated["episodes"], validated["header"], validated.get("postcodes"))
     periods = build_periods_of_care(episodes)
-    tracker = validated.get("permanence_tracker")
-    events = cases = None
-    if tracker is not None:
-        events = q.build_tracker_events(tracker)
-        cases = q.build_tracker_cases(events, pd.Timestamp(params.period.end))
-    return Shared(validated, params, episodes, periods, s.build_care_periods(episodes, periods), events, cases)
+    return Shared(validated, params, episodes, periods, s.build_care_periods(episodes, periods))
 
 
 # --- the jobs: each builds a few fact tables from the shared frames ----------------------------
@@ -76,26 +68,22 @@ def build_episode_facts(sh: Shared) -> dict[str, pd.DataFrame]:
     return {"episodes": sh.episodes, "periods_of_care": sh.periods_of_care, "care_periods": sh.care_periods}
 
 
-def build_exit_facts(sh: Shared) -> dict[str, pd.DataFrame]:
-    """exits, matched to the tracker's cases when there is a tracker."""
-    return {"exits": q.match_team_cases(q.build_exits(sh.episodes, sh.periods_of_care), sh.cases)}
-
-
-def build_tracker_facts(sh: Shared) -> dict[str, pd.DataFrame]:
-    """tracker_events, tracker_cases, tracker_snapshots and timeliness (none without a tracker)."""
-    if sh.events is None:
-        return {}
-    return {"tracker_events": sh.events, "tracker_cases": sh.cases,
-            "tracker_snapshots": q.build_tracker_snapshots(sh.events, sh.cases, sh.params.period),
-            "timeliness": q.build_timeliness(sh.cases)}
-
-
-def build_savings_facts(sh: Shared) -> dict[str, pd.DataFrame]:
-    """savings, when there are a tracker and unit costs."""
-    if sh.events is None or "unit_costs" not in sh.validated:
-        return {}
-    team_exits = sh.events[sh.events["TEAM_ROUTE"].notna()]
-    return {"savings": q.build_savings(team_exits, sh.episodes, sh.validated["unit_costs"])}
+def build_exit_and_tracker_facts(sh: Shared) -> dict[str, pd.DataFrame]:
+    """exits (matched to the tracker's cases when there is a tracker) and, with a tracker,
+    tracker_events, tracker_cases, tracker_snapshots, timeliness and (with unit costs) savings."""
+    exits = q.build_exits(sh.episodes, sh.periods_of_care)
+    tracker = sh.validated.get("permanence_tracker")
+    if tracker is None:
+        return {"exits": q.match_team_cases(exits, None)}
+    events = q.build_tracker_events(tracker)
+    cases = q.build_tracker_cases(events, pd.Timestamp(sh.params.period.end))
+    facts = {"exits": q.match_team_cases(exits, cases), "tracker_events": events, "tracker_cases": cases,
+             "tracker_snapshots": q.build_tracker_snapshots(events, cases, sh.params.period),
+             "timeliness": q.build_timeliness(cases)}
+    if "unit_costs" in sh.validated:
+        team_exits = events[events["TEAM_ROUTE"].notna()]
+        facts["savings"] = q.build_savings(team_exits, sh.episodes, sh.validated["unit_costs"])
+    return facts
 
 
 def build_staffing_facts(sh: Shared) -> dict[str, pd.DataFrame]:
@@ -132,15 +120,13 @@ def build_sufficiency_costs(sh: Shared) -> dict[str, pd.DataFrame]:
 
 # Costliest first (building and writing, at national scale), so that parallel workers finish together.
 FACT_JOBS: tuple[Callable[[Shared], dict[str, pd.DataFrame]], ...] = (
-    build_episode_facts,
-    build_sufficiency_transitions,
+    build_exit_and_tracker_facts,
     build_sufficiency_stock,
+    build_sufficiency_transitions,
     build_candidate_facts,
     build_sufficiency_costs,
-    build_tracker_facts,
-    build_exit_facts,
+    build_episode_facts,
     build_sufficiency_flows,
-    build_savings_facts,
     build_sufficiency_local,
     build_staffing_facts,
 )
