@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import schema
-from pipeline.process.uniques import apply_to_unique_pairs, apply_to_uniques
+from pipeline.process.uniques import apply_rules_to_uniques, apply_to_unique_pairs, apply_to_uniques
 
 METRES_PER_MILE = 1609.344
 SHORT_BREAK_LS = ("V3", "V4")
@@ -47,21 +47,20 @@ def compute_distances(episodes: pd.DataFrame, postcodes: pd.DataFrame) -> pd.Dat
     """Straight-line miles from HOME_POST to PL_POST, the home district and whether the
     placement is inside the LA. Unknown postcodes give missing values, never zero."""
     pc = postcodes.assign(POSTCODE=postcodes["POSTCODE"].str.replace(" ", "").str.upper()).set_index("POSTCODE")
-    def lookup(column: str, postcode: pd.Series) -> pd.Series:
-        return apply_to_uniques(postcode, lambda u: _normalise_postcodes(u).map(pc[column]))
 
-    he, hn = lookup("EASTING", episodes["HOME_POST"]), lookup("NORTHING", episodes["HOME_POST"])
-    pe, pn = lookup("EASTING", episodes["PL_POST"]), lookup("NORTHING", episodes["PL_POST"])
-    miles = np.sqrt((he.astype(float) - pe.astype(float)) ** 2 + (hn.astype(float) - pn.astype(float)) ** 2) / METRES_PER_MILE
-    in_la = apply_to_uniques(episodes["PL_POST"], lambda u: _normalise_postcodes(u).map(pc["IN_LA"]).map(
-        lambda v: pd.NA if pd.isna(v) else bool(int(v))).astype("boolean"))
+    def lookup(column: str):
+        return lambda u: _normalise_postcodes(u).map(pc[column])
+
+    home = apply_rules_to_uniques(episodes["HOME_POST"], {
+        "E": lookup("EASTING"), "N": lookup("NORTHING"),
+        "DISTRICT": lambda u: lookup("DISTRICT")(u).astype("string")})
+    placement = apply_rules_to_uniques(episodes["PL_POST"], {
+        "E": lookup("EASTING"), "N": lookup("NORTHING"),
+        "IN_LA": lambda u: lookup("IN_LA")(u).map(lambda v: pd.NA if pd.isna(v) else bool(int(v))).astype("boolean")})
+    miles = np.sqrt((home["E"].astype(float) - placement["E"].astype(float)) ** 2
+                    + (home["N"].astype(float) - placement["N"].astype(float)) ** 2) / METRES_PER_MILE
     return pd.DataFrame(
-        {
-            "DISTANCE_MILES": miles.astype("Float64"),
-            "HOME_DISTRICT": apply_to_uniques(episodes["HOME_POST"],
-                                              lambda u: _normalise_postcodes(u).map(pc["DISTRICT"]).astype("string")),
-            "PL_IN_LA": in_la,
-        },
+        {"DISTANCE_MILES": miles.astype("Float64"), "HOME_DISTRICT": home["DISTRICT"], "PL_IN_LA": placement["IN_LA"]},
         index=episodes.index,
     )
 
@@ -87,8 +86,8 @@ def derive_episode_fields(
     """A new frame of episodes with DOB, SEX, ETHNIC, age at start, age band at start,
     placement group, exit route, short-break flag, period-of-care number and, when a
     postcode lookup is given, distance and location fields."""
-    hdr = header[["CHILD", "DOB", "SEX", "ETHNIC"]].drop_duplicates("CHILD", keep="last")
-    out = episodes.merge(hdr, on="CHILD", how="left", validate="many_to_one")
+    hdr = header[["CHILD", "DOB", "SEX", "ETHNIC"]].drop_duplicates("CHILD", keep="last")  # one row per child
+    out = episodes.merge(hdr, on="CHILD", how="left")
     out["AGE_AT_DECOM"] = age_in_years(out["DOB"], out["DECOM"])
     out["AGE_BAND_AT_DECOM"] = band_ages(out["AGE_AT_DECOM"])
     out["PLACEMENT_GROUP"] = assign_placement_groups(out)

@@ -17,9 +17,17 @@ import pandas as pd
 def apply_to_uniques(values: pd.Series, rule: Callable[[pd.Series], pd.Series]) -> pd.Series:
     """`rule(values)` computed on the distinct values (missing ones included) and spread
     back to every row; `rule` must be elementwise (each output depends on its input only)."""
+    return apply_rules_to_uniques(values, {"": rule})[""]
+
+
+def apply_rules_to_uniques(values: pd.Series, rules: dict[str, Callable[[pd.Series], pd.Series]]
+                           ) -> dict[str, pd.Series]:
+    """Each of several elementwise `rules` as :func:`apply_to_uniques` does, by name, the
+    distinct values found once for all of them."""
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    result = rule(pd.Series(uniques, dtype=values.dtype))
-    return pd.Series(result.array.take(codes), index=values.index, name=values.name)
+    distinct = pd.Series(uniques, dtype=values.dtype)
+    return {name: pd.Series(rule(distinct).array.take(codes), index=values.index, name=values.name)
+            for name, rule in rules.items()}
 
 
 def apply_to_unique_pairs(first: pd.Series, second: pd.Series, rule: Callable[[object, object], object],
