@@ -96,39 +96,72 @@ def write_facts(facts: dict[str, pd.DataFrame], folder: Path, params: Params, so
     return write_manifest(entries, folder, params, sources, inputs)
 
 
-# The shared frames and output folder, set before the worker processes are forked (they
-# inherit them: nothing large is pickled).
+# What the worker processes start from, set before they are forked (they inherit it: nothing
+# large is pickled): (validated tables, params, folder) for the early jobs, (shared frames,
+# folder) for the later ones.
 _JOB_STATE: tuple | None = None
 
 
+def _write_all(facts: dict[str, pd.DataFrame], folder: Path) -> dict[str, dict]:
+    return {name: write_fact(frame, folder / f"{name}.parquet") for name, frame in facts.items()}
+
+
+def _run_early_job(index: int) -> tuple[dict[str, dict], dict[str, pd.DataFrame]]:
+    """Build early job `index` of catalog.EARLY_JOBS and write its tables: their manifest
+    entries, and what later jobs read of them (catalog.select_handed_on)."""
+    from pipeline.process.catalog import EARLY_JOBS, select_handed_on
+
+    validated, params, folder = _JOB_STATE
+    facts = EARLY_JOBS[index](validated, params)
+    return _write_all(facts, folder), select_handed_on(facts)
+
+
 def _run_job(index: int) -> dict[str, dict]:
-    """Build fact job `index` of catalog.FACT_JOBS from the inherited shared frames and write
-    its tables; their manifest entries."""
+    """Build job `index` of catalog.FACT_JOBS from the shared frames and write its tables:
+    their manifest entries."""
     from pipeline.process.catalog import FACT_JOBS
 
     shared, folder = _JOB_STATE
-    return {name: write_fact(frame, folder / f"{name}.parquet") for name, frame in FACT_JOBS[index](shared).items()}
+    return _write_all(FACT_JOBS[index](shared), folder)
 
 
-def build_and_write_facts(shared, folder: Path, workers: int) -> dict[str, dict]:
-    """Run every fact job of the catalog on `shared` (catalog.derive_shared) and write its
-    tables into `folder`, in `workers` forked processes (in this one when 1); the manifest
-    entries by fact name. The files are the same whatever the number of workers."""
+def build_and_write_facts(validated: dict[str, pd.DataFrame], params: Params, folder: Path,
+                          workers: int) -> dict[str, dict]:
+    """Build every fact table of the catalog and write it into `folder`; the manifest entries
+    by fact name. With several `workers`, forked processes run the early jobs while this one
+    derives the shared frames, then the later jobs; the files are the same whatever the
+    number of workers."""
     global _JOB_STATE
-    from pipeline.process.catalog import FACT_JOBS, merge_facts
+    from pipeline.process import catalog
 
+    catalog.check_required(validated)
     folder.mkdir(parents=True, exist_ok=True)
-    _JOB_STATE = (shared, folder)
+    early_jobs, jobs = range(len(catalog.EARLY_JOBS)), range(len(catalog.FACT_JOBS))
     try:
+        _JOB_STATE = (validated, params, folder)
         if workers <= 1:
-            return merge_facts([_run_job(i) for i in range(len(FACT_JOBS))])
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(min(workers, len(FACT_JOBS)), mp_context=multiprocessing.get_context("fork")) as pool:
-            return merge_facts(list(pool.map(_run_job, range(len(FACT_JOBS)))))
+            early = [_run_early_job(i) for i in early_jobs]
+            shared = catalog.derive_shared(validated, params)
+        else:
+            with _fork_pool(1) as pool:
+                running = pool.map(_run_early_job, early_jobs)   # the worker is forked here
+                shared = catalog.derive_shared(validated, params)
+                early = list(running)
+        entries = catalog.merge_facts([e for e, _ in early])
+        _JOB_STATE = (catalog.hand_on(shared, catalog.merge_facts([h for _, h in early])), folder)
+        if workers <= 1:
+            return catalog.merge_facts([entries, *(_run_job(i) for i in jobs)])
+        with _fork_pool(min(workers, len(jobs))) as pool:
+            return catalog.merge_facts([entries, *pool.map(_run_job, jobs)])
     finally:
         _JOB_STATE = None
+
+
+def _fork_pool(workers: int):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
 
 
 def default_workers() -> int:
@@ -162,15 +195,14 @@ def read_current_facts(folder: Path, validated_dir: Path, params: Params) -> dic
 
 
 def run(args: argparse.Namespace, params: Params) -> int:
-    from pipeline.process.catalog import USED_TABLES, derive_shared
+    from pipeline.process.catalog import USED_TABLES
 
     validated_dir = args.validated or params.paths.processed / "validated"
     out_dir = args.out or params.paths.processed / "facts"
     workers = default_workers() if args.workers is None else args.workers
     if workers < 1:
         raise InputError(f"--workers must be at least 1, not {workers}")
-    shared = derive_shared(read_validated(validated_dir, USED_TABLES), params)
-    entries = build_and_write_facts(shared, out_dir, workers)
+    entries = build_and_write_facts(read_validated(validated_dir, USED_TABLES), params, out_dir, workers)
     manifest = write_manifest(entries, out_dir, params, list_validated(validated_dir),
                               fingerprint_inputs(validated_dir, params))
     width = max(map(len, entries))

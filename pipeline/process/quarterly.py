@@ -173,11 +173,15 @@ def build_exits(episodes: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns=["DEC"], errors="ignore").reset_index(drop=True)
 
 
+# The columns of tracker_cases that match_team_cases reads.
+CASE_OUTCOME_COLUMNS = ("CASE_ID", "CHILD", "ROUTE", "OUTCOME_DATE")
+
+
 def match_team_cases(exits: pd.DataFrame, tracker_cases: pd.DataFrame | None) -> pd.DataFrame:
     """Exits with the Exit Team case that produced them: a tracker case of the same child
     whose outcome (order granted, care order revoked, adoption order) is dated on the exit
     date with a matching REC. ``TEAM_CASE_ID`` is missing when there is none; the whole
-    column is missing when no tracker was supplied."""
+    column is missing when no tracker was supplied. Reads CASE_OUTCOME_COLUMNS of the cases."""
     out = exits.copy()
     if tracker_cases is None:
         out["TEAM_CASE_ID"] = pd.Series(pd.NA, index=out.index, dtype="string")
@@ -185,7 +189,7 @@ def match_team_cases(exits: pd.DataFrame, tracker_cases: pd.DataFrame | None) ->
         return out
     pairs = pd.DataFrame([(route, rec) for route, (_, codes) in schema.TRACKER_OUTCOME.items() for rec in codes],
                          columns=["TRACKER_ROUTE", "REC"]).astype("string")
-    done = tracker_cases[tracker_cases["OUTCOME_DATE"].notna()][["CASE_ID", "CHILD", "ROUTE", "OUTCOME_DATE"]]
+    done = tracker_cases[tracker_cases["OUTCOME_DATE"].notna()][list(CASE_OUTCOME_COLUMNS)]
     cand = out[["CHILD", "EXIT_DATE", "REC"]].astype({"REC": "string"}).reset_index().merge(
         done.rename(columns={"OUTCOME_DATE": "EXIT_DATE", "ROUTE": "TRACKER_ROUTE"}), on=["CHILD", "EXIT_DATE"])
     cand = cand.merge(pairs, on=["TRACKER_ROUTE", "REC"]).sort_values("CASE_ID")
@@ -409,13 +413,17 @@ def lookup_annual_costs(keys: pd.DataFrame, unit_costs: pd.DataFrame, group_col:
     return v.fillna(fallback)
 
 
+# The columns of the team's exit events that build_savings reads.
+TEAM_EXIT_COLUMNS = ("EVENT_ID", "CASE_ID", "CHILD", "TEAM_ROUTE", "EVENT_DATE")
+
+
 def build_savings(team_exits: pd.DataFrame, episodes: pd.DataFrame, unit_costs: pd.DataFrame) -> pd.DataFrame:
     """One row per Exit Team achievement (SGO, CAO, placed with parents, adoption order):
     the child, exit date, age and age band at exit, 18th birthday, the paid placement the
     child left (the last episode starting before the exit whose placement group is not
     placed for adoption / with parents), its annual cost, the annual allowance under the
     order, and the net annual saving (missing when either cost is unknown)."""
-    ex = team_exits[["EVENT_ID", "CASE_ID", "CHILD", "TEAM_ROUTE", "EVENT_DATE"]].rename(
+    ex = team_exits[list(TEAM_EXIT_COLUMNS)].rename(
         columns={"TEAM_ROUTE": "ROUTE", "EVENT_DATE": "EXIT_DATE"})
     ex["EXIT_DATE"] = as_ns(ex["EXIT_DATE"])
     dob = episodes.drop_duplicates("CHILD")[["CHILD", "DOB"]]
