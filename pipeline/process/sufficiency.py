@@ -289,14 +289,15 @@ def build_short_breaks_31_march(episodes: pd.DataFrame, periods: pd.DataFrame,
     DfE counts); IN_PERIOD is Yes when it falls inside a period of care that had already
     started (a stock-flow exception: the period is open but the child is not counted)."""
     narrow = episodes[KEY + ["DEC", "SHORT_BREAK", "PERIOD_NO"]]
+    narrow = narrow[narrow["SHORT_BREAK"].astype(bool)]
+    narrow = narrow.assign(PERIOD_START=_period_starts(narrow, periods))   # once for every year
     frames = []
     for year in years:
         day = _day(year.end)
-        open_ = select_open_on(narrow, day)
-        sb = open_[open_["SHORT_BREAK"].astype(bool)].drop_duplicates("CHILD", keep="last")
+        sb = select_open_on(narrow, day).drop_duplicates("CHILD", keep="last")
         f = sb[KEY].copy()
         f.insert(0, "YEAR", year.label)
-        f["IN_PERIOD"] = _yes_no(_period_starts(sb, periods).le(day).fillna(False).astype(bool))
+        f["IN_PERIOD"] = _yes_no(sb["PERIOD_START"].le(day).fillna(False).astype(bool))
         frames.append(f)
     return pd.concat(frames, ignore_index=True)
 
