@@ -1,0 +1,117 @@
+"""The process command's writing: worker processes, hashes, stale files, tables read."""
+
+import hashlib
+import json
+
+import pandas as pd
+import pytest
+
+from pipeline import process_cli
+from pipeline.cli import main
+from pipeline.process import catalog
+from tests.conftest import ROOT
+from tests.fixtures.quarterly_story import make_validated, story_params
+
+PARAMS = str(ROOT / "params.yaml")
+
+
+@pytest.fixture(scope="module")
+def validated_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("validated")
+    for name, frame in make_validated().items():
+        frame.to_parquet(folder / f"{name}.parquet", index=False)
+    # a validated table no builder reads: listed in the manifest, never loaded
+    pd.DataFrame({"CHILD": ["C1"], "DATE": ["2026-01-01"]}).to_parquet(folder / "reviews.parquet", index=False)
+    return folder
+
+
+def run_process(validated_dir, out, *extra):
+    return main(["--params", PARAMS, "--set", "period=2026-27 Q2", "process", "--validated", str(validated_dir),
+                 "--out", str(out), *extra])
+
+
+def test_two_workers_write_the_same_bytes_as_one(validated_dir, tmp_path):
+    assert run_process(validated_dir, tmp_path / "one", "--workers", "1") == 0
+    assert run_process(validated_dir, tmp_path / "two", "--workers", "2") == 0
+    one = sorted(p.name for p in (tmp_path / "one").iterdir())
+    assert one == sorted(p.name for p in (tmp_path / "two").iterdir())
+    assert "exits.parquet" in one and "savings.parquet" in one and "tracker_snapshots.parquet" in one
+    for name in one:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+
+
+def test_manifest_hashes_are_those_of_the_files_and_tables_match_build_facts(validated_dir, tmp_path):
+    assert run_process(validated_dir, tmp_path, "--workers", "2") == 0
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    built = catalog.build_facts(make_validated(), story_params())
+    assert sorted(manifest["facts"]) == sorted(built)
+    for name, entry in manifest["facts"].items():
+        data = (tmp_path / f"{name}.parquet").read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+        assert entry["rows"] == len(built[name])
+        assert entry["columns"] == list(built[name].columns)
+    # every validated table is named, including the one no builder reads
+    assert manifest["validated_tables"] == sorted(list(make_validated()) + ["reviews"])
+
+
+def test_a_fact_no_longer_built_is_removed(validated_dir, tmp_path):
+    (tmp_path / "old_fact.parquet").write_bytes(b"stale")
+    assert run_process(validated_dir, tmp_path, "--workers", "1") == 0
+    assert not (tmp_path / "old_fact.parquet").exists()
+    assert (tmp_path / "exits.parquet").exists()
+
+
+def test_zero_workers_is_a_clear_error(validated_dir, tmp_path, capsys):
+    assert run_process(validated_dir, tmp_path, "--workers", "0") != 0
+    assert "--workers must be at least 1" in capsys.readouterr().err
+
+
+def test_write_fact_entry_describes_the_bytes_written(tmp_path):
+    frame = pd.DataFrame({"CHILD": ["A", "B", "C"], "N": [1, 2, 3]})
+    entry = process_cli.write_fact(frame, tmp_path / "f.parquet")
+    assert entry == {"rows": 3, "columns": ["CHILD", "N"],
+                     "sha256": hashlib.sha256((tmp_path / "f.parquet").read_bytes()).hexdigest()}
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "f.parquet"), frame, check_dtype=False)
+
+
+def test_read_validated_loads_only_the_tables_asked_for(validated_dir):
+    assert process_cli.list_validated(validated_dir) == sorted(list(make_validated()) + ["reviews"])
+    assert sorted(process_cli.read_validated(validated_dir, ("episodes", "header"))) == ["episodes", "header"]
+    assert "reviews" in process_cli.read_validated(validated_dir)
+
+
+class RecordingDict(dict):
+    """A dict that remembers which keys were looked up."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.asked: set[str] = set()
+
+    def __getitem__(self, key):
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self.asked.add(key)
+        return super().get(key, default)
+
+    def __contains__(self, key):
+        self.asked.add(key)
+        return super().__contains__(key)
+
+
+def test_builders_read_no_validated_table_outside_used_tables():
+    validated = RecordingDict(make_validated())
+    catalog.build_facts(validated, story_params())
+    assert validated.asked, "the recording saw no look-up"
+    assert validated.asked <= set(catalog.USED_TABLES)
+
+
+def test_handed_on_frames_are_the_columns_later_jobs_read():
+    early = catalog.build_tracker_facts(make_validated(), story_params())
+    handed = catalog.select_handed_on(early)
+    events = early["tracker_events"]
+    assert len(handed["team_exits"]) == int(events["TEAM_ROUTE"].notna().sum()) > 0
+    assert list(handed["case_outcomes"].columns) == ["CASE_ID", "CHILD", "ROUTE", "OUTCOME_DATE"]
+    assert catalog.select_handed_on(catalog.build_tracker_facts(make_validated(without=("permanence_tracker",)),
+                                                                story_params())) == {}
