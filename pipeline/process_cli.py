@@ -3,6 +3,11 @@
 Reads data/processed/validated/<table>.parquet (written by `python -m pipeline validate`)
 and writes data/processed/facts/<fact>.parquet and facts/manifest.json (rows, columns and
 sha256 of each fact table, the period and the validated files used).
+
+The fact jobs of pipeline.process.catalog run in forked worker processes (``--workers``,
+default the CPUs available, at most MAX_DEFAULT_WORKERS): the workers inherit the frames they
+start from, write their own tables and send back only manifest entries. Every file is the
+same, byte for byte, whatever the number of workers.
 """
 
 from __future__ import annotations
