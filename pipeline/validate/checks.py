@@ -46,8 +46,12 @@ def parse_bools(values: pd.Series) -> pd.Series:
 
 
 def add_years(dates: pd.Series, years: int) -> pd.Series:
-    """The same day `years` later (29 February -> 28 February)."""
-    return (dates + pd.DateOffset(years=years)).astype(DATE_DTYPE)
+    """The same day `years` later; 29 February becomes 1 March in a common year (in England a
+    person born on 29 February attains an age on 1 March; synth's days.add_years agrees)."""
+    shifted = (dates + pd.DateOffset(years=years)).astype(DATE_DTYPE)
+    # DateOffset clips 29 February to 28 February; move those days on to 1 March
+    clipped = ((dates.dt.month == 2) & (dates.dt.day == 29) & (shifted.dt.day == 28)).fillna(False)
+    return shifted.where(~clipped, shifted + pd.Timedelta(days=1))
 
 
 def lookup(keys: pd.Series, mapping: pd.Series) -> pd.Series:
