@@ -22,7 +22,18 @@ DATE_DTYPE = "datetime64[ns]"
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
-    """Parse dd/mm/yyyy or yyyy-mm-dd strings (mixed in one column is fine); others -> NaT."""
+    """Parse dd/mm/yyyy or yyyy-mm-dd strings (mixed in one column is fine); others -> NaT.
+
+    Each distinct string is parsed once (a national column of a million dates holds a few
+    thousand distinct days) and the results are spread back to the rows.
+    """
+    codes, uniques = pd.factorize(values)  # blank -> -1
+    parsed = _parse_date_strings(pd.Series(uniques, dtype=object)).to_numpy()
+    parsed = np.append(parsed, np.datetime64("NaT", "ns"))  # position -1: blank
+    return pd.Series(parsed[codes], index=values.index, dtype=DATE_DTYPE)
+
+
+def _parse_date_strings(values: pd.Series) -> pd.Series:
     s = values.astype("str").where(values.notna())
     dmy = pd.to_datetime(s, format="%d/%m/%Y", errors="coerce")
     rest = dmy.isna() & s.notna()
@@ -121,13 +132,23 @@ def flag_s_not_after_x1(ep: pd.DataFrame, nb: pd.DataFrame) -> pd.Series:
     return ~(s & after_x1)
 
 
+def is_in(values: pd.Series, allowed: Iterable) -> pd.Series:
+    """``values.isin(allowed)`` for large sets of strings, with the same result.
+
+    As object arrays, through pandas' object hash table: the Arrow-string ``isin`` of pandas
+    3 turns every allowed value and every row into a Python object one by one (tens of
+    seconds for a national header; a ``pd.Series`` of an object array is inferred as Arrow
+    strings again unless the dtype is given).
+    """
+    allowed_values = allowed.to_numpy(dtype=object) if isinstance(allowed, (pd.Series, pd.Index)) else np.array(list(allowed), dtype=object)
+    objects = pd.Series(values.to_numpy(dtype=object), index=values.index, dtype=object)
+    return objects.isin(pd.unique(allowed_values))
+
+
 def flag_in(values: pd.Series, allowed: Iterable) -> pd.Series:
     """False where a non-blank value is not among `allowed` (e.g. CHILD not in the header)."""
-    allowed_values = pd.Series(list(allowed) if not isinstance(allowed, pd.Series) else allowed).dropna()
-    # as object arrays: pandas' Arrow-string isin converts the allowed values one by one in
-    # Python (tens of seconds for a national header); the object hash table does it in C
-    objects = pd.Series(values.to_numpy(dtype=object), index=values.index)
-    return values.isna() | objects.isin(pd.unique(allowed_values.to_numpy(dtype=object)))
+    allowed_values = pd.Series(allowed if isinstance(allowed, pd.Series) else list(allowed), dtype=object).dropna()
+    return values.isna() | is_in(values, allowed_values)
 
 
 # --- permanence tracker --------------------------------------------------------------------
@@ -183,4 +204,4 @@ def flag_outcome_matches(tracker: pd.DataFrame, episodes: pd.DataFrame,
     tr_keys = (
         tracker["CHILD"].astype("str") + "|" + tracker["EVENT_DATE"].dt.strftime("%Y-%m-%d") + "|" + tracker["ROUTE"].astype("str")
     )
-    return ~(is_outcome & ~tr_keys.isin(ep_keys))
+    return ~(is_outcome & ~is_in(tr_keys, ep_keys))
