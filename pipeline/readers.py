@@ -192,7 +192,8 @@ def read_plain_csv(text: str, first: str, names: list[str], delim: str) -> pd.Da
         )
     except pa.ArrowInvalid:
         return None
-    return pd.DataFrame({n: pd.Series(table.column(i), dtype="str") for i, n in enumerate(names)})
+    # one chunk per column (pyarrow splits by block): the tables written later do not depend on the block size
+    return pd.DataFrame({n: pd.Series(table.column(i).combine_chunks(), dtype="str") for i, n in enumerate(names)})
 
 
 class _DuplicateColumns(ValueError):

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.validate.codes import FALSE_VALUES, TRUE_VALUES
 
@@ -133,22 +135,24 @@ def flag_s_not_after_x1(ep: pd.DataFrame, nb: pd.DataFrame) -> pd.Series:
 
 
 def is_in(values: pd.Series, allowed: Iterable) -> pd.Series:
-    """``values.isin(allowed)`` for large sets of strings, with the same result.
+    """``values.isin(allowed)`` for large sets of strings, with the same result (blank is in
+    only when ``allowed`` holds a blank).
 
-    As object arrays, through pandas' object hash table: the Arrow-string ``isin`` of pandas
-    3 turns every allowed value and every row into a Python object one by one (tens of
-    seconds for a national header; a ``pd.Series`` of an object array is inferred as Arrow
-    strings again unless the dtype is given).
+    Through pyarrow's hash set on the Arrow arrays: the Arrow-string ``isin`` of pandas 3
+    turns every allowed value into a Python object one by one (tens of seconds for a
+    national header).
     """
-    allowed_values = allowed.to_numpy(dtype=object) if isinstance(allowed, (pd.Series, pd.Index)) else np.array(list(allowed), dtype=object)
-    objects = pd.Series(values.to_numpy(dtype=object), index=values.index, dtype=object)
-    return objects.isin(pd.unique(allowed_values))
+    arr = pa.array(values, from_pandas=True)
+    allowed_values = allowed if isinstance(allowed, (pd.Series, pd.Index)) else pd.Series(list(allowed), dtype=object)
+    value_set = pc.unique(pa.array(allowed_values, from_pandas=True).cast(arr.type))
+    hit = pc.is_in(arr, value_set=value_set).fill_null(False)
+    return pd.Series(hit.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
 
 
 def flag_in(values: pd.Series, allowed: Iterable) -> pd.Series:
     """False where a non-blank value is not among `allowed` (e.g. CHILD not in the header)."""
-    allowed_values = pd.Series(allowed if isinstance(allowed, pd.Series) else list(allowed), dtype=object).dropna()
-    return values.isna() | is_in(values, allowed_values)
+    allowed_values = allowed if isinstance(allowed, pd.Series) else pd.Series(list(allowed), dtype=object)
+    return values.isna() | is_in(values, allowed_values.dropna())
 
 
 # --- permanence tracker --------------------------------------------------------------------

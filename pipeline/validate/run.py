@@ -98,9 +98,10 @@ def build_jobs(raw: RawData) -> list[Job]:
     jobs = []
     for table, frame in raw.tables.items():
         module = SUITE_MODULES[table]
-        keys = frame[["RETURN", "SOURCE_FILE"]].astype("object").fillna("").drop_duplicates().itertuples(index=False)
-        for ret, src in keys:
-            part = frame[(frame["RETURN"].fillna("") == ret) & (frame["SOURCE_FILE"] == src)].reset_index(drop=True)
+        keys = frame[["RETURN", "SOURCE_FILE"]].astype("object").fillna("")
+        rows = keys.groupby(["RETURN", "SOURCE_FILE"], sort=False).indices  # (return, file) -> row positions
+        for ret, src in keys.drop_duplicates().itertuples(index=False):
+            part = frame.take(rows[(ret, src)]).reset_index(drop=True)
             ctx = context_for(table, ret or None)
             rel = dict(related, header=related["headers"].get(ret))
             prepared = add_context_columns(module.prepare(part, ctx, rel), ctx)
