@@ -144,7 +144,7 @@ def is_in(values: pd.Series, allowed: Iterable) -> pd.Series:
     """
     arr = pa.array(values, from_pandas=True)
     allowed_values = allowed if isinstance(allowed, (pd.Series, pd.Index)) else pd.Series(list(allowed), dtype=object)
-    value_set = pc.unique(pa.array(allowed_values, from_pandas=True).cast(arr.type))
+    value_set = pa.array(allowed_values, from_pandas=True).cast(arr.type)  # repeats are fine
     hit = pc.is_in(arr, value_set=value_set).fill_null(False)
     return pd.Series(hit.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
 

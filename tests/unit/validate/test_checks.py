@@ -136,3 +136,17 @@ def test_a_proper_chain_passes_every_episode_rule(spans):
     nb = ck.neighbour_episodes(e)
     for flag in (ck.flag_no_overlap(e, nb), ck.flag_x1_followed(e, nb), ck.flag_chain(e, nb, START), ck.flag_s_not_after_x1(e, nb)):
         assert flag.all()
+
+
+def test_is_in_matches_pandas_isin_blank_included():
+    values = pd.Series(["C1", None, "C2", "C3", "C1"], dtype="str")
+    assert ck.is_in(values, ["C1", "C3", "C3"]).tolist() == [True, False, False, True, True]
+    # a blank is in only when the allowed values hold a blank (as pandas' isin)
+    assert ck.is_in(values, pd.Index(["C2", None])).tolist() == [False, True, True, False, False]
+    assert ck.is_in(values, []).tolist() == [False] * 5
+
+
+def test_flag_in_passes_blanks_and_ignores_blank_allowed_values():
+    values = pd.Series(["C1", None, "C9"], dtype="str")
+    assert ck.flag_in(values, pd.Series(["C1", None], dtype="str")).tolist() == [True, True, False]
+
