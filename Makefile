@@ -52,8 +52,8 @@ demo-data: env
 lint: env
 	$(BIN)/ruff check pipeline tests benchmarks notebooks
 
-# Several authorities (docs/regional.md): two synthetic ones, each through the whole chain,
-# two at a time, then recorded in regional/dvc.lock (`dvc repro regional/dvc.yaml` is then a no-op).
+# Several authorities (docs/regional.md): two synthetic ones, each through the whole chain, JOBS at
+# a time with DVC's experiment queue, then restored from the run cache into the workspace.
 REGIONAL := $(shell $(BIN)/python -c "import yaml; print(' '.join(yaml.safe_load(open('params.yaml'))['regional']['authorities']))" 2>/dev/null)
 JOBS ?= 2
 
@@ -61,14 +61,12 @@ regional-demo: env system
 	@for slug in $(REGIONAL); do \
 	  raw=$$($(BIN)/python -c "import yaml; print(yaml.safe_load(open('params.yaml'))['regional']['authorities']['$$slug']['raw'])"); \
 	  name=$$($(BIN)/python -c "import yaml; print(yaml.safe_load(open('params.yaml'))['regional']['authorities']['$$slug']['name'])"); \
-	  if [ ! -d "$$raw" ]; then \
+	  if [ -z "$$(find "$$raw" -name '*.csv' -print -quit 2>/dev/null)" ]; then \
 	    echo "$$raw: creating synthetic $$name (the name seeds the data)"; \
 	    $(BIN)/python -m pipeline synth --out "$$raw" --la "$$name" > /dev/null; \
 	  fi; \
 	done
 	$(MAKE) regional
 
-regional:
-	printf '%s\n' $(REGIONAL) | xargs -P $(JOBS) -I{} sh -c '$(BIN)/python -m pipeline run-all --authority {} > "regional-{}.log" 2>&1 && echo "{}: done" || { echo "{}: FAILED (see regional-{}.log)"; exit 1; }'
-	dvc commit -f regional/dvc.yaml
-	dvc status regional/dvc.yaml
+regional: env system
+	bash scripts/regional-queue.sh $(JOBS)

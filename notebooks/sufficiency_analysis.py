@@ -17,6 +17,7 @@
 
 # %% tags=["parameters"]
 params_file = "params.yaml"
+overrides = []  # the stage's --set overrides (a regional authority's name and code)
 period = "2026-27 Q2"
 la_code = "990"
 threshold = 10
@@ -27,7 +28,7 @@ from pipeline.render import stories
 from pipeline.render.io import load_notebook_params, load_published
 from pipeline.render.view import PaperView
 
-params = load_notebook_params(params_file, period, threshold)
+params = load_notebook_params(params_file, overrides, period, la_code, threshold)
 view = PaperView(load_published(tables_dir))
 year = params.sufficiency_year.label
 snapshot = stories.snapshot_label(params)

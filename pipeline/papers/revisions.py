@@ -345,11 +345,12 @@ def add_revisions(paper: Paper, revisions: Revisions) -> Paper:
 
     A revised figure that this paper shows again under the same id no longer has its
     earlier value, so that value is dropped from ``published_before`` for that id (it is
-    known through the "Previously reported" cell instead)."""
+    known through the "Previously reported" cell instead). A value some earlier paper already
+    published that equals the figure's value now (a revision reported before) stays known."""
     if revisions.table is None:
         return paper
-    revised = set(revisions.reasons["figure_id"])
-    before = {k: v for k, v in paper.published_before.items() if k not in revised}
+    now = dict(zip(revisions.reasons["figure_id"], revisions.reasons["now"], strict=True))
+    before = {k: v for k, v in paper.published_before.items() if k not in now or float(v) == float(now[k])}
     return dataclasses.replace(
         paper, tables=[*paper.tables, revisions.table], derived=[*paper.derived, revisions.change],
         links=list(paper.links), published_before={**before, **revisions.published_before})

@@ -219,6 +219,22 @@ def paper_metadata(params: Params, paper: str) -> dict:
     }
 
 
+def notebook_parameters(params: Params, params_file: str | Path, overrides: list[str], tables: Path) -> dict:
+    """What papermill injects: params.yaml relative to the project, every `--set` override the
+    stage ran with (a regional authority's name and code among them) except `paths.*`, which the
+    notebook does not use and which would put local folders in the paper, and the tables folder."""
+    root = params.paths.root
+    params_file = Path(params_file)
+    return {
+        "params_file": relative(params_file if params_file.is_absolute() else params_file.resolve(), root),
+        "overrides": [o for o in overrides if not o.split("=", 1)[0].strip().startswith("paths.")],
+        "period": params.period.label,
+        "la_code": params.la.code,
+        "threshold": params.disclosure.threshold,
+        "tables_dir": relative(tables, root),
+    }
+
+
 def execute_notebook(source: Path, out: Path, params: Params, args: argparse.Namespace, where: dict, meta: dict) -> None:
     """Run the jupytext notebook with papermill (kernel python3, working directory the project
     root, relative paths only) and store it without volatile metadata."""
@@ -229,14 +245,7 @@ def execute_notebook(source: Path, out: Path, params: Params, args: argparse.Nam
     from pipeline.render.convert import strip_volatile_metadata
 
     root = params.paths.root
-    parameters = {
-        "params_file": relative(Path(args.params), root) if Path(args.params).is_absolute() else
-        relative(Path(args.params).resolve(), root),
-        "period": params.period.label,
-        "la_code": params.la.code,
-        "threshold": params.disclosure.threshold,
-        "tables_dir": relative(where["tables"], root),
-    }
+    parameters = notebook_parameters(params, args.params, getattr(args, "overrides", []), where["tables"])
     env_path = str(Path(sys.executable).parent)
     os.environ["PATH"] = env_path + os.pathsep + os.environ.get("PATH", "")
     os.environ["PYTHONPATH"] = str(ROOT) + (os.pathsep + os.environ["PYTHONPATH"] if os.environ.get("PYTHONPATH") else "")

@@ -43,7 +43,7 @@ def table_places(table: ShownTable) -> int:
     ('number' tables use none when every figure is whole)."""
     if table.info.fmt != "number":
         return DECIMALS.get(table.info.fmt, 1)
-    shown = table.values[table.status == SHOWN].stack()
+    shown = table.values.to_numpy(dtype=float)[(table.status == SHOWN).to_numpy()]
     return 0 if all(float(v).is_integer() for v in shown) else 1
 
 

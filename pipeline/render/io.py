@@ -61,11 +61,17 @@ def read_tidy_csvs(folders: list[Path]) -> dict[str, pd.DataFrame]:
     return out
 
 
-def load_notebook_params(params_file: str | Path, period: str, threshold: int):
-    """The parameters a notebook runs with: params.yaml with the period and threshold papermill
-    injected (so a notebook run by hand for another period stays consistent)."""
-    from pipeline.config import load_params
+def load_notebook_params(params_file: str | Path, overrides: list[str], period: str, la_code: str, threshold: int):
+    """The parameters a notebook runs with: params.yaml with the stage's overrides, then the period,
+    authority code and threshold papermill injected (so a notebook run by hand for another period
+    stays consistent). Refuses an authority code that disagrees with the overrides' authority."""
+    from pipeline.config import ConfigError, load_params
     from pipeline.periods import parse_quarter
 
     slug = parse_quarter(period).slug
-    return load_params(params_file, [f"period={period}", f"period_slug={slug}", f"disclosure.threshold={threshold}"])
+    params = load_params(params_file, [*overrides, f"period={period}", f"period_slug={slug}",
+                                       f"disclosure.threshold={threshold}"])
+    if str(params.la.code) != str(la_code):
+        raise ConfigError(f"notebook parameter la_code={la_code!r} but the parameters describe "
+                          f"{params.la.name} ({params.la.code}): pass that authority's overrides")
+    return params

@@ -97,6 +97,19 @@ def count_of(paper: PublishedPaper, figure_id: str, noun: str = "children", sing
     return Phrase(_span(fig, text), text)
 
 
+def says_nothing(paper: PublishedPaper, figure_id: str, count: bool = True) -> bool:
+    """True when the narrative can state nothing about a figure: not shown, and (for a count) not
+    bounded below the threshold by other published figures, so that `count_of` would only say
+    'an unpublished number'. Sentences list such figures together instead of one by one."""
+    fig = paper.figure(figure_id)
+    if fig.shown:
+        return False
+    if count and fig.suppressed:
+        _, row, col = figure_id.split("|")
+        return public_upper_bound(paper.table(figure_id.split("|")[0]), row, col) >= paper.threshold
+    return True
+
+
 def value_of(paper: PublishedPaper, figure_id: str) -> Phrase:
     """A published value as printed ('52%', '£1,234', '123'), or 'not published'."""
     fig = paper.figure(figure_id)

@@ -22,23 +22,40 @@ def _lower_first(text: str) -> str:
 
 
 def describe_team_exits(view: PaperView, params: Params) -> Prose | Html:
-    """Exits through the Exit Team this quarter and this year, by route."""
+    """Exits through the Exit Team this quarter and this year, by route; routes whose figure
+    cannot be stated are named together in one sentence."""
     tid = "Q01_team_exits"
     if not view.has(tid):
         return note("Exit Team figures are left out: the permanence tracker was not supplied.")
     t = view.shown_table(tid)
     q = f"Q{params.period.q}"
     total = t.info.row_total
-    routes = [r for r in t.info.rows if r != total]
-    by_route = join_phrases([
-        compose("{n} through {route}", sentence=False, n=view.count(f"{tid}|{r}|{q}"), route=phrase(_route_words(r)))
-        for r in routes])
-    first = compose("During {period} the Exit Team supported {n} to leave care: {routes}.",
-                    period=params.period.label, n=view.count(f"{tid}|{total}|{q}"), routes=by_route)
-    second = compose("This makes {ytd} so far in {year}, against the service plan's target of {target} for the year.",
-                     ytd=view.count(f"{tid}|{total}|{YTD}", "exits", "exit"), year=params.period.year.label,
-                     target=params.targets.exit_team_exits)
-    return say(first, second)
+    routes = [(f"{tid}|{r}|{q}", _route_words(r)) for r in t.info.rows if r != total]
+    stated = [(f, w) for f, w in routes if not view.says_nothing(f)]
+    total_unstated = view.says_nothing(f"{tid}|{total}|{q}")
+    fragment = "{n} left through {route}" if total_unstated else "{n} through {route}"
+    by_route = join_phrases([compose(fragment, sentence=False, n=view.count(f), route=phrase(w)) for f, w in stated])
+    if total_unstated:
+        first = compose("The number of children the Exit Team supported to leave care during {period} is not "
+                        "published" + ("; {routes}." if stated else "."),
+                        period=params.period.label, routes=by_route)
+    else:
+        first = compose("During {period} the Exit Team supported {n} to leave care" + (": {routes}." if stated else "."),
+                        period=params.period.label, n=view.count(f"{tid}|{total}|{q}"), routes=by_route)
+    unstated = [w for f, w in routes if view.says_nothing(f)]
+    hidden = (phrase("") if not unstated else
+              phrase("The numbers by route are not published, to protect the children's identities.")
+              if len(unstated) == len(routes) else
+              compose("The numbers through {routes} are not published, to protect the children's identities.",
+                      routes=join_phrases([phrase(w) for w in unstated])))
+    ytd = f"{tid}|{total}|{YTD}"
+    second = (compose("The number so far in {year} is not published; the service plan's target is {target} for the year.",
+                      year=params.period.year.label, target=params.targets.exit_team_exits)
+              if view.says_nothing(ytd) else
+              compose("This makes {ytd} so far in {year}, against the service plan's target of {target} for the year.",
+                      ytd=view.count(ytd, "exits", "exit"), year=params.period.year.label,
+                      target=params.targets.exit_team_exits))
+    return say(first, hidden, second)
 
 
 def _route_words(label: str) -> str:
@@ -53,17 +70,26 @@ def _route_words(label: str) -> str:
 
 
 def describe_targets(view: PaperView, params: Params) -> Prose | Html:
-    """Year to date against the targets, and the two forecasts."""
+    """Year to date against the targets, and the two forecasts (those not published named together)."""
     tid = "Q03_targets"
     if not view.has(tid):
         return note("Progress against targets is left out: the permanence tracker was not supplied.")
     sentences = []
+    clauses = {YTD: "the year to date stands at {v}", "Forecast: run rate": "at the current rate the year would end at {v}",
+               "Forecast: pipeline": "the cases now at a late stage point to {v}"}
+    names = {YTD: "the year to date", "Forecast: run rate": "the run-rate forecast",
+             "Forecast: pipeline": "the pipeline forecast"}
     for row, noun in (("Exits through the Exit Team", "exits through the Exit Team"), ("Adoptions", "adoptions")):
-        sentences.append(compose(
-            "For {noun}, the year to date stands at {ytd} against a target of {target}; at the current rate the "
-            "year would end at {run}, and the cases now at a late stage point to {pipe}.",
-            noun=noun, ytd=view.value(f"{tid}|{row}|{YTD}"), target=view.value(f"{tid}|{row}|Annual target"),
-            run=view.value(f"{tid}|{row}|Forecast: run rate"), pipe=view.value(f"{tid}|{row}|Forecast: pipeline")))
+        target = view.value(f"{tid}|{row}|Annual target")
+        stated = [compose(clauses[c], sentence=False, v=view.value(f"{tid}|{row}|{c}")) for c in clauses
+                  if not view.says_nothing(f"{tid}|{row}|{c}", count=False)]
+        unstated = [names[c] for c in clauses if view.says_nothing(f"{tid}|{row}|{c}", count=False)]
+        sentences.append(compose("For {noun}, against a target of {target}, {stated}.", noun=noun, target=target,
+                                 stated=join_phrases(stated, "and")) if stated else
+                         compose("For {noun}, the target is {target}.", noun=noun, target=target))
+        if unstated:
+            verb = "is" if len(unstated) == 1 else "are"
+            sentences.append(compose("{what} " + verb + " not published.", what=join_phrases([phrase(w) for w in unstated])))
     return say(*sentences)
 
 
@@ -79,8 +105,10 @@ def describe_dfe_exits(view: PaperView, params: Params) -> Prose | Html:
                  n=view.count(f"{tid}|{total}|{q}"), period=params.period.label,
                  ytd=view.count(f"{tid}|{total}|{YTD}", "children", "child"))
     adoption = "Adoption"
-    s2 = (compose("Of those leaving care this year, {n} were adopted.", n=view.count(f"{tid}|{adoption}|{YTD}"))
-          if adoption in t.info.rows else phrase(""))
+    adopted = f"{tid}|{adoption}|{YTD}"
+    s2 = (phrase("") if adoption not in t.info.rows else
+          phrase("The number adopted this year is not published.") if view.says_nothing(adopted) else
+          compose("Of those leaving care this year, {n} were adopted.", n=view.count(adopted)))
     return say(s1, s2)
 
 
@@ -93,10 +121,17 @@ def describe_funnel(view: PaperView, params: Params, table_id: str, first_row: s
     q = f"Q{params.period.q}"
     if first_row not in t.info.rows or last_row not in t.info.rows:
         return Prose(())
-    return say(compose("In {period} the team received {n} for {what}, and {m} {outcome}.",
-                       period=params.period.label, n=view.count(f"{table_id}|{first_row}|{q}", "referrals", "referral"),
-                       what=_lower_first(what), m=view.count(f"{table_id}|{last_row}|{q}", "cases", "case"),
-                       outcome=outcome))
+    referrals, outcomes = f"{table_id}|{first_row}|{q}", f"{table_id}|{last_row}|{q}"
+    parts = dict(period=params.period.label, what=_lower_first(what), outcome=outcome,
+                 n=view.count(referrals, "referrals", "referral"), m=view.count(outcomes, "cases", "case"))
+    template = {
+        (False, False): "In {period} the team received {n} for {what}, and {m} {outcome}.",
+        (False, True): "In {period} the team received {n} for {what}; the number of cases that {outcome} is "
+                       "not published.",
+        (True, False): "In {period} {m} {outcome}; the number of referrals for {what} is not published.",
+        (True, True): "In {period} the numbers of referrals for {what} and of cases that {outcome} are not published.",
+    }[(view.says_nothing(referrals), view.says_nothing(outcomes))]
+    return say(compose(template, **parts))
 
 
 def describe_waiting(view: PaperView, params: Params) -> Prose | Html:
@@ -105,8 +140,10 @@ def describe_waiting(view: PaperView, params: Params) -> Prose | Html:
         return note("Children waiting for adoption are left out: the permanence tracker was not supplied.")
     t = view.shown_table("Q08_waiting")
     total = t.info.row_total
-    parts = [compose("At the end of {period}, {n} were waiting for an adoptive placement.",
-                     period=params.period.label, n=view.count(f"Q08_waiting|{total}|Children"))]
+    waiting = f"Q08_waiting|{total}|Children"
+    parts = [compose("The number of children waiting for an adoptive placement at the end of {period} is not published."
+                     if view.says_nothing(waiting) else "At the end of {period}, {n} were waiting for an adoptive placement.",
+                     period=params.period.label, n=view.count(waiting))]
     if view.has("Q08d_waiting_days"):
         parts.append(compose("The median time since the best-interest decision was {d} days.",
                              d=view.value(f"Q08d_waiting_days|{total}|Median days since best-interest decision")))
@@ -135,11 +172,20 @@ def describe_savings(view: PaperView, params: Params) -> Prose | Html:
     if not view.has(tid):
         return note("Savings are left out: the unit costs file or the permanence tracker was not supplied.")
     row = "All exits (Exit Team and adoption)"
-    return say(compose(
-        "Children who left care through the Exit Team or by adoption this year have saved the council {ytd} so far; "
-        "had they remained in their placements, they would have cost {to18} more by their 18th birthdays.",
-        ytd=view.value(f"{tid}|{row}|Saving in the year to date"),
-        to18=view.value(f"{tid}|{row}|Projected saving to age 18")))
+    ytd, to18 = f"{tid}|{row}|Saving in the year to date", f"{tid}|{row}|Projected saving to age 18"
+    template = {
+        (False, False): "Children who left care through the Exit Team or by adoption this year have saved the council "
+                        "{ytd} so far; had they remained in their placements, they would have cost {to18} more by their "
+                        "18th birthdays.",
+        (False, True): "Children who left care through the Exit Team or by adoption this year have saved the council "
+                       "{ytd} so far; the projected saving to their 18th birthdays is not published.",
+        (True, False): "Had the children who left care through the Exit Team or by adoption this year remained in their "
+                       "placements, they would have cost {to18} more by their 18th birthdays; the saving so far is not "
+                       "published.",
+        (True, True): "The savings from children who left care through the Exit Team or by adoption this year are not "
+                      "published: they are worked out from numbers of children small enough to be hidden.",
+    }[(view.says_nothing(ytd, count=False), view.says_nothing(to18, count=False))]
+    return say(compose(template, ytd=view.value(ytd), to18=view.value(to18)))
 
 
 # --- sufficiency -------------------------------------------------------------------------

@@ -77,6 +77,9 @@ class PaperView:
     def count(self, figure_id: str, noun: str = "children", singular: str = "child") -> narrative.Phrase:
         return narrative.count_of(self.paper, figure_id, noun, singular)
 
+    def says_nothing(self, figure_id: str, count: bool = True) -> bool:
+        return narrative.says_nothing(self.paper, figure_id, count)
+
     def value(self, figure_id: str) -> narrative.Phrase:
         return narrative.value_of(self.paper, figure_id)
 

@@ -176,6 +176,12 @@ def test_revisions_are_under_disclosure_control():
     assert q2.table("QREV_revisions") is revs.table
     assert q2.published_before == {"Q01_exits|Other|2026-27 Q1": 3.0, **revs.published_before}
     assert base.published_before["Q01_exits|Adoption|2026-27 Q1"] == 12.0  # input untouched
+    # a later paper that already published the revised value: that value is still public
+    now = revs.reasons.set_index("figure_id").at["Q01_exits|Adoption|2026-27 Q1", "now"]
+    assert now != 12
+    base.published_before = {"Q01_exits|Adoption|2026-27 Q1": float(now)}
+    assert rv.add_revisions(base, revs).published_before == {"Q01_exits|Adoption|2026-27 Q1": float(now),
+                                                             **revs.published_before}
     # the Q2 paper's own tables were not touched
     assert [t.table_id for t in build_paper(Q2_FACTS, _params(Q2)).tables] == ["Q01_exits", "Q02_adoption", "Q03_staff"]
 

@@ -29,3 +29,19 @@ def test_no_suppression_note_when_nothing_is_hidden(published):
     html = render_table_html(published.table("T1p_share"), 1, "x", 10)
     assert "is not shown to protect" not in html
     assert ">53%</td>" in html
+
+
+def test_a_number_table_of_whole_figures_prints_no_decimals_even_with_hidden_cells(published):
+    # T1_exits has hidden cells (NaN values); shown as a 'number' table, 20 and 38 stay whole.
+    from dataclasses import replace
+
+    from pipeline.render.formatting import format_figure_text, table_places
+
+    table = published.table("T1_exits")
+    as_number = replace(table, info=replace(table.info, fmt="number"))
+    assert (as_number.status != "shown").to_numpy().any()
+    assert table_places(as_number) == 0
+    assert format_figure_text(as_number, "Total", "Year to date") == "38"
+    with_fraction = replace(as_number, values=as_number.values.replace(38.0, 38.5))
+    assert table_places(with_fraction) == 1
+    assert format_figure_text(with_fraction, "Total", "Q1") == format_value(with_fraction.values.at["Total", "Q1"], "number", 1)
