@@ -71,7 +71,8 @@ class StitchResult:
 
 def return_order(names: Iterable[str]) -> dict[str, int]:
     """Rank of each return: by its last day, an annual return after an extract ending that day."""
-    labels = {n: schema.parse_return_label(n) for n in set(names)}
+    unique = names.unique() if isinstance(names, pd.Series) else set(names)  # not row by row in Python
+    labels = {n: schema.parse_return_label(n) for n in unique}
     ordered = sorted(labels, key=lambda n: (labels[n].end, labels[n].quarter is None, n))
     return {n: i for i, n in enumerate(ordered)}
 

@@ -243,6 +243,7 @@ def execute_notebook(source: Path, out: Path, params: Params, args: argparse.Nam
     import papermill
 
     from pipeline.render.convert import strip_volatile_metadata
+    from pipeline.render.kernel import IPCKernelManager
 
     root = params.paths.root
     parameters = notebook_parameters(params, args.params, getattr(args, "overrides", []), where["tables"])
@@ -257,6 +258,7 @@ def execute_notebook(source: Path, out: Path, params: Params, args: argparse.Nam
         try:
             papermill.execute_notebook(str(src), str(out), parameters=parameters, kernel_name="python3",
                                        progress_bar=False, cwd=str(root), log_output=False,
+                                       kernel_manager_class=IPCKernelManager,
                                        # one save at the end, not after each of ~120 cells (~3 s a paper)
                                        request_save_on_cell_execute=False)
         except papermill.PapermillExecutionError as exc:

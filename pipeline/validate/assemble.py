@@ -101,7 +101,7 @@ def _before(frame: pd.DataFrame, as_of: date | None, excl: list, table: str) -> 
     """Rows of returns ending on or before as_of; the others go to exclusions."""
     if as_of is None:
         return frame
-    ends = frame["RETURN"].map(lambda n: schema.parse_return_label(n).end)
+    ends = frame["RETURN"].map({n: schema.parse_return_label(n).end for n in frame["RETURN"].unique()})
     late = ends > as_of
     if late.any():
         d = frame[late]

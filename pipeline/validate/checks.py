@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.validate.codes import FALSE_VALUES, TRUE_VALUES
 
@@ -22,7 +24,18 @@ DATE_DTYPE = "datetime64[ns]"
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
-    """Parse dd/mm/yyyy or yyyy-mm-dd strings (mixed in one column is fine); others -> NaT."""
+    """Parse dd/mm/yyyy or yyyy-mm-dd strings (mixed in one column is fine); others -> NaT.
+
+    Each distinct string is parsed once (a national column of a million dates holds a few
+    thousand distinct days) and the results are spread back to the rows.
+    """
+    codes, uniques = pd.factorize(values)  # blank -> -1
+    parsed = _parse_date_strings(pd.Series(uniques, dtype=object)).to_numpy()
+    parsed = np.append(parsed, np.datetime64("NaT", "ns"))  # position -1: blank
+    return pd.Series(parsed[codes], index=values.index, dtype=DATE_DTYPE)
+
+
+def _parse_date_strings(values: pd.Series) -> pd.Series:
     s = values.astype("str").where(values.notna())
     dmy = pd.to_datetime(s, format="%d/%m/%Y", errors="coerce")
     rest = dmy.isna() & s.notna()
@@ -46,8 +59,12 @@ def parse_bools(values: pd.Series) -> pd.Series:
 
 
 def add_years(dates: pd.Series, years: int) -> pd.Series:
-    """The same day `years` later (29 February -> 28 February)."""
-    return (dates + pd.DateOffset(years=years)).astype(DATE_DTYPE)
+    """The same day `years` later; 29 February becomes 1 March in a common year (in England a
+    person born on 29 February attains an age on 1 March; synth's days.add_years agrees)."""
+    shifted = (dates + pd.DateOffset(years=years)).astype(DATE_DTYPE)
+    # DateOffset clips 29 February to 28 February; move those days on to 1 March
+    clipped = ((dates.dt.month == 2) & (dates.dt.day == 29) & (shifted.dt.day == 28)).fillna(False)
+    return shifted.where(~clipped, shifted + pd.Timedelta(days=1))
 
 
 def lookup(keys: pd.Series, mapping: pd.Series) -> pd.Series:
@@ -117,13 +134,25 @@ def flag_s_not_after_x1(ep: pd.DataFrame, nb: pd.DataFrame) -> pd.Series:
     return ~(s & after_x1)
 
 
+def is_in(values: pd.Series, allowed: Iterable) -> pd.Series:
+    """``values.isin(allowed)`` for large sets of strings, with the same result (blank is in
+    only when ``allowed`` holds a blank).
+
+    Through pyarrow's hash set on the Arrow arrays: the Arrow-string ``isin`` of pandas 3
+    turns every allowed value into a Python object one by one (tens of seconds for a
+    national header).
+    """
+    arr = pa.array(values, from_pandas=True)
+    allowed_values = allowed if isinstance(allowed, (pd.Series, pd.Index)) else pd.Series(list(allowed), dtype=object)
+    value_set = pa.array(allowed_values, from_pandas=True).cast(arr.type)  # repeats are fine
+    hit = pc.is_in(arr, value_set=value_set).fill_null(False)
+    return pd.Series(hit.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
+
+
 def flag_in(values: pd.Series, allowed: Iterable) -> pd.Series:
     """False where a non-blank value is not among `allowed` (e.g. CHILD not in the header)."""
-    allowed_values = pd.Series(list(allowed) if not isinstance(allowed, pd.Series) else allowed).dropna()
-    # as object arrays: pandas' Arrow-string isin converts the allowed values one by one in
-    # Python (tens of seconds for a national header); the object hash table does it in C
-    objects = pd.Series(values.to_numpy(dtype=object), index=values.index)
-    return values.isna() | objects.isin(pd.unique(allowed_values.to_numpy(dtype=object)))
+    allowed_values = allowed if isinstance(allowed, pd.Series) else pd.Series(list(allowed), dtype=object)
+    return values.isna() | is_in(values, allowed_values.dropna())
 
 
 # --- permanence tracker --------------------------------------------------------------------
@@ -179,4 +208,4 @@ def flag_outcome_matches(tracker: pd.DataFrame, episodes: pd.DataFrame,
     tr_keys = (
         tracker["CHILD"].astype("str") + "|" + tracker["EVENT_DATE"].dt.strftime("%Y-%m-%d") + "|" + tracker["ROUTE"].astype("str")
     )
-    return ~(is_outcome & ~tr_keys.isin(ep_keys))
+    return ~(is_outcome & ~is_in(tr_keys, ep_keys))

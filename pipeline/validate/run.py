@@ -92,15 +92,28 @@ def related_data(raw: RawData) -> dict[str, Any]:
     return related
 
 
+def rows_by_key(keys: pd.DataFrame) -> list[tuple[tuple, np.ndarray]]:
+    """Each distinct row of ``keys`` (in order of first appearance) with the positions of the
+    rows holding it (ascending). Keys must not be blank (fill them first)."""
+    if keys.empty:
+        return []
+    codes = np.zeros(len(keys), dtype=np.int64)
+    for c in keys.columns:
+        col_codes, col_uniques = pd.factorize(keys[c])
+        codes = codes * len(col_uniques) + col_codes
+    _, first, group = np.unique(codes, return_index=True, return_inverse=True)
+    positions = np.split(np.argsort(group, kind="stable"), np.cumsum(np.bincount(group))[:-1])
+    return [(tuple(keys.iloc[first[g]]), positions[g]) for g in np.argsort(first)]
+
+
 def build_jobs(raw: RawData) -> list[Job]:
     """Prepare one job per (table, return, file) present in the raw data."""
     related = related_data(raw)
     jobs = []
     for table, frame in raw.tables.items():
         module = SUITE_MODULES[table]
-        keys = frame[["RETURN", "SOURCE_FILE"]].astype("object").fillna("").drop_duplicates().itertuples(index=False)
-        for ret, src in keys:
-            part = frame[(frame["RETURN"].fillna("") == ret) & (frame["SOURCE_FILE"] == src)].reset_index(drop=True)
+        for (ret, src), rows in rows_by_key(frame[["RETURN", "SOURCE_FILE"]].fillna("")):
+            part = frame.take(rows).reset_index(drop=True)
             ctx = context_for(table, ret or None)
             rel = dict(related, header=related["headers"].get(ret))
             prepared = add_context_columns(module.prepare(part, ctx, rel), ctx)

@@ -35,6 +35,7 @@ def run(root: Path, *args: str) -> None:
     done = subprocess.run([sys.executable, "-m", "pipeline", "--params", str(root / "params.yaml"), *args],
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+    assert "without encryption" not in done.stderr  # the notebooks' kernel listens on IPC sockets, not TCP
 
 
 def make_project(tmp: Path) -> Path:

@@ -32,9 +32,23 @@ def test_parse_bools():
     assert ck.parse_bools(pd.Series(["1", "0", "true", "no", "maybe", None])).tolist() == [True, False, True, False, pd.NA, pd.NA]
 
 
-def test_add_years_leap_day():
-    got = ck.add_years(pd.Series(pd.to_datetime(["2008-02-29", "2006-07-01"])), 18)
-    assert got.dt.strftime("%Y-%m-%d").tolist() == ["2026-02-28", "2024-07-01"]
+def test_add_years_keeps_the_calendar_day():
+    got = ck.add_years(pd.Series(pd.to_datetime(["2006-07-01", "2008-02-28", "2007-12-31"])), 18)
+    assert got.dt.strftime("%Y-%m-%d").tolist() == ["2024-07-01", "2026-02-28", "2025-12-31"]
+
+
+def test_add_years_29_february_is_1_march_in_a_common_year():
+    # 2026 is a common year: born 29/02/2008, 18 on 01/03/2026; 2024 is a leap year: 16 on 29/02/2024
+    dob = pd.Series(pd.to_datetime(["2008-02-29", "2008-02-29", "2008-02-29"]))
+    got = pd.concat([ck.add_years(dob.iloc[[0]], 18), ck.add_years(dob.iloc[[1]], 16), ck.add_years(dob.iloc[[2]], 17)])
+    assert got.dt.strftime("%Y-%m-%d").tolist() == ["2026-03-01", "2024-02-29", "2025-03-01"]
+
+
+def test_add_years_blank_stays_blank():
+    got = ck.add_years(pd.Series(pd.to_datetime(["2008-02-29", None])).astype("datetime64[ns]"), 18)
+    assert got.dtype == "datetime64[ns]"
+    assert got.iloc[0] == pd.Timestamp("2026-03-01")
+    assert pd.isna(got.iloc[1])
 
 
 def test_overlap_flags_the_later_episode():
@@ -122,3 +136,17 @@ def test_a_proper_chain_passes_every_episode_rule(spans):
     nb = ck.neighbour_episodes(e)
     for flag in (ck.flag_no_overlap(e, nb), ck.flag_x1_followed(e, nb), ck.flag_chain(e, nb, START), ck.flag_s_not_after_x1(e, nb)):
         assert flag.all()
+
+
+def test_is_in_matches_pandas_isin_blank_included():
+    values = pd.Series(["C1", None, "C2", "C3", "C1"], dtype="str")
+    assert ck.is_in(values, ["C1", "C3", "C3"]).tolist() == [True, False, False, True, True]
+    # a blank is in only when the allowed values hold a blank (as pandas' isin)
+    assert ck.is_in(values, pd.Index(["C2", None])).tolist() == [False, True, True, False, False]
+    assert ck.is_in(values, []).tolist() == [False] * 5
+
+
+def test_flag_in_passes_blanks_and_ignores_blank_allowed_values():
+    values = pd.Series(["C1", None, "C9"], dtype="str")
+    assert ck.flag_in(values, pd.Series(["C1", None], dtype="str")).tolist() == [True, True, False]
+
