@@ -13,7 +13,6 @@ same, byte for byte, whatever the number of workers.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import hashlib
 import io
 import json
@@ -58,11 +57,18 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+# The parameters the fact builders read (params.yaml: period, sufficiency_year, trend_years,
+# savings.pro_rata_basis_days, candidates, projection, distance.far_miles; the process stage's
+# params in dvc.yaml). Targets, disclosure, the paper's details and the paths do not change a fact.
+FACT_PARAMS = ("period", "sufficiency_year", "trend_years", "savings_basis_days", "candidates", "projection",
+               "far_miles")
+
+
 def fingerprint_inputs(validated_dir: Path, params: Params) -> dict[str, str]:
     """What the fact tables depend on, for the manifest: the sha256 of the validated data's
-    manifest.json (missing when it has none) and of every parameter except the paths."""
+    manifest.json (missing when it has none) and of the parameters the builders read."""
     manifest = validated_dir / "manifest.json"
-    settings = {f.name: getattr(params, f.name) for f in dataclasses.fields(params) if f.name not in ("paths", "raw")}
+    settings = {name: getattr(params, name) for name in FACT_PARAMS}
     return {"validated_manifest_sha256": _sha256(manifest) if manifest.exists() else None,
             "params_sha256": hashlib.sha256(repr(settings).encode()).hexdigest()}
 

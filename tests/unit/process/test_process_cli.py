@@ -115,3 +115,29 @@ def test_handed_on_frames_are_the_columns_later_jobs_read():
     assert list(handed["case_outcomes"].columns) == ["CASE_ID", "CHILD", "ROUTE", "OUTCOME_DATE"]
     assert catalog.select_handed_on(catalog.build_tracker_facts(make_validated(without=("permanence_tracker",)),
                                                                 story_params())) == {}
+
+
+def test_the_fingerprint_changes_with_the_parameters_facts_read_and_no_others(tmp_path, project_root):
+    from pipeline.config import load_params
+    from pipeline.process_cli import fingerprint_inputs
+
+    (tmp_path / "manifest.json").write_text('{"tables": {}}')
+    base = load_params(project_root / "params.yaml")
+    same = ["disclosure.threshold=5", "targets.adoptions=99", 'la.name="Eastvale"', "paths.raw=/elsewhere"]
+    other = ["distance.far_miles=25", "savings.pro_rata_basis_days=360", "trend_years=3"]
+    before = fingerprint_inputs(tmp_path, base)
+    assert before["validated_manifest_sha256"] is not None
+    for override in same:
+        assert fingerprint_inputs(tmp_path, load_params(project_root / "params.yaml", [override])) == before, override
+    for override in other:
+        assert fingerprint_inputs(tmp_path, load_params(project_root / "params.yaml", [override])) != before, override
+
+
+def test_the_process_stage_declares_the_params_sections_the_fingerprint_covers(project_root):
+    import yaml
+
+    from pipeline.process_cli import FACT_PARAMS
+
+    sections = {"savings_basis_days": "savings", "far_miles": "distance"}
+    declared = set(yaml.safe_load((project_root / "dvc.yaml").read_text())["stages"]["process"]["params"])
+    assert {sections.get(name, name) for name in FACT_PARAMS} <= declared
