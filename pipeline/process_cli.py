@@ -17,12 +17,13 @@ import hashlib
 import io
 import json
 import os
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.config import Params
-from pipeline.errors import InputError
+from pipeline.errors import InputError, PipelineError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -164,6 +165,9 @@ def build_and_write_facts(validated: dict[str, pd.DataFrame], params: Params, fo
             return catalog.merge_facts([entries, *(_run_job(i) for i in jobs)])
         with _fork_pool(min(workers, len(jobs))) as pool:
             return catalog.merge_facts([entries, *pool.map(_run_job, jobs)])
+    except BrokenProcessPool:
+        raise PipelineError("a worker process building the fact tables died (out of memory?); "
+                            "rerun with --workers 1 to build them in one process") from None
     finally:
         _JOB_STATE = None
 
@@ -175,9 +179,21 @@ def _fork_pool(workers: int):
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
 
 
+def can_fork() -> bool:
+    """Whether worker processes can be forked safely here: Linux only (Windows has no fork;
+    on macOS system frameworks are not fork-safe)."""
+    import multiprocessing
+    import sys
+
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
 def default_workers() -> int:
-    """The CPUs this process may use, at most MAX_DEFAULT_WORKERS."""
-    return max(1, min(len(os.sched_getaffinity(0)), MAX_DEFAULT_WORKERS))
+    """The CPUs this process may use, at most MAX_DEFAULT_WORKERS; 1 where it cannot fork."""
+    if not can_fork():
+        return 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cpus, MAX_DEFAULT_WORKERS))
 
 
 def read_facts(folder: Path) -> dict[str, pd.DataFrame]:
@@ -213,6 +229,9 @@ def run(args: argparse.Namespace, params: Params) -> int:
     workers = default_workers() if args.workers is None else args.workers
     if workers < 1:
         raise InputError(f"--workers must be at least 1, not {workers}")
+    if workers > 1 and not can_fork():
+        raise InputError(f"--workers {workers}: worker processes are forked, which only Linux supports "
+                         "safely; use --workers 1")
     entries = build_and_write_facts(read_validated(validated_dir, USED_TABLES), params, out_dir, workers)
     manifest = write_manifest(entries, out_dir, params, list_validated(validated_dir),
                               fingerprint_inputs(validated_dir, params))

@@ -141,3 +141,32 @@ def test_the_process_stage_declares_the_params_sections_the_fingerprint_covers(p
     sections = {"savings_basis_days": "savings", "far_miles": "distance"}
     declared = set(yaml.safe_load((project_root / "dvc.yaml").read_text())["stages"]["process"]["params"])
     assert {sections.get(name, name) for name in FACT_PARAMS} <= declared
+
+
+def test_workers_are_forked_only_on_linux(monkeypatch):
+    monkeypatch.setattr("sys.platform", "darwin")
+    assert not process_cli.can_fork()
+    assert process_cli.default_workers() == 1
+    monkeypatch.setattr("sys.platform", "win32")
+    assert process_cli.default_workers() == 1
+
+
+def test_asking_for_workers_where_they_cannot_be_forked_is_a_clear_error(validated_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(process_cli, "can_fork", lambda: False)
+    assert run_process(validated_dir, tmp_path, "--workers", "2") != 0
+    assert "only Linux supports safely; use --workers 1" in capsys.readouterr().err
+    assert run_process(validated_dir, tmp_path / "one", "--workers", "1") == 0
+
+
+def _die(index: int) -> None:
+    import os
+
+    os._exit(9)  # as if the worker were killed (out of memory)
+
+
+@pytest.mark.skipif(not process_cli.can_fork(), reason="needs forked workers")
+def test_a_worker_that_dies_is_a_clear_error_not_a_traceback(validated_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(process_cli, "_run_job", _die)
+    assert run_process(validated_dir, tmp_path, "--workers", "2") != 0
+    err = capsys.readouterr().err
+    assert "a worker process building the fact tables died" in err and "Traceback" not in err
