@@ -86,9 +86,7 @@ def count_of(paper: PublishedPaper, figure_id: str, noun: str = "children", sing
         text = f"no {noun}" if n == 0 else f"1 {singular}" if n == 1 else f"{format_value(n, 'count')} {noun}"
         return Phrase(_span(fig, text), text)
     if fig.suppressed:
-        table = paper.table(figure_id.split("|")[0])
-        _, row, col = figure_id.split("|")
-        if public_upper_bound(table, row, col) < paper.threshold:
+        if is_below_threshold_publicly(paper, figure_id):
             text = f"fewer than {paper.threshold} {noun}"
         else:
             text = f"an unpublished number of {noun}"
@@ -104,10 +102,14 @@ def says_nothing(paper: PublishedPaper, figure_id: str, count: bool = True) -> b
     fig = paper.figure(figure_id)
     if fig.shown:
         return False
-    if count and fig.suppressed:
-        _, row, col = figure_id.split("|")
-        return public_upper_bound(paper.table(figure_id.split("|")[0]), row, col) >= paper.threshold
-    return True
+    return not (count and fig.suppressed and is_below_threshold_publicly(paper, figure_id))
+
+
+def is_below_threshold_publicly(paper: PublishedPaper, figure_id: str) -> bool:
+    """Whether the published figures beside a hidden count already show it is below the threshold
+    (so the text may say 'fewer than 10')."""
+    table_id, row, col = figure_id.split("|")
+    return public_upper_bound(paper.table(table_id), row, col) < paper.threshold
 
 
 def value_of(paper: PublishedPaper, figure_id: str) -> Phrase:

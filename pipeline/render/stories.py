@@ -31,7 +31,8 @@ def describe_team_exits(view: PaperView, params: Params) -> Prose | Html:
     q = f"Q{params.period.q}"
     total = t.info.row_total
     routes = [(f"{tid}|{r}|{q}", _route_words(r)) for r in t.info.rows if r != total]
-    stated = [(f, w) for f, w in routes if not view.says_nothing(f)]
+    silent = {f for f, _ in routes if view.says_nothing(f)}
+    stated = [(f, w) for f, w in routes if f not in silent]
     total_unstated = view.says_nothing(f"{tid}|{total}|{q}")
     fragment = "{n} left through {route}" if total_unstated else "{n} through {route}"
     by_route = join_phrases([compose(fragment, sentence=False, n=view.count(f), route=phrase(w)) for f, w in stated])
@@ -42,7 +43,7 @@ def describe_team_exits(view: PaperView, params: Params) -> Prose | Html:
     else:
         first = compose("During {period} the Exit Team supported {n} to leave care" + (": {routes}." if stated else "."),
                         period=params.period.label, n=view.count(f"{tid}|{total}|{q}"), routes=by_route)
-    unstated = [w for f, w in routes if view.says_nothing(f)]
+    unstated = [w for f, w in routes if f in silent]
     hidden = (phrase("") if not unstated else
               phrase("The numbers by route are not published, to protect the children's identities.")
               if len(unstated) == len(routes) else
@@ -81,9 +82,10 @@ def describe_targets(view: PaperView, params: Params) -> Prose | Html:
              "Forecast: pipeline": "the pipeline forecast"}
     for row, noun in (("Exits through the Exit Team", "exits through the Exit Team"), ("Adoptions", "adoptions")):
         target = view.value(f"{tid}|{row}|Annual target")
+        silent = {c for c in clauses if view.says_nothing(f"{tid}|{row}|{c}", count=False)}
         stated = [compose(clauses[c], sentence=False, v=view.value(f"{tid}|{row}|{c}")) for c in clauses
-                  if not view.says_nothing(f"{tid}|{row}|{c}", count=False)]
-        unstated = [names[c] for c in clauses if view.says_nothing(f"{tid}|{row}|{c}", count=False)]
+                  if c not in silent]
+        unstated = [names[c] for c in clauses if c in silent]
         sentences.append(compose("For {noun}, against a target of {target}, {stated}.", noun=noun, target=target,
                                  stated=join_phrases(stated, "and")) if stated else
                          compose("For {noun}, the target is {target}.", noun=noun, target=target))

@@ -17,6 +17,12 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
 
 
+def tool_env() -> dict[str, str]:
+    """The environment `make` gives its commands: this virtual environment first on PATH."""
+    return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+            "DVC_NO_ANALYTICS": "1", "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg", "SOURCE_DATE_EPOCH": "0"}
+
+
 def sh(cwd: Path, *cmd: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
 
@@ -41,8 +47,7 @@ def make_repository(dest: Path, env: dict[str, str]) -> dict:
 
 
 def test_two_authorities_run_in_the_dvc_queue_and_land_in_the_workspace(tmp_path):
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-           "DVC_NO_ANALYTICS": "1", "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg", "SOURCE_DATE_EPOCH": "0"}
+    env = tool_env()
     repo = tmp_path / "project"
     params = make_repository(repo, env)
     authorities = params["regional"]["authorities"]
@@ -101,8 +106,7 @@ def test_two_authorities_run_in_the_dvc_queue_and_land_in_the_workspace(tmp_path
 
 
 def test_the_queue_script_refuses_an_authority_without_raw_data(tmp_path):
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-           "DVC_NO_ANALYTICS": "1"}
+    env = tool_env()
     repo = tmp_path / "project"
     params = make_repository(repo, env)
     first, entry = next(iter(params["regional"]["authorities"].items()))
