@@ -7,7 +7,7 @@ every cell, tidy frames for CSV, narrative phrases, and the restricted suppressi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +19,7 @@ from pipeline.disclosure.rules import describe_count, format_count
 from pipeline.disclosure.secondary import protect_system
 from pipeline.disclosure.system import build_system
 from pipeline.errors import DisclosureError
-from pipeline.tables import Cell, DerivedTable, Paper, PublishedTable
+from pipeline.tables import Cell, DerivedTable, Equation, Paper, PublishedTable
 
 PUBLISHED, PRIMARY, SECONDARY, DERIVED = "published", "primary", "secondary", "derived"
 
@@ -160,7 +160,8 @@ EXACT_INTERVALS_UP_TO = 1000
 
 
 def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
-                  exact_intervals: bool | None = None, hide: Iterable[Cell] = ()) -> ProtectedPaper:
+                  exact_intervals: bool | None = None, hide: Iterable[Cell] = (),
+                  identities: Sequence[Equation] = ()) -> ProtectedPaper:
     """Protect every table of `paper` together; raise DisclosureError if that is impossible.
 
     ``prune`` drops secondary cells that turn out unnecessary (so every one left is needed).
@@ -168,8 +169,10 @@ def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
     (up to two LPs a cell); by default only when at most 1,000 cells are suppressed, otherwise
     the log gives the part of each interval the audit proved reachable ("at least [a, b]").
     ``hide`` lists cells an analyst hides by hand (status secondary, reason "hidden by hand").
+    ``identities`` are further equations the attacker knows, beyond the paper's own (e.g.
+    record-set identities from :func:`pipeline.disclosure.identities.derive_identities`).
     """
-    system = build_system(paper)
+    system = build_system(paper, identities)
     primary = primary_mask(system, params)
     forced = system.mask_of(hide, f"cannot hide {{cell}}: it is not in paper {paper.paper_id}")
     if exact_intervals is None:

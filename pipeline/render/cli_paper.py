@@ -136,9 +136,14 @@ def run(args: argparse.Namespace, params: Params) -> int:
         paper, revisions = revise_paper(paper, facts, params, builder)
 
     from pipeline.disclosure import protect_paper
+    from pipeline.disclosure.identities import derive_identities, identities_frame
 
-    protection = read_protection(paper, protect_paper(paper, params.disclosure), params.disclosure.symbol)
+    identities = derive_identities(paper, facts)
+    protection = read_protection(paper, protect_paper(paper, params.disclosure,
+                                                      identities=[i.equation() for i in identities]),
+                                 params.disclosure.symbol)
     restricted = where["restricted"]
+    rio.write_csv(restricted / "identities.csv", identities_frame(identities))
     rio.write_json(restricted / "audit.json", {"paper": args.paper, "period": params.period.label,
                                                **protection.summary()})
     if not protection.audit_passed:
