@@ -7,6 +7,7 @@ every cell, tidy frames for CSV, narrative phrases, and the restricted suppressi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ import pandas as pd
 
 from pipeline.config import DisclosureParams
 from pipeline.disclosure.audit import AuditReport, primary_mask
+from pipeline.disclosure.editions import Edition, combine, hidden_primary
 from pipeline.disclosure.rules import describe_count, format_count
 from pipeline.disclosure.secondary import protect_system
 from pipeline.disclosure.system import build_system
@@ -161,7 +163,8 @@ EXACT_INTERVALS_UP_TO = 1000
 
 def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
                   exact_intervals: bool | None = None, hide: Iterable[Cell] = (),
-                  identities: Sequence[Equation] = ()) -> ProtectedPaper:
+                  identities: Sequence[Equation] = (), editions: Sequence[Edition] = (),
+                  comparable: re.Pattern | None = None) -> ProtectedPaper:
     """Protect every table of `paper` together; raise DisclosureError if that is impossible.
 
     ``prune`` drops secondary cells that turn out unnecessary (so every one left is needed).
@@ -171,10 +174,17 @@ def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
     ``hide`` lists cells an analyst hides by hand (status secondary, reason "hidden by hand").
     ``identities`` are further equations the attacker knows, beyond the paper's own (e.g.
     record-set identities from :func:`pipeline.disclosure.identities.derive_identities`).
+    ``editions`` are other published editions the reader holds (:mod:`pipeline.disclosure.editions`),
+    audited with this paper as one system; ``comparable`` matches the column labels that
+    name the same figure in every edition (e.g. ``Q1``..``Q4``).
     """
-    system = build_system(paper, identities)
+    combined, links, fixed = combine(paper, editions, comparable or re.compile("$^"))
+    system = build_system(combined, [*identities, *links])
     primary = primary_mask(system, params)
     forced = system.mask_of(hide, f"cannot hide {{cell}}: it is not in paper {paper.paper_id}")
+    if editions:  # the editions' hidden cells stay hidden; the audit protects them too
+        forced |= system.mask_of(fixed, "{cell}: not in the combined system")
+        primary |= system.mask_of(hidden_primary(editions), "{cell}: not in the combined system")
     if exact_intervals is None:
         exact_intervals = int(primary.sum()) <= EXACT_INTERVALS_UP_TO
     result = protect_system(system, primary, params, prune=prune, exact=exact_intervals, forced=forced)
@@ -189,6 +199,8 @@ def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
     log: list[LogEntry] = []
     for j in np.flatnonzero(result.suppressed):
         cell = system.cells[j]
+        if cell.table_id not in table_ids:
+            continue  # another edition's hidden cell (logged with that edition)
         v = verdicts[cell]
         interval = v.interval_text()
         rule_iv = "" if v.rule_lower is None else f"[{v.rule_lower}, {'unbounded' if v.rule_upper is None else v.rule_upper}]"
@@ -201,6 +213,8 @@ def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
         log.append(LogEntry(cell.id, status[cell], rule, why, float(system.values[j]), interval, rule_iv))
     for j, why in result.pruned.items():
         cell = system.cells[j]
+        if cell.table_id not in table_ids:
+            continue
         log.append(LogEntry(cell.id, "published", "secondary (pruned)",
                             f"redundant, published again: was chosen to {why.removeprefix('secondary: ')}",
                             float(system.values[j]), "", ""))

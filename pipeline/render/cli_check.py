@@ -88,6 +88,27 @@ def shown_path(path: Path | str, root: Path) -> str:
     return str(p.relative_to(root.resolve())) if p.is_relative_to(root.resolve()) else str(p)
 
 
+def check_editions(params: Params, paper: str, restricted: Path) -> list[str]:
+    """Editions of the year: unchanged since the paper was audited with them, and still safe
+    read all together (pipeline.disclosure.publications)."""
+    import json
+
+    from pipeline.disclosure.publications import audit_all_editions, changed_editions
+    from pipeline.errors import DisclosureError
+
+    recorded = restricted / "editions.json"
+    if not recorded.exists():
+        return [f"{paper}: no record of the editions it was audited with; run: dvc repro -f paper_{paper}"]
+    changed = changed_editions(params, paper, json.loads(recorded.read_text(encoding="utf-8")))
+    if changed:
+        return [f"{paper}: edition(s) {', '.join(changed)} changed since this paper was audited with them; "
+                f"run: dvc repro -f paper_{paper}"]
+    try:
+        return audit_all_editions(params, paper)
+    except DisclosureError as exc:
+        return [f"{paper}: the editions of the year cannot be audited together: {exc}"]
+
+
 def check_paper(params: Params, paper: str, patterns: dict[str, set[str]]) -> tuple[list[str], list[str]]:
     """(problems, files checked) for one paper."""
     from pipeline.render import check
@@ -112,6 +133,7 @@ def check_paper(params: Params, paper: str, patterns: dict[str, set[str]]) -> tu
         audit = json.loads(audit_path.read_text())
         if not audit.get("audit_passed"):
             problems.append(f"{paper}: the disclosure audit did not pass (exposed: {', '.join(audit.get('exposed', []))})")
+    problems += check_editions(params, paper, where["restricted"])
 
     try:
         manifest = rio.read_manifest(where["tables"])

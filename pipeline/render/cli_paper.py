@@ -136,14 +136,23 @@ def run(args: argparse.Namespace, params: Params) -> int:
         paper, revisions = revise_paper(paper, facts, params, builder)
 
     from pipeline.disclosure import protect_paper
+    from pipeline.disclosure.editions import identities_json
     from pipeline.disclosure.identities import derive_identities, identities_frame
+    from pipeline.disclosure.publications import load_editions, refuse_republishing
+    from pipeline.papers.assemble import COMPARABLE_COLUMNS
+    from pipeline.render.writers import build_published_csvs
 
+    refuse_republishing(params, args.paper)
     identities = derive_identities(paper, facts)
-    protection = read_protection(paper, protect_paper(paper, params.disclosure,
-                                                      identities=[i.equation() for i in identities]),
+    editions, edition_hashes = load_editions(params, args.paper)
+    equations = [i.equation() for i in identities]
+    protection = read_protection(paper, protect_paper(paper, params.disclosure, identities=equations,
+                                                      editions=editions, comparable=COMPARABLE_COLUMNS[args.paper]),
                                  params.disclosure.symbol)
     restricted = where["restricted"]
     rio.write_csv(restricted / "identities.csv", identities_frame(identities))
+    rio.write_json(restricted / "identities.json", identities_json(equations))
+    rio.write_json(restricted / "editions.json", edition_hashes)
     rio.write_json(restricted / "audit.json", {"paper": args.paper, "period": params.period.label,
                                                **protection.summary()})
     if not protection.audit_passed:
@@ -155,6 +164,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
     if small:
         raise DisclosureError("published counts below the threshold: " + "; ".join(small[:10]))
 
+    refuse_republishing(params, args.paper, build_published_csvs(published))
     meta = paper_metadata(params, args.paper)
     rio.write_published(where["tables"], published, meta)
     rio.write_csv(restricted / "true_values.csv", build_true_values(paper))
