@@ -89,24 +89,25 @@ def shown_path(path: Path | str, root: Path) -> str:
 
 
 def check_editions(params: Params, paper: str, restricted: Path) -> list[str]:
-    """Editions of the year: unchanged since the paper was audited with them, and still safe
-    read all together (pipeline.disclosure.publications)."""
+    """Re-audit this period's paper with every other edition of the year a reader holds
+    (pipeline.disclosure.publications); an edition added or changed since the paper was built
+    is named in the hint when that audit fails."""
     import json
 
     from pipeline.disclosure.publications import audit_all_editions, changed_editions
     from pipeline.errors import DisclosureError
 
     recorded = restricted / "editions.json"
-    if not recorded.exists():
-        return [f"{paper}: no record of the editions it was audited with; run: dvc repro -f paper_{paper}"]
-    changed = changed_editions(params, paper, json.loads(recorded.read_text(encoding="utf-8")))
-    if changed:
-        return [f"{paper}: edition(s) {', '.join(changed)} changed since this paper was audited with them; "
-                f"run: dvc repro -f paper_{paper}"]
+    changed = changed_editions(params, paper, json.loads(recorded.read_text(encoding="utf-8"))) \
+        if recorded.exists() else ["(no record)"]
     try:
-        return audit_all_editions(params, paper)
+        problems = audit_all_editions(params, paper)
     except DisclosureError as exc:
-        return [f"{paper}: the editions of the year cannot be audited together: {exc}"]
+        problems = [f"{paper}: the editions of the year cannot be audited together: {exc}"]
+    if problems and changed:
+        problems.append(f"{paper}: edition(s) {', '.join(changed)} changed since this paper was built; "
+                        f"rebuild it (dvc repro -f paper_{paper}; if it was published, withdraw it first)")
+    return problems
 
 
 def check_paper(params: Params, paper: str, patterns: dict[str, set[str]]) -> tuple[list[str], list[str]]:
