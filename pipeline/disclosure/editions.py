@@ -116,8 +116,8 @@ def ytd_links(edition: Edition) -> list[Equation]:
     out = []
     for t in edition.tables:
         qcols = [c for c in t.cols if QUARTER.match(c)]
-        if YTD not in t.cols or not qcols:
-            continue
+        if YTD not in t.cols or not qcols or qcols != [f"Q{i}" for i in range(1, len(qcols) + 1)]:
+            continue  # e.g. a year-to-date column beside the latest quarter only
         for r in t.rows:
             cells = [Cell(t.table_id, r, c) for c in [*qcols, YTD]]
             if all(c in edition.hidden or c in edition.shown for c in cells):

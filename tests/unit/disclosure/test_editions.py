@@ -114,3 +114,17 @@ def test_a_revised_figure_is_not_linked_to_the_earlier_edition(params):
     linked = {(e.lhs[0].row, e.lhs[0].col) for e in links}
     assert ("A", "Q1") in linked and ("C", "Q1") in linked
     assert ("B", "Q1") not in linked and ("Total", "Q1") not in linked
+
+
+def test_year_to_date_is_linked_only_to_a_full_run_of_quarters(params):
+    frame = pd.DataFrame({"Q2": [12.0], YTD: [30.0]}, index=["A"])  # timeliness: no Q1 column
+    t = PublishedTable("T", "T", "r", "c", frame)
+    manifest = {"threshold": 10, "suppression_symbol": "x", "tables": [
+        {"id": "T", "file": "T.csv", "kind": "count", "protected": True, "rows": ["A"], "columns": ["Q2", YTD]}]}
+    from pipeline.disclosure.editions import ytd_links
+
+    assert ytd_links(read_edition("E", manifest, {"T.csv": tidy(t)})) == []
+    full = PublishedTable("T", "T", "r", "c", pd.DataFrame({"Q1": [18.0], "Q2": [12.0], YTD: [30.0]}, index=["A"]))
+    manifest["tables"][0]["columns"] = ["Q1", "Q2", YTD]
+    [link] = ytd_links(read_edition("E", manifest, {"T.csv": tidy(full)}))
+    assert (link.lhs, link.rhs) == ((Cell("E::T", "A", YTD),), (Cell("E::T", "A", "Q1"), Cell("E::T", "A", "Q2")))
