@@ -70,15 +70,20 @@ class _Masks:
     def __init__(self, facts: Mapping[str, pd.DataFrame]):
         self.facts = facts
         self._codes: dict[tuple[str, str], tuple[np.ndarray, pd.Index]] = {}
+        self._conditions: dict[tuple, np.ndarray] = {}
 
     def condition(self, fact: str, col: str, values: tuple) -> np.ndarray:
+        done = self._conditions.get((fact, col, values))
+        if done is not None:
+            return done
         key = (fact, col)
         if key not in self._codes:
             codes, uniques = pd.factorize(self.facts[fact][col], use_na_sentinel=True)
             self._codes[key] = codes, pd.Index(uniques)
         codes, uniques = self._codes[key]
         wanted = np.flatnonzero(uniques.isin(list(values)))
-        return np.isin(codes, wanted)
+        self._conditions[(fact, col, values)] = out = np.isin(codes, wanted)
+        return out
 
     def mask(self, sel) -> np.ndarray:
         m = np.ones(len(self.facts[sel.fact]), dtype=bool)
@@ -166,13 +171,12 @@ class _Span:
         outside = max(0.0, support.size - float(w @ w))
         return w, float(np.sqrt(outside))
 
-    def add(self, owner: int, support: np.ndarray) -> None:
+    def add(self, owner: int, support: np.ndarray, w: np.ndarray) -> None:
+        """Add the 0/1 vector on `support`, whose coordinates `w` project() gave."""
         k = len(self.owners)
         q = self.q[:k]
-        v = np.zeros(self.n)
-        v[support] = 1.0
-        w = q @ v
-        res = v - w @ q
+        res = -(w @ q)
+        res[support] += 1.0
         w2 = q @ res  # re-orthogonalise once (classical Gram-Schmidt twice is enough)
         res -= w2 @ q
         norm = float(np.linalg.norm(res))
@@ -218,8 +222,35 @@ def _disjoint_parts(j: int, cells: list[Cell], members: list[frozenset[int]], in
     return None
 
 
+def components(record_sets: Mapping[Cell, np.ndarray]) -> list[list[Cell]]:
+    """Groups of cells linked through shared records (no identity spans two groups)."""
+    from scipy.sparse.csgraph import connected_components
+
+    cells = list(record_sets)
+    lengths = [len(record_sets[c]) for c in cells]
+    recs = np.concatenate([np.asarray(record_sets[c], dtype=np.int64) for c in cells]) if cells else np.zeros(0)
+    _, rec_ids = np.unique(recs, return_inverse=True)
+    n_rec = int(rec_ids.max()) + 1 if rec_ids.size else 0
+    rows = np.repeat(np.arange(len(cells)), lengths)
+    bip = sp.coo_matrix((np.ones(rows.size), (rows, len(cells) + rec_ids)),
+                        shape=(len(cells) + n_rec, len(cells) + n_rec))
+    _, label = connected_components(bip, directed=False)
+    groups: dict[int, list[Cell]] = {}
+    for j, cell in enumerate(cells):
+        groups.setdefault(int(label[j]), []).append(cell)
+    return list(groups.values())
+
+
 def derive_universe(universe: str, record_sets: Mapping[Cell, np.ndarray]) -> list[Identity]:
-    """The identities of one universe (see the module docstring)."""
+    """The identities of one universe (see the module docstring), component by component."""
+    out: list[Identity] = []
+    for group in components(record_sets):
+        if len(group) > 1:
+            out += _derive_component(universe, {c: record_sets[c] for c in group})
+    return out
+
+
+def _derive_component(universe: str, record_sets: Mapping[Cell, np.ndarray]) -> list[Identity]:
     cells, members, _sizes = atoms_of(record_sets)
     out: list[Identity] = []
     first: dict[frozenset[int], int] = {}
@@ -238,13 +269,16 @@ def derive_universe(universe: str, record_sets: Mapping[Cell, np.ndarray]) -> li
     n_atoms = 1 + max(max(members[j]) for j in reps)
     rows = np.repeat(np.arange(len(cells)), [len(m) for m in members])
     cols = np.fromiter((a for m in members for a in m), dtype=np.int64, count=rows.size)
-    incidence = sp.csc_matrix((np.ones(rows.size), (rows, cols)), shape=(len(cells), n_atoms))
+    incidence = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(len(cells), n_atoms))
+    indicator = np.zeros(n_atoms)
     size = np.array([len(m) for m in members])
     done = np.zeros(len(cells), dtype=bool)
     span = _Span(n_atoms, len(reps))
     for j in sorted(reps, key=lambda j: (len(members[j]), j)):
         idx = np.fromiter(members[j], dtype=np.int64)
-        overlap = np.asarray(incidence[:, idx].sum(axis=1)).ravel()
+        indicator[idx] = 1.0
+        overlap = incidence @ indicator
+        indicator[idx] = 0.0
         inside = np.flatnonzero(done & (overlap == size)).tolist()
         parts = _disjoint_parts(j, cells, members, inside) if len(inside) >= 2 else None
         if parts is not None:
@@ -252,7 +286,7 @@ def derive_universe(universe: str, record_sets: Mapping[Cell, np.ndarray]) -> li
         else:
             w, outside = span.project(idx)
             if outside > TOLERANCE * np.sqrt(idx.size):
-                span.add(j, idx)
+                span.add(j, idx, w)
             else:
                 out.append(_combination(universe, cells, members, span, j, w))
         done[j] = True
