@@ -233,3 +233,12 @@ def primary_rule_text(params: DisclosureParams, total: bool) -> str:
     what = "total" if total else "count"
     zero = " or 0" if params.zero == "suppress" else ""
     return f"primary: {what} between 1 and {params.threshold - 1}{zero}"
+
+
+def information_loss(protected: ProtectedPaper) -> dict[str, float]:
+    """Cells hidden and published among the protected counts, and hidden / published."""
+    counts = {c for t in protected.paper.tables if t.suppress for c in t.cells()}
+    hidden = sum(1 for c in counts if protected.status[c] != PUBLISHED)
+    shown = len(counts) - hidden
+    return {"cells_hidden": hidden, "cells_published": shown,
+            "hidden_per_published": round(hidden / shown, 3) if shown else float("inf")}
