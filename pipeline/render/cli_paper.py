@@ -150,6 +150,9 @@ def run(args: argparse.Namespace, params: Params) -> int:
     protected = protect_paper(paper, params.disclosure, identities=equations, editions=editions,
                               comparable=COMPARABLE_COLUMNS[args.paper])
     protection = read_protection(paper, protected, params.disclosure.symbol)
+    published = publish_paper(paper, protection.suppressed, params.disclosure.symbol, params.disclosure.threshold)
+    if protection.audit_passed:  # before anything is written: an edition already out is not replaced
+        refuse_republishing(params, args.paper, build_published_csvs(published))
     restricted = where["restricted"]
     rio.write_csv(restricted / "identities.csv", identities_frame(identities))
     rio.write_json(restricted / "identities.json", identities_json(equations))
@@ -162,12 +165,10 @@ def run(args: argparse.Namespace, params: Params) -> int:
         raise DisclosureError(
             f"the disclosure audit of the {args.paper} paper found exposed cells: {', '.join(protection.exposed)}; "
             "nothing was published")
-    published = publish_paper(paper, protection.suppressed, params.disclosure.symbol, params.disclosure.threshold)
     small = find_small_counts(published, zero_shown=params.disclosure.zero == "show")
     if small:
         raise DisclosureError("published counts below the threshold: " + "; ".join(small[:10]))
 
-    refuse_republishing(params, args.paper, build_published_csvs(published))
     meta = paper_metadata(params, args.paper)
     rio.write_published(where["tables"], published, meta)
     rio.write_csv(restricted / "true_values.csv", build_true_values(paper))
