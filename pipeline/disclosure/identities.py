@@ -36,7 +36,6 @@ import pandas as pd
 import scipy.linalg as sla
 import scipy.sparse as sp
 
-from pipeline.errors import DisclosureError
 from pipeline.tables import Cell, Equation, Paper
 
 UNIT_KEYS: tuple[tuple[str, str], ...] = (("CHILD", "children"), ("CASE_ID", "cases"), ("EVENT_ID", "events"))
@@ -154,29 +153,25 @@ def atoms_of(record_sets: Mapping[Cell, np.ndarray]) -> tuple[list[Cell], list[f
 
 
 class _Span:
-    """An orthonormal basis (QR) of the atom vectors taken so far, to test and solve membership."""
+    """An orthonormal basis (QR) of the cell vectors taken so far, to test and solve membership."""
 
-    def __init__(self, n_atoms: int, capacity: int):
-        self.n = n_atoms
-        self.q = np.zeros((capacity, n_atoms))
+    def __init__(self, dim: int, capacity: int):
+        self.q = np.zeros((capacity, dim))
         self.r = np.zeros((capacity, capacity))
         self.owners: list[int] = []
 
-    def project(self, support: np.ndarray) -> tuple[np.ndarray, float]:
-        """(coordinates in the basis, norm of the part outside the span) of a 0/1 vector."""
-        k = len(self.owners)
-        q = self.q[:k]
-        w = q[:, support].sum(axis=1)
-        # |v - Q^T w|^2 = |v|^2 - |w|^2 for orthonormal rows (v is 0/1, so |v|^2 = |support|)
-        outside = max(0.0, support.size - float(w @ w))
-        return w, float(np.sqrt(outside))
+    def project(self, vec: np.ndarray) -> tuple[np.ndarray, float]:
+        """(coordinates in the basis, relative norm of the part outside the span)."""
+        q = self.q[:len(self.owners)]
+        w = q @ vec
+        res = vec - w @ q
+        return w, float(np.linalg.norm(res) / max(np.linalg.norm(vec), 1.0))
 
-    def add(self, owner: int, support: np.ndarray, w: np.ndarray) -> None:
-        """Add the 0/1 vector on `support`, whose coordinates `w` project() gave."""
+    def add(self, owner: int, vec: np.ndarray, w: np.ndarray) -> None:
+        """Add `vec`, whose coordinates `w` project() gave."""
         k = len(self.owners)
         q = self.q[:k]
-        res = -(w @ q)
-        res[support] += 1.0
+        res = vec - w @ q
         w2 = q @ res  # re-orthogonalise once (classical Gram-Schmidt twice is enough)
         res -= w2 @ q
         norm = float(np.linalg.norm(res))
@@ -188,6 +183,24 @@ class _Span:
     def coefficients(self, w: np.ndarray) -> np.ndarray:
         k = len(self.owners)
         return sla.solve_triangular(self.r[:k, :k], w, lower=False)
+
+
+def cell_vectors(incidence: sp.csr_matrix, seed: int = 0, chunk: int = 20_000) -> np.ndarray:
+    """Each cell's atom vector, as is when there are few atoms, else projected on a fixed
+    random Gaussian basis of as many dimensions as cells (+8): linear dependencies among the
+    cells are kept (with probability one) while memory stays cells x cells. Every identity
+    found is verified exactly on the atoms, so a projection can never add a false one."""
+    n_cells, n_atoms = incidence.shape
+    if n_atoms <= n_cells + 8:
+        return incidence.toarray()
+    dim = n_cells + 8
+    rng = np.random.default_rng(seed)
+    csc = incidence.tocsc()
+    out = np.zeros((n_cells, dim))
+    for start in range(0, n_atoms, chunk):
+        part = csc[:, start:start + chunk]
+        out += part @ rng.standard_normal((part.shape[1], dim))
+    return out
 
 
 def _integer_combination(coef: np.ndarray) -> tuple[np.ndarray, int]:
@@ -273,7 +286,8 @@ def _derive_component(universe: str, record_sets: Mapping[Cell, np.ndarray]) -> 
     indicator = np.zeros(n_atoms)
     size = np.array([len(m) for m in members])
     done = np.zeros(len(cells), dtype=bool)
-    span = _Span(n_atoms, len(reps))
+    vectors = cell_vectors(incidence)
+    span = _Span(vectors.shape[1], len(reps))
     for j in sorted(reps, key=lambda j: (len(members[j]), j)):
         idx = np.fromiter(members[j], dtype=np.int64)
         indicator[idx] = 1.0
@@ -284,18 +298,20 @@ def _derive_component(universe: str, record_sets: Mapping[Cell, np.ndarray]) -> 
         if parts is not None:
             out.append(Identity((cells[j],), tuple(cells[k] for k in parts), "disjoint union", universe))
         else:
-            w, outside = span.project(idx)
-            if outside > TOLERANCE * np.sqrt(idx.size):
-                span.add(j, idx, w)
-            else:
-                out.append(_combination(universe, cells, members, span, j, w))
+            w, outside = span.project(vectors[j])
+            found = _combination(universe, cells, members, span, j, w) if outside <= TOLERANCE else None
+            if found is not None:
+                out.append(found)
+            else:  # independent (a float near-dependency that does not verify is kept independent)
+                span.add(j, vectors[j], w)
         done[j] = True
     return out
 
 
 def _combination(universe: str, cells: list[Cell], members: list[frozenset[int]], span: _Span,
-                 j: int, w: np.ndarray) -> Identity:
-    """Cell j as an exact integer combination of the cells in the span (verified exactly)."""
+                 j: int, w: np.ndarray) -> Identity | None:
+    """Cell j as an exact integer combination of the cells in the span, verified exactly on
+    the atoms (None if the float solution does not verify)."""
     coef = span.coefficients(w)
     ints, den = _integer_combination(coef)
     used = [(span.owners[i], int(ints[i])) for i in np.flatnonzero(ints)]
@@ -305,8 +321,7 @@ def _combination(universe: str, cells: list[Cell], members: list[frozenset[int]]
             total[a] = total.get(a, 0) + c
     target = {a: den for a in members[j]}
     if {a: v for a, v in total.items() if v} != target:
-        raise DisclosureError(f"cannot verify a record-set identity for {cells[j].id} in {universe}: "
-                              "the float solution is not exact")
+        return None
     lhs = [cells[j]] * den
     rhs: list[Cell] = []
     for k, c in used:

@@ -107,3 +107,30 @@ def test_the_restricted_log_names_each_identity_and_where_it_came_from(placement
     frame = identities_frame(derive_identities(Paper("p", tables=[t1, t2]), {"cla": placements}))
     assert frame.to_dict("records") == [
         {"kind": "same records", "source": "rows of cla", "identity": "T1|Parents|N = T2|NA|N"}]
+
+
+def test_many_atoms_are_projected_and_the_identity_still_found_exactly():
+    import numpy as np
+
+    from pipeline.disclosure.identities import atoms_of, cell_vectors
+
+    rng = np.random.default_rng(7)
+    sets = {Cell("R", f"r{i}", "N"): np.flatnonzero(rng.random(40) < 0.5) for i in range(8)}  # 40 records
+    # plus the four-cycle of the linear-combination test, over records the random cells share
+    sets.update({Cell("T", n, "N"): np.array(v) for n, v in
+                 {"A": [0, 1], "B": [1, 2], "C": [2, 3], "D": [0, 3]}.items()})
+    cells, members, _ = atoms_of(sets)
+    from pipeline.disclosure.identities import components
+
+    assert len(components(sets)) == 1
+    assert 1 + max(max(m) for m in members) > len(cells) + 8  # more atoms than cells: projected
+    n_atoms = 1 + max(max(m) for m in members)
+    import scipy.sparse as sp
+
+    rows = [j for j, m in enumerate(members) for _ in m]
+    cols = [a for m in members for a in m]
+    assert cell_vectors(sp.csr_matrix(([1.0] * len(rows), (rows, cols)), shape=(len(cells), n_atoms))).shape == (
+        len(cells), len(cells) + 8)
+    found = derive_universe("rows of f", sets)
+    # eight random halves of 40 records are independent; the cycle gives A + C = B + D
+    assert [vector(i) for i in found] == [{"T|A|N": 1, "T|B|N": -1, "T|C|N": 1, "T|D|N": -1}]
