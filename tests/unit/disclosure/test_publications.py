@@ -109,3 +109,49 @@ def test_a_changed_or_new_edition_is_named(params):
     assert changed_editions(params, "quarterly", recorded) == ["2026-27-Q1"]
     write_edition(params, "2026-27-Q3")
     assert changed_editions(params, "quarterly", {}) == ["2026-27-Q1", "2026-27-Q3"]
+
+
+def _publish_to_disk(params, slug: str, quarters: list[dict], editions=()):
+    """Protect the small quarterly table of test_editions and write it as a published edition."""
+    import pandas as pd
+
+    from pipeline.disclosure import protect_paper
+    from pipeline.tables import tidy
+    from tests.unit.disclosure.test_editions import QUARTERS, quarterly_paper
+
+    paper = quarterly_paper(quarters)
+    protected = protect_paper(paper, params.disclosure, editions=editions, comparable=QUARTERS)
+    t = paper.tables[0]
+    folder = params.paths.reports / slug / "tables" / "quarterly"
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = {"threshold": params.disclosure.threshold, "suppression_symbol": "x", "tables": [
+        {"id": "T", "file": "T.csv", "kind": "count", "protected": True, "rows": t.rows, "columns": t.cols,
+         "total_row": "Total", "total_column": None, "subtotals": {}}]}
+    (folder / "tables.json").write_text(json.dumps(manifest))
+    protected.tidy("T").to_csv(folder / "T.csv", index=False)
+    restricted = params.paths.restricted_dir(slug) / "quarterly"
+    restricted.mkdir(parents=True, exist_ok=True)
+    tidy(t).to_csv(restricted / "true_values.csv", index=False)
+    assert isinstance(protected.tidy("T"), pd.DataFrame)
+
+
+def test_the_publication_check_finds_a_hidden_cell_two_editions_pin_together(params):
+    from pipeline.disclosure.publications import audit_all_editions
+    from tests.unit.disclosure.test_editions import Q1, Q2
+
+    _publish_to_disk(params, "2026-27-Q2", [Q1, Q2])
+    assert audit_all_editions(params, "quarterly") == []  # alone, the Q2 edition is safe
+    _publish_to_disk(params, "2026-27-Q1", [Q1])  # built afterwards, blind to the Q2 edition
+    problems = audit_all_editions(params, "quarterly")
+    assert any("2026-27-Q2::T|A|Q2" in p and "exposed" in p for p in problems), problems
+
+
+def test_the_publication_check_passes_editions_built_with_each_other(params):
+    from pipeline.disclosure.publications import audit_all_editions, load_editions
+    from tests.unit.disclosure.test_editions import Q1, Q2
+
+    _publish_to_disk(params, "2026-27-Q2", [Q1, Q2])
+    q1 = replace(params, period=parse_quarter("2026-27 Q1"))
+    _publish_to_disk(q1, "2026-27-Q1", [Q1], editions=load_editions(q1, "quarterly")[0])
+    assert audit_all_editions(params, "quarterly") == []
+    assert audit_all_editions(q1, "quarterly") == []
