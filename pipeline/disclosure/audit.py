@@ -160,9 +160,10 @@ def audit_system(system: LinearSystem, suppressed: np.ndarray, primary: np.ndarr
         rule = None
         prim = primary[idx]
         if rule_knowledge and prim.any():
-            upper = np.where(prim, float(rule_ceiling(params)), cap)
+            ceiling = np.full(system.size, float(rule_ceiling(params))) if system.ceiling is None else system.ceiling
+            upper = np.where(prim, ceiling[idx], cap)
             rule_model = AttackModel(a, b, np.full(idx.size, float(floor)), upper)
-            rule_seeds = [s for s in seed_list + found if np.all(s[prim] <= rule_ceiling(params) + 1e-9)]
+            rule_seeds = [s for s in seed_list + found if np.all(s[prim] <= upper[prim] + 1e-9)]
             rule, found2 = compute_intervals(rule_model, np.ones(idx.size), rule_seeds, exact=exact)
             lp, milp = lp + rule.lp_solves, milp + rule.milp_solves
             solutions += found2  # rule-model fillings satisfy the movement model too

@@ -43,6 +43,7 @@ class Edition:
     shown: Mapping[Cell, float]
     threshold: int
     identities: tuple[Equation, ...] = ()
+    slug: str = ""  # its period: every figure id means the same in two editions of one period
 
     def original(self, cell: Cell) -> Cell:
         return Cell(cell.table_id.split(SEP, 1)[1], cell.row, cell.col)
@@ -60,7 +61,8 @@ def _number(v: str) -> float | None:
 
 
 def read_edition(label: str, manifest: Mapping, frames: Mapping[str, pd.DataFrame],
-                 true_values: pd.DataFrame | None = None, identities: Sequence[Mapping] = ()) -> Edition:
+                 true_values: pd.DataFrame | None = None, identities: Sequence[Mapping] = (),
+                 slug: str = "") -> Edition:
     """An edition from its manifest and tidy frames (file -> frame); count tables only.
 
     A hidden cell's value is its restricted true value when given (else unknown: NaN)."""
@@ -108,7 +110,7 @@ def read_edition(label: str, manifest: Mapping, frames: Mapping[str, pd.DataFram
     eqs = tuple(Equation(tuple(prefixed(label, Cell.parse(x)) for x in i["lhs"]),
                          tuple(prefixed(label, Cell.parse(x)) for x in i["rhs"]),
                          f"{i.get('reason', 'record sets')} in edition {label}") for i in identities)
-    return Edition(label, tuple(tables), frozenset(hidden), shown, int(manifest.get("threshold", 10)), eqs)
+    return Edition(label, tuple(tables), frozenset(hidden), shown, int(manifest.get("threshold", 10)), eqs, slug)
 
 
 def ytd_links(edition: Edition) -> list[Equation]:
@@ -125,23 +127,28 @@ def ytd_links(edition: Edition) -> list[Equation]:
     return out
 
 
-def same_figure_links(paper: Paper, editions: Sequence[Edition], comparable: re.Pattern) -> list[Equation]:
-    """The same figure (table, row and a column that means the same in every period) printed
-    in the paper and in editions, or in two editions, when its value is the same in both."""
-    groups: dict[tuple[str, str, str], list[tuple[Cell, float]]] = {}
+def same_figure_links(paper: Paper, editions: Sequence[Edition], comparable: re.Pattern,
+                      slug: str = "") -> list[Equation]:
+    """The same figure printed in the paper (of period `slug`) and in editions, or in two
+    editions, when its value is the same in both: table, row and a column that means the same
+    in every period, or any column in two editions of the same period."""
+    groups: dict[tuple, list[tuple[Cell, float]]] = {}
+
+    def key(table_id: str, row: str, col: str, period: str) -> tuple:
+        return (table_id, row, col) if comparable.match(col) else (period, table_id, row, col)
+
     for t in paper.tables:
         for c in t.cells():
-            if comparable.match(c.col):
-                groups.setdefault((c.table_id, c.row, c.col), []).append((c, t.value(c)))
+            groups.setdefault(key(c.table_id, c.row, c.col, slug), []).append((c, t.value(c)))
     for ed in editions:
         for t in ed.tables:
             for r in t.rows:
                 for col in t.cols:
                     cell = Cell(t.table_id, r, col)
-                    if not comparable.match(col) or (cell not in ed.hidden and cell not in ed.shown):
+                    if cell not in ed.hidden and cell not in ed.shown:
                         continue
                     v = float(t.values.at[r, col])
-                    groups.setdefault((ed.original(cell).table_id, r, col), []).append((cell, v))
+                    groups.setdefault(key(ed.original(cell).table_id, r, col, ed.slug), []).append((cell, v))
     out = []
     for members in groups.values():
         by_value: dict[float, list[Cell]] = {}
@@ -153,9 +160,14 @@ def same_figure_links(paper: Paper, editions: Sequence[Edition], comparable: re.
     return out
 
 
-def combine(paper: Paper, editions: Sequence[Edition], comparable: re.Pattern) -> tuple[Paper, list[Equation], list[Cell]]:
+def combine(paper: Paper, editions: Sequence[Edition], comparable: re.Pattern, slug: str = "",
+            identities: Sequence[Equation] = ()) -> tuple[Paper, list[Equation], list[Cell]]:
     """The paper with every edition's tables added (not protectable), their shown figures as
-    known before, the equations linking them, and the editions' hidden cells."""
+    known before, the equations linking them, and the editions' hidden cells.
+
+    A cell of the paper that the editions' shown figures already determine (through the
+    links, margins and `identities`, one unknown at a time) is known before too: hiding it
+    would hide nothing."""
     if not editions:
         return paper, [], []
     tables = [*paper.tables, *(t for ed in editions for t in ed.tables)]
@@ -163,9 +175,39 @@ def combine(paper: Paper, editions: Sequence[Edition], comparable: re.Pattern) -
     for ed in editions:
         before.update({c.id: v for c, v in ed.shown.items()})
     links = [e for ed in editions for e in (*ytd_links(ed), *ed.identities)]
-    links += same_figure_links(paper, editions, comparable)
+    links += same_figure_links(paper, editions, comparable, slug)
     hidden = sorted(c for ed in editions for c in ed.hidden)
-    return replace(paper, tables=tables, published_before=before), links, hidden
+    combined = replace(paper, tables=tables, published_before=before)
+    before.update(determined(paper, combined.equations() + links + list(identities), before))
+    return replace(combined, published_before=before), links, hidden
+
+
+def determined(paper: Paper, equations: Sequence[Equation], known: Mapping[str, float]) -> dict[str, float]:
+    """Cells of `paper` that follow from the `known` figures through `equations`, solving one
+    equation with a single unknown at a time (their true values)."""
+    values = paper.count_cells()
+    known_ids = set(known)
+    out: dict[str, float] = {}
+    changed = True
+    while changed:
+        changed = False
+        for e in equations:
+            unknown = {c for c in (*e.lhs, *e.rhs) if c.id not in known_ids}
+            if len(unknown) == 1:
+                (c,) = unknown
+                if c in values and (c in e.lhs) != (c in e.rhs):
+                    out[c.id] = values[c]
+                    known_ids.add(c.id)
+                    changed = True
+    return out
+
+
+def with_ceilings(system, editions: Sequence[Edition], threshold: int):
+    """The system with each cell's rule ceiling: the edition's threshold - 1 for its cells."""
+    by_prefix = {ed.label: ed.threshold - 1 for ed in editions}
+    ceiling = np.array([float(by_prefix.get(c.table_id.split(SEP, 1)[0], threshold - 1)) if SEP in c.table_id
+                        else float(threshold - 1) for c in system.cells])
+    return replace(system, ceiling=ceiling)
 
 
 def hidden_primary(editions: Sequence[Edition]) -> list[Cell]:
@@ -189,7 +231,7 @@ def folder_hash(folder: Path) -> str:
     return h.hexdigest()
 
 
-def load_edition(label: str, folder: Path, restricted: Path | None) -> Edition:
+def load_edition(label: str, folder: Path, restricted: Path | None, slug: str = "") -> Edition:
     """An edition from its published folder and (if present) its restricted folder."""
     try:
         manifest = json.loads((folder / "tables.json").read_text(encoding="utf-8"))
@@ -202,7 +244,7 @@ def load_edition(label: str, folder: Path, restricted: Path | None) -> Edition:
         truth = pd.read_csv(restricted / "true_values.csv", dtype=str, keep_default_na=False)
     if restricted is not None and (restricted / "identities.json").exists():
         idents = json.loads((restricted / "identities.json").read_text(encoding="utf-8"))
-    return read_edition(label, manifest, frames, truth, idents or ())
+    return read_edition(label, manifest, frames, truth, idents or (), slug or label.split(" ")[0])
 
 
 def identities_json(equations: Iterable[Equation]) -> list[dict]:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from pipeline.config import DisclosureParams
 from pipeline.disclosure.audit import AuditReport, primary_mask
-from pipeline.disclosure.editions import Edition, combine, hidden_primary
+from pipeline.disclosure.editions import Edition, combine, hidden_primary, with_ceilings
 from pipeline.disclosure.rules import describe_count, format_count
 from pipeline.disclosure.secondary import protect_system
 from pipeline.disclosure.system import build_system
@@ -164,7 +164,7 @@ EXACT_INTERVALS_UP_TO = 1000
 def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
                   exact_intervals: bool | None = None, hide: Iterable[Cell] = (),
                   identities: Sequence[Equation] = (), editions: Sequence[Edition] = (),
-                  comparable: re.Pattern | None = None) -> ProtectedPaper:
+                  comparable: re.Pattern | None = None, period: str = "") -> ProtectedPaper:
     """Protect every table of `paper` together; raise DisclosureError if that is impossible.
 
     ``prune`` drops secondary cells that turn out unnecessary (so every one left is needed).
@@ -176,13 +176,15 @@ def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
     record-set identities from :func:`pipeline.disclosure.identities.derive_identities`).
     ``editions`` are other published editions the reader holds (:mod:`pipeline.disclosure.editions`),
     audited with this paper as one system; ``comparable`` matches the column labels that
-    name the same figure in every edition (e.g. ``Q1``..``Q4``).
+    name the same figure in every edition (e.g. ``Q1``..``Q4``); ``period`` is this paper's
+    period slug (every figure means the same in another edition of the same period).
     """
-    combined, links, fixed = combine(paper, editions, comparable or re.compile("$^"))
+    combined, links, fixed = combine(paper, editions, comparable or re.compile("$^"), period, identities)
     system = build_system(combined, [*identities, *links])
     primary = primary_mask(system, params)
     forced = system.mask_of(hide, f"cannot hide {{cell}}: it is not in paper {paper.paper_id}")
     if editions:  # the editions' hidden cells stay hidden; the audit protects them too
+        system = with_ceilings(system, editions, params.threshold)
         forced |= system.mask_of(fixed, "{cell}: not in the combined system")
         primary |= system.mask_of(hidden_primary(editions), "{cell}: not in the combined system")
     if exact_intervals is None:

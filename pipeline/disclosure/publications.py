@@ -159,7 +159,7 @@ def audit_all_editions(params: Params, paper: str) -> list[str]:
     """Re-audit this period's published `paper` together with every edition a reader holds,
     from the published tables (true values only as seeds); one problem line per exposed cell."""
     from pipeline.disclosure.audit import audit_system
-    from pipeline.disclosure.editions import combine, hidden_primary
+    from pipeline.disclosure.editions import combine, hidden_primary, with_ceilings
     from pipeline.disclosure.system import build_system
     from pipeline.papers.assemble import COMPARABLE_COLUMNS
     from pipeline.tables import Paper
@@ -169,8 +169,8 @@ def audit_all_editions(params: Params, paper: str) -> list[str]:
                            params.paths.restricted_dir(slug) / paper)
     others, _ = load_editions(params, paper)
     editions = [current, *others]
-    combined, links, hidden = combine(Paper(paper), editions, COMPARABLE_COLUMNS[paper])
-    system = build_system(combined, links)
+    combined, links, hidden = combine(Paper(paper), editions, COMPARABLE_COLUMNS[paper], slug)
+    system = with_ceilings(build_system(combined, links), editions, params.disclosure.threshold)
     suppressed = system.mask_of(hidden, "{cell}: not in the combined system")
     primary = system.mask_of(hidden_primary(editions), "{cell}: not in the combined system")
     report = audit_system(system, suppressed, primary, params.disclosure)

@@ -37,6 +37,9 @@ class LinearSystem:
     known_before: np.ndarray
     protectable: np.ndarray
     is_total: np.ndarray
+    # per cell, the greatest value the rule lets a primary cell hold (None: the params' rule);
+    # set when editions published under other thresholds are audited together
+    ceiling: np.ndarray | None = None
 
     @property
     def size(self) -> int:

@@ -148,7 +148,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
     editions, edition_hashes = load_editions(params, args.paper)
     equations = [i.equation() for i in identities]
     protected = protect_paper(paper, params.disclosure, identities=equations, editions=editions,
-                              comparable=COMPARABLE_COLUMNS[args.paper])
+                              comparable=COMPARABLE_COLUMNS[args.paper], period=params.period.slug)
     protection = read_protection(paper, protected, params.disclosure.symbol)
     published = publish_paper(paper, protection.suppressed, params.disclosure.symbol, params.disclosure.threshold)
     if protection.audit_passed:  # before anything is written: an edition already out is not replaced

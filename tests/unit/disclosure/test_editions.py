@@ -128,3 +128,35 @@ def test_year_to_date_is_linked_only_to_a_full_run_of_quarters(params):
     manifest["tables"][0]["columns"] = ["Q1", "Q2", YTD]
     [link] = ytd_links(read_edition("E", manifest, {"T.csv": tidy(full)}))
     assert (link.lhs, link.rhs) == ((Cell("E::T", "A", YTD),), (Cell("E::T", "A", "Q1"), Cell("E::T", "A", "Q2")))
+
+
+def test_each_editions_cells_keep_their_own_rule_ceiling(params):
+    from pipeline.disclosure.editions import combine, with_ceilings
+    from pipeline.disclosure.system import build_system
+
+    first, _ = publish(quarterly_paper([Q1, Q2_SEVEN]), params, "E1")  # threshold 10: the 7 is primary
+    paper = quarterly_paper([Q1, Q2_SEVEN])
+    combined, links, _ = combine(paper, [first], QUARTERS)
+    system = with_ceilings(build_system(combined, links), [first], threshold=5)
+    ceiling = dict(zip(system.cells, system.ceiling, strict=True))
+    assert ceiling[Cell("E1::T", "A", "Q2")] == 9  # the first edition's rule: at most 9
+    assert ceiling[Cell("T", "A", "Q2")] == 4  # this edition's rule: at most 4
+
+
+def test_a_cell_the_editions_already_determine_is_known_not_hidden():
+    from pipeline.disclosure.editions import determined
+
+    paper = quarterly_paper([Q1, Q2])  # A: Q1 15, Q2 4, YTD 19
+    known = {"T|A|Q1": 15.0, "T|B|Q1": 12.0, "T|B|Q2": 20.0}
+    found = determined(paper, paper.equations(), known)
+    # B's YTD follows from its two quarters; A's needs A|Q2, which nothing gives
+    assert found == {"T|B|Year to date": 32.0}
+
+
+def test_two_editions_of_one_period_are_linked_on_every_column(params):
+    first, _ = publish(quarterly_paper([Q1, Q2]), params, "E1")
+    links = same_figure_links(quarterly_paper([Q1, Q2]), [first], QUARTERS, slug="")
+    assert (Cell("T", "C", YTD), Cell("E1::T", "C", YTD)) in {(e.lhs[0], e.rhs[0]) for e in links}
+    other_period = replace(first, slug="2026-27-Q1")
+    links = same_figure_links(quarterly_paper([Q1, Q2]), [other_period], QUARTERS, slug="2026-27-Q2")
+    assert all(e.lhs[0].col in ("Q1", "Q2") for e in links)  # YTD means another figure in another period
