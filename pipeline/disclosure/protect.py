@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.config import DisclosureParams
-from pipeline.disclosure.audit import AuditReport, primary_mask
+from pipeline.disclosure.audit import AuditReport, audit_system, primary_mask
 from pipeline.disclosure.editions import Edition, combine, hidden_primary, with_ceilings
 from pipeline.disclosure.rules import describe_count, format_count
 from pipeline.disclosure.secondary import protect_system
@@ -180,6 +180,8 @@ def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
     period slug (every figure means the same in another edition of the same period).
     """
     combined, links, fixed = combine(paper, editions, comparable or re.compile("$^"), period, identities)
+    if editions:  # cells the editions alone pin down are public already: never hide them
+        combined = known_from_editions(paper, combined, [*identities, *links], fixed, editions, params)
     system = build_system(combined, [*identities, *links])
     primary = primary_mask(system, params)
     forced = system.mask_of(hide, f"cannot hide {{cell}}: it is not in paper {paper.paper_id}")
@@ -229,6 +231,28 @@ def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
                                     f"computed from suppressed {', '.join(hidden)}",
                                     float(t.values.at[r, c]), "", ""))
     return ProtectedPaper(paper, params, status, dstatus, result.audit, tuple(log))
+
+
+def known_from_editions(paper: Paper, combined: Paper, equations: Sequence[Equation], fixed: Sequence[Cell],
+                        editions: Sequence[Edition], params: DisclosureParams) -> Paper:
+    """`combined` with the cells of `paper` that the editions' published figures pin to one
+    value (this paper's cells all hidden) added to ``published_before``: hiding them would
+    hide nothing, and no secondary cell could protect them."""
+    from dataclasses import replace
+
+    system = with_ceilings(build_system(combined, equations), editions, params.threshold)
+    mine = np.array([c.table_id in {t.table_id for t in paper.tables} for c in system.cells])
+    unknown = mine & system.protectable & ~system.known_before & ~np.isnan(system.values)
+    if params.zero == "show":  # a shown zero is never hidden
+        unknown &= system.values != 0
+    unknown |= system.mask_of(fixed, "{cell}")
+    primary = system.mask_of(hidden_primary(editions), "{cell}")
+    report = audit_system(system, unknown, primary, params)
+    pinned = {v.cell: float(v.lower) for v in report.exposed()
+              if v.upper is not None and v.lower == v.upper and v.cell.table_id in {t.table_id for t in paper.tables}}
+    if not pinned:
+        return combined
+    return replace(combined, published_before={**combined.published_before, **{c.id: x for c, x in pinned.items()}})
 
 
 def primary_rule_text(params: DisclosureParams, total: bool) -> str:

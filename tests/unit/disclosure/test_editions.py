@@ -160,3 +160,19 @@ def test_two_editions_of_one_period_are_linked_on_every_column(params):
     other_period = replace(first, slug="2026-27-Q1")
     links = same_figure_links(quarterly_paper([Q1, Q2]), [other_period], QUARTERS, slug="2026-27-Q2")
     assert all(e.lhs[0].col in ("Q1", "Q2") for e in links)  # YTD means another figure in another period
+
+
+def test_cells_the_editions_pin_only_together_are_found_by_the_audit(params):
+    """Q3 paper (no Q3 exits yet) after a Q2 edition that showed A's year to date (19) but hid
+    A's Q1 and Q2: A's Q3 year to date is 19 + 0 whatever this paper hides."""
+    from pipeline.disclosure.editions import combine
+    from pipeline.disclosure.protect import known_from_editions
+
+    q2, shown = publish(quarterly_paper([Q1, Q2]), params, "Q2")
+    assert shown["T"].set_index(["row", "column"]).loc[[("A", "Q1"), ("A", YTD)], "value"].tolist() == ["x", "19"]
+    q2 = replace(q2, slug="2026-27-Q2")
+    paper = quarterly_paper([Q1, Q2, {"A": 0, "B": 0, "C": 0}])
+    combined, links, fixed = combine(paper, [q2], QUARTERS, "2026-27-Q3")
+    known = known_from_editions(paper, combined, links, fixed, [q2], params).published_before
+    assert known["T|A|Year to date"] == 19 and known["T|B|Year to date"] == 32
+    assert "T|A|Q1" not in known and "T|A|Q2" not in known
