@@ -133,23 +133,28 @@ def collect_record_sets(paper: Paper, facts: Mapping[str, pd.DataFrame]) -> dict
 def atoms_of(record_sets: Mapping[Cell, np.ndarray]) -> tuple[list[Cell], list[frozenset[int]], np.ndarray]:
     """(cells, each cell's atom ids, atom sizes): records grouped by the cells that count them."""
     cells = list(record_sets)
-    pattern: dict[int, list[int]] = {}
-    for j, cell in enumerate(cells):
-        for rec in record_sets[cell].tolist():
-            pattern.setdefault(rec, []).append(j)
-    atom_id: dict[tuple[int, ...], int] = {}
+    lengths = np.array([len(record_sets[c]) for c in cells], dtype=np.int64)
+    if not cells or lengths.sum() == 0:
+        return cells, [frozenset() for _ in cells], np.zeros(0, dtype=np.int64)
+    recs = np.concatenate([np.asarray(record_sets[c], dtype=np.int64) for c in cells])
+    owner = np.repeat(np.arange(len(cells), dtype=np.int64), lengths)
+    _, rec_ids = np.unique(recs, return_inverse=True)
+    order = np.lexsort((owner, rec_ids))
+    r_sorted, o_sorted = rec_ids[order], owner[order].astype(np.int32)
+    cuts = np.flatnonzero(np.diff(r_sorted)) + 1
+    starts, ends = np.r_[0, cuts], np.r_[cuts, r_sorted.size]
+    atom_of_rec = np.empty(int(r_sorted[-1]) + 1, dtype=np.int64)
+    keys: dict[bytes, int] = {}
     sizes: list[int] = []
-    members: list[set[int]] = [set() for _ in cells]
-    for pat in pattern.values():
-        key = tuple(pat)
-        a = atom_id.get(key)
-        if a is None:
-            a = atom_id[key] = len(sizes)
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):  # one step per record
+        a = keys.setdefault(o_sorted[s:e].tobytes(), len(keys))
+        if a == len(sizes):
             sizes.append(0)
-            for j in key:
-                members[j].add(a)
         sizes[a] += 1
-    return cells, [frozenset(m) for m in members], np.array(sizes, dtype=np.int64)
+        atom_of_rec[r_sorted[s]] = a
+    pairs = np.unique(owner * len(sizes) + atom_of_rec[rec_ids])
+    by_cell = np.split(pairs % len(sizes), np.searchsorted(pairs // len(sizes), np.arange(1, len(cells))))
+    return cells, [frozenset(m.tolist()) for m in by_cell], np.array(sizes, dtype=np.int64)
 
 
 class _Span:
