@@ -304,7 +304,7 @@ def _derive_component(universe: str, record_sets: Mapping[Cell, np.ndarray]) -> 
             out.append(Identity((cells[j],), tuple(cells[k] for k in parts), "disjoint union", universe))
         else:
             w, outside = span.project(vectors[j])
-            found = _combination(universe, cells, members, span, j, w) if outside <= TOLERANCE else None
+            found = _combination(universe, cells, incidence, span, j, w) if outside <= TOLERANCE else None
             if found is not None:
                 out.append(found)
             else:  # independent (a float near-dependency that does not verify is kept independent)
@@ -313,19 +313,18 @@ def _derive_component(universe: str, record_sets: Mapping[Cell, np.ndarray]) -> 
     return out
 
 
-def _combination(universe: str, cells: list[Cell], members: list[frozenset[int]], span: _Span,
+def _combination(universe: str, cells: list[Cell], incidence: sp.csr_matrix, span: _Span,
                  j: int, w: np.ndarray) -> Identity | None:
     """Cell j as an exact integer combination of the cells in the span, verified exactly on
-    the atoms (None if the float solution does not verify)."""
+    the atoms in integer arithmetic (None if the float solution does not verify)."""
     coef = span.coefficients(w)
     ints, den = _integer_combination(coef)
     used = [(span.owners[i], int(ints[i])) for i in np.flatnonzero(ints)]
-    total: dict[int, int] = {}
-    for k, c in used:
-        for a in members[k]:
-            total[a] = total.get(a, 0) + c
-    target = {a: den for a in members[j]}
-    if {a: v for a, v in total.items() if v} != target:
+    if not used:
+        return None
+    rows = incidence[[k for k, _ in used]].astype(np.int64)
+    total = sp.csr_matrix(np.array([c for _, c in used], dtype=np.int64)[None, :]) @ rows
+    if (total - incidence[[j]].astype(np.int64) * den).count_nonzero():
         return None
     lhs = [cells[j]] * den
     rhs: list[Cell] = []
