@@ -259,16 +259,24 @@ def components(record_sets: Mapping[Cell, np.ndarray]) -> list[list[Cell]]:
     return list(groups.values())
 
 
-def derive_universe(universe: str, record_sets: Mapping[Cell, np.ndarray]) -> list[Identity]:
-    """The identities of one universe (see the module docstring), component by component."""
+def derive_universe(universe: str, record_sets: Mapping[Cell, np.ndarray],
+                    notes: list[str] | None = None) -> list[Identity]:
+    """The identities of one universe (see the module docstring), component by component.
+
+    A part with more than ``MAX_SEARCHED`` distinct cells gets its equal and disjoint-union
+    identities only (the general search costs cells cubed); `notes` says so."""
     out: list[Identity] = []
     for group in components(record_sets):
         if len(group) > 1:
-            out += _derive_component(universe, {c: record_sets[c] for c in group})
+            out += _derive_component(universe, {c: record_sets[c] for c in group}, notes)
     return out
 
 
-def _derive_component(universe: str, record_sets: Mapping[Cell, np.ndarray]) -> list[Identity]:
+MAX_SEARCHED = 1500
+
+
+def _derive_component(universe: str, record_sets: Mapping[Cell, np.ndarray],
+                      notes: list[str] | None = None) -> list[Identity]:
     cells, members, _sizes = atoms_of(record_sets)
     out: list[Identity] = []
     first: dict[frozenset[int], int] = {}
@@ -291,8 +299,12 @@ def _derive_component(universe: str, record_sets: Mapping[Cell, np.ndarray]) -> 
     indicator = np.zeros(n_atoms)
     size = np.array([len(m) for m in members])
     done = np.zeros(len(cells), dtype=bool)
-    vectors = cell_vectors(incidence)
-    span = _Span(vectors.shape[1], len(reps))
+    search = len(reps) <= MAX_SEARCHED
+    if not search and notes is not None:
+        notes.append(f"{universe}: {len(reps)} linked cells; only equal record sets and disjoint unions "
+                     f"were searched (the general search stops at {MAX_SEARCHED})")
+    vectors = cell_vectors(incidence) if search else np.zeros((len(cells), 0))
+    span = _Span(vectors.shape[1], len(reps) if search else 0)
     for j in sorted(reps, key=lambda j: (len(members[j]), j)):
         idx = np.fromiter(members[j], dtype=np.int64)
         indicator[idx] = 1.0
@@ -302,7 +314,7 @@ def _derive_component(universe: str, record_sets: Mapping[Cell, np.ndarray]) -> 
         parts = _disjoint_parts(j, cells, members, inside) if len(inside) >= 2 else None
         if parts is not None:
             out.append(Identity((cells[j],), tuple(cells[k] for k in parts), "disjoint union", universe))
-        else:
+        elif search:
             w, outside = span.project(vectors[j])
             found = _combination(universe, cells, incidence, span, j, w) if outside <= TOLERANCE else None
             if found is not None:
@@ -371,11 +383,13 @@ class _EquationSpan:
         return True
 
 
-def derive_identities(paper: Paper, facts: Mapping[str, pd.DataFrame]) -> list[Identity]:
+def derive_identities(paper: Paper, facts: Mapping[str, pd.DataFrame],
+                      notes: list[str] | None = None) -> list[Identity]:
     """Every record-set identity of `paper` that its own equations (margins, sub-totals, links,
-    equal selections) do not already imply; simplest kinds first."""
+    equal selections) do not already imply; simplest kinds first. `notes` collects the parts
+    where the search was limited (see :func:`derive_universe`)."""
     found = [i for universe, sets in collect_record_sets(paper, facts).items()
-             for i in derive_universe(universe, sets)]
+             for i in derive_universe(universe, sets, notes)]
     order = {"same records": 0, "disjoint union": 1, "linear combination": 2}
     found.sort(key=lambda i: (order[i.kind], len(i.lhs) + len(i.rhs)))
     own = paper.equations()

@@ -144,7 +144,8 @@ def run(args: argparse.Namespace, params: Params) -> int:
     from pipeline.render.writers import build_published_csvs
 
     refuse_republishing(params, args.paper)
-    identities = derive_identities(paper, facts)
+    search_limits: list[str] = []
+    identities = derive_identities(paper, facts, search_limits)
     editions, edition_hashes = load_editions(params, args.paper)
     equations = [i.equation() for i in identities]
     protected = protect_paper(paper, params.disclosure, identities=equations, editions=editions,
@@ -158,7 +159,8 @@ def run(args: argparse.Namespace, params: Params) -> int:
     rio.write_json(restricted / "identities.json", identities_json(equations))
     rio.write_json(restricted / "editions.json", edition_hashes)
     loss = {"information_loss": information_loss(protected), "identities": len(identities),
-            "editions": sorted(edition_hashes), "information_loss_table_layout_only": layout_only_loss(paper, params)}
+            "editions": sorted(edition_hashes), "information_loss_table_layout_only": layout_only_loss(paper, params),
+            "identity_search_limits": search_limits}
     rio.write_json(restricted / "audit.json", {"paper": args.paper, "period": params.period.label,
                                                **protection.summary(), **loss})
     if not protection.audit_passed:

@@ -134,3 +134,17 @@ def test_many_atoms_are_projected_and_the_identity_still_found_exactly():
     found = derive_universe("rows of f", sets)
     # eight random halves of 40 records are independent; the cycle gives A + C = B + D
     assert [vector(i) for i in found] == [{"T|A|N": 1, "T|B|N": -1, "T|C|N": 1, "T|D|N": -1}]
+
+
+def test_a_part_too_big_for_the_general_search_keeps_equal_sets_and_unions_and_says_so(monkeypatch):
+    import pipeline.disclosure.identities as ids
+
+    monkeypatch.setattr(ids, "MAX_SEARCHED", 3)
+    sets = {Cell("T", n, "N"): pd.Series(v).to_numpy() for n, v in
+            {"A": [1, 2], "B": [2, 3], "C": [3, 4], "D": [1, 4], "AC": [1, 2, 3, 4], "A2": [1, 2]}.items()}
+    notes: list[str] = []
+    found = derive_universe("rows of f", sets, notes)
+    kinds = sorted(i.kind for i in found)
+    # A2 = A (same records) and AC = A + C (disjoint union); B + D = A + C is not searched
+    assert kinds == ["disjoint union", "same records"]
+    assert notes and "only equal record sets and disjoint unions" in notes[0]
