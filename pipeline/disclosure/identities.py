@@ -26,7 +26,7 @@ matrix). Containment (one record set inside another) gives inequalities, which a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from math import lcm
@@ -360,10 +360,10 @@ def _vector(eq_lhs: Iterable[Cell], eq_rhs: Iterable[Cell], index: dict[Cell, in
 class _EquationSpan:
     """The span of equations seen so far (as vectors over cells), to drop implied ones."""
 
-    def __init__(self, n: int):
+    def __init__(self, n: int, capacity: int):
         self.n = n
-        self.q: list[np.ndarray] = []
-        self.basis = np.zeros((0, n))
+        self.basis = np.zeros((capacity, n))
+        self.k = 0
 
     def adds(self, coef: dict[int, float]) -> bool:
         """Add the equation if it is not implied by those before; True if it was added."""
@@ -373,14 +373,59 @@ class _EquationSpan:
         norm0 = float(np.linalg.norm(v))
         if norm0 == 0:
             return False
+        basis = self.basis[:self.k]
         for _ in range(2):
-            if self.basis.shape[0]:
-                v = v - (self.basis @ v) @ self.basis
+            v = v - (basis @ v) @ basis
         norm = float(np.linalg.norm(v))
-        if norm <= TOLERANCE * norm0:
+        if norm <= TOLERANCE * norm0 or self.k == self.basis.shape[0]:
             return False
-        self.basis = np.vstack([self.basis, v / norm])
+        self.basis[self.k] = v / norm
+        self.k += 1
         return True
+
+
+MAX_FILTERED = 1500
+
+
+def drop_implied(own: Sequence[Equation], found: Sequence[Identity]) -> list[Identity]:
+    """The identities not implied by `own` equations and the identities before them, part by
+    part of the cells the equations link (a part of more than ``MAX_FILTERED`` cells keeps all
+    its identities: implied ones are harmless to the audit, only slower)."""
+    from scipy.sparse.csgraph import connected_components
+
+    eqs = [(e.lhs, e.rhs) for e in own] + [(i.lhs, i.rhs) for i in found]
+    cells = sorted({c for lhs, rhs in eqs for c in (*lhs, *rhs)})
+    index = {c: k for k, c in enumerate(cells)}
+    rows = [r for r, (lhs, rhs) in enumerate(eqs) for _ in (*lhs, *rhs)]
+    cols = [index[c] for lhs, rhs in eqs for c in (*lhs, *rhs)]
+    a = sp.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(eqs), len(cells))).tocsr()
+    _, label = connected_components(a.T @ a, directed=False)
+    parts: dict[int, list[int]] = {}
+    for k, lab in enumerate(label.tolist()):
+        parts.setdefault(lab, []).append(k)
+    n_eqs: dict[int, int] = {}
+    for lhs, rhs in eqs:
+        if lhs + rhs:
+            lab = int(label[index[(lhs + rhs)[0]]])
+            n_eqs[lab] = n_eqs.get(lab, 0) + 1
+    spans: dict[int, tuple[_EquationSpan, dict[int, int]] | None] = {}
+    for lab, members in parts.items():
+        local = {k: i for i, k in enumerate(members)}
+        spans[lab] = None if len(members) > MAX_FILTERED else (_EquationSpan(len(members), n_eqs.get(lab, 0)), local)
+
+    def adds(lhs, rhs) -> bool:
+        if not lhs + rhs:
+            return False
+        entry = spans[label[index[(lhs + rhs)[0]]]]
+        if entry is None:
+            return True
+        span, local = entry
+        coef = _vector(lhs, rhs, index)
+        return span.adds({local[k]: v for k, v in coef.items()})
+
+    for e in own:
+        adds(e.lhs, e.rhs)
+    return [i for i in found if adds(i.lhs, i.rhs)]
 
 
 def derive_identities(paper: Paper, facts: Mapping[str, pd.DataFrame],
@@ -392,13 +437,7 @@ def derive_identities(paper: Paper, facts: Mapping[str, pd.DataFrame],
              for i in derive_universe(universe, sets, notes)]
     order = {"same records": 0, "disjoint union": 1, "linear combination": 2}
     found.sort(key=lambda i: (order[i.kind], len(i.lhs) + len(i.rhs)))
-    own = paper.equations()
-    cells = {c for e in own for c in (*e.lhs, *e.rhs)} | {c for i in found for c in (*i.lhs, *i.rhs)}
-    index = {c: k for k, c in enumerate(sorted(cells))}
-    span = _EquationSpan(len(index))
-    for e in own:
-        span.adds(_vector(e.lhs, e.rhs, index))
-    return [i for i in found if span.adds(_vector(i.lhs, i.rhs, index))]
+    return drop_implied(paper.equations(), found)
 
 
 def identities_frame(identities: Iterable[Identity]) -> pd.DataFrame:
