@@ -43,6 +43,8 @@ ACCEPT_POLICY: dict[str, str] = {
     "TR_OUTCOME_NO_EPISODE": KEPT, "ST_FTE_RANGE": KEPT, "ST_DATE_ORDER": KEPT, "UC_COST_POSITIVE": SET_ASIDE,
     "UC_DUPLICATE": SET_ASIDE, "FY_FORMAT": SET_ASIDE, "FC_NEGATIVE": SET_ASIDE, "FC_FILLED_OVER_APPROVED": KEPT,
     "POP_POSITIVE": SET_ASIDE, "POP_DUPLICATE": SET_ASIDE, "PC_DUPLICATE": SET_ASIDE,
+    # the DfE rules added as they are (DFE_<code>): consistency of readable values
+    **{rule: KEPT for rule in RULES if rule.startswith("DFE_")},
 }
 # Header rows carry the child's date of birth and sex for every other table: never set aside.
 NEVER_SET_ASIDE = ("header",)

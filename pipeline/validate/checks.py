@@ -209,3 +209,62 @@ def flag_outcome_matches(tracker: pd.DataFrame, episodes: pd.DataFrame,
         tracker["CHILD"].astype("str") + "|" + tracker["EVENT_DATE"].dt.strftime("%Y-%m-%d") + "|" + tracker["ROUTE"].astype("str")
     )
     return ~(is_outcome & ~is_in(tr_keys, ep_keys))
+
+
+# --- DfE 903 rules added as they are (rules DFE_<code>) ------------------------------------------
+
+TEMPORARY_PLACES = ("T0", "T1", "T2", "T3", "T4")
+NO_PROVIDER_PLACES = TEMPORARY_PLACES + ("Z11", "Z12", "Z13", "Z14")
+
+
+def _is(values: pd.Series, codes: Iterable[str]) -> pd.Series:
+    return values.isin(list(codes)).fillna(False).astype(bool)
+
+
+def _before(a: pd.Series, b: pd.Series) -> pd.Series:
+    """a < b where both are dates; False where either is blank."""
+    return (a < b).fillna(False).astype(bool)
+
+
+def dfe_episode_flags(ep: pd.DataFrame, nb: pd.DataFrame, dob: pd.Series) -> dict[str, pd.Series]:
+    """Per-row flags (True = passes) of the DfE episode rules added as they are.
+
+    ``ep`` needs CHILD, DECOM, DEC (dates), REC, RNE, LS, PLACE, PLACE_PROVIDER; ``nb`` is
+    :func:`neighbour_episodes`; ``dob`` the child's date of birth from the return's header.
+    Ages follow :func:`add_years` (29 February birthdays on 1 March in common years).
+    """
+    dec, decom, rec = ep["DEC"], ep["DECOM"], ep["REC"]
+    has_dec = dec.notna()
+    next_same_day = nb["has_next"] & (nb["next_DECOM"] == dec).fillna(False)
+    prev_same_day = nb["has_prev"] & (nb["prev_DEC"] == decom).fillna(False)
+    return {
+        "ok_DFE_142": ~(nb["has_next"] & decom.notna() & (dec.isna() | rec.isna())),
+        "ok_DFE_355": ~((dec == decom).fillna(False).astype(bool)),
+        "ok_DFE_388": ~(rec.notna() & ~_is(rec, ["X1"]) & has_dec & next_same_day),
+        "ok_DFE_437": ~(_is(rec, ["E2", "E15"]) & nb["has_next"]),
+        "ok_DFE_431": ~(_is(ep["RNE"], ["S"]) & prev_same_day & ~_is(nb["prev_REC"], ["X1"])),
+        "ok_DFE_386": ~(_is(rec, ["E11", "E12"]) & ~_before(dec, add_years(dob, 18)) & has_dec & dob.notna()),
+        "ok_DFE_407": ~(_is(rec, ["E45", "E46", "E47", "E48"]) & _before(add_years(dob, 18), dec)),
+        "ok_DFE_460": ~(_is(rec, ["E17"]) & _before(dec, add_years(dob, 18))),
+        "ok_DFE_389": ~(_is(rec, ["E7"]) & _before(dec, add_years(dob, 16))),
+        "ok_DFE_387": ~(_is(rec, ["E5", "E6"]) & _before(dec, add_years(dob, 14))),
+        "ok_DFE_358": ~(_is(ep["LS"], ["J1", "J2", "J3"]) & ~_before(add_years(dob, 10), decom) & decom.notna() & dob.notna()),
+        "ok_DFE_380": ~(_is(ep["PLACE"], TEMPORARY_PLACES) & ~_is(ep["RNE"], ["P", "B"])),
+        "ok_DFE_213": ~(_is(ep["PLACE"], NO_PROVIDER_PLACES) & ep["PLACE_PROVIDER"].notna()),
+    }
+
+
+def flag_dob_as_header(dob: pd.Series, header_dob: pd.Series) -> pd.Series:
+    """False where a table's DOB differs from the header's DOB of the child (both read as dates)."""
+    return ~((dob != header_dob) & dob.notna() & header_dob.notna()).fillna(False).astype(bool)
+
+
+def dfe_oc3_flags(oc3: pd.DataFrame, dob: pd.Series, return_end: pd.Timestamp | None) -> dict[str, pd.Series]:
+    """Flags of DfE 391 (care leaver information before 17) and 153 (all three items or none)."""
+    filled = oc3[["IN_TOUCH", "ACTIV", "ACCOM"]].notna()
+    too_young = _before(pd.Series(return_end, index=oc3.index, dtype="datetime64[ns]"), add_years(dob, 17)) \
+        if return_end is not None else pd.Series(False, index=oc3.index)
+    return {
+        "ok_DFE_391": ~(too_young & filled.any(axis=1)),
+        "ok_DFE_153": filled.all(axis=1) | ~filled.any(axis=1),
+    }

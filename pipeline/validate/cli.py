@@ -75,6 +75,7 @@ def run(args: argparse.Namespace, params) -> int:
     from pipeline.validate import accept
     from pipeline.validate import report
     from pipeline.validate.assemble import assemble_validated, kept_by_file
+    from pipeline.validate.dfe import with_dfe_rules
     from pipeline.validate.rules import ERROR, WARNING
     from pipeline.validate.run import results_json, validate_raw
 
@@ -98,14 +99,14 @@ def run(args: argparse.Namespace, params) -> int:
             report.make_docs_offline(docs_tmp, out / "data_docs", status)
     (out / "gx_results.json").write_text(json.dumps(results_json(jobs, results), indent=1, default=str))
 
-    applied = accept.apply_exceptions(failures, exceptions)
+    applied = accept.apply_exceptions(with_dfe_rules(failures), exceptions)
     failures = applied.failures
     refused = accept.blocking(failures).any()
     assembled = None
     if not refused:
         assembled = assemble_validated(accept.set_aside(raw, applied.accepted), as_of=as_of)
         if len(assembled.failures):
-            failures = pd.concat([failures, assembled.failures.assign(accepted=pd.NA)], ignore_index=True)
+            failures = pd.concat([failures, with_dfe_rules(assembled.failures).assign(accepted=pd.NA)], ignore_index=True)
             refused = True
 
     _write_csv(failures, out / "failures.csv")
