@@ -215,6 +215,20 @@ def flag_outcome_matches(tracker: pd.DataFrame, episodes: pd.DataFrame,
 
 TEMPORARY_PLACES = ("T0", "T1", "T2", "T3", "T4")
 NO_PROVIDER_PLACES = TEMPORARY_PLACES + ("Z11", "Z12", "Z13", "Z14")
+# DfE rule -> (placement, minimum age at DECOM in years); the DfE checks closed episodes only.
+# (370 was P2 under 15 until the 2022-23 collection.)
+PLACE_MIN_AGE = {"370": ("P2", 16), "371": ("K3", 16), "372": ("R5", 10), "373": ("S1", 4), "374": ("P3", 14)}
+P2_MIN_AGE_UNTIL_2023 = 15
+# DfE rule -> (temporary placement, longest stay in days).
+PLACE_MAX_DAYS = {"375": ("T1", 42), "376": ("T3", 21), "379": ("T4", 7)}
+# DfE 222: placements that take no Ofsted URN, by the collection year the list applies from.
+NO_URN_PLACES = {
+    0: ("H5", "P1", "P2", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1"),
+    2024: ("P1", "P2", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1"),
+    2025: ("P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1"),
+    2026: ("P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z11", "Z12", "Z13", "Z14"),
+}
+RESPITE = ("V3", "V4")
 
 
 def _is(values: pd.Series, codes: Iterable[str]) -> pd.Series:
@@ -252,6 +266,39 @@ def dfe_episode_flags(ep: pd.DataFrame, nb: pd.DataFrame, dob: pd.Series) -> dic
         "ok_DFE_380": ~(_is(ep["PLACE"], TEMPORARY_PLACES) & ~_is(ep["RNE"], ["P", "B"])),
         "ok_DFE_213": ~(_is(ep["PLACE"], NO_PROVIDER_PLACES) & ep["PLACE_PROVIDER"].notna()),
     }
+
+
+def no_urn_places(collection_year: int | None) -> tuple[str, ...]:
+    """The DfE 222 list of placements without a URN for a collection year (the latest if None)."""
+    year = collection_year if collection_year is not None else max(NO_URN_PLACES)
+    return NO_URN_PLACES[max(k for k in NO_URN_PLACES if k <= year)]
+
+
+def dfe_placement_flags(ep: pd.DataFrame, dob: pd.Series, collection_year: int | None = None) -> dict[str, pd.Series]:
+    """Flags (True = passes) of the DfE rules on placement type against age, stay, legal
+    status and the provider/URN fields: 370-376, 378, 379, 381, 382, 384, 214, 222.
+
+    ``ep`` needs DECOM, DEC (dates), REC, LS, PLACE, PL_POST, URN; ``dob`` as for
+    :func:`dfe_episode_flags`; the collection year picks the year's version of 370 and 222.
+    """
+    place, ls, closed = ep["PLACE"], ep["LS"], ep["DEC"].notna() & ep["DECOM"].notna()
+    out = {}
+    for code, (code_place, years) in PLACE_MIN_AGE.items():
+        if code == "370" and collection_year is not None and collection_year <= 2023:
+            years = P2_MIN_AGE_UNTIL_2023
+        out[f"ok_DFE_{code}"] = ~(_is(place, [code_place]) & closed & _before(ep["DECOM"], add_years(dob, years)))
+    for code, (code_place, days) in PLACE_MAX_DAYS.items():
+        out[f"ok_DFE_{code}"] = ~(_is(place, [code_place]) & _before(ep["DECOM"] + pd.Timedelta(days=days), ep["DEC"]) & dob.notna())
+    respite = _is(ls, RESPITE)
+    out.update({
+        "ok_DFE_378": ~(_is(place, ["P1"]) & _is(ls, ["V2"])),
+        "ok_DFE_381": ~(_is(place, TEMPORARY_PLACES) & ep["REC"].notna() & ~_is(ep["REC"], ["X1"])),
+        "ok_DFE_382": ~(respite & _is(place, TEMPORARY_PLACES)),
+        "ok_DFE_384": ~(respite & _is(place, ["U1", "U4"])),
+        "ok_DFE_214": ~(respite & (ep["PL_POST"].notna() | ep["URN"].notna())),
+        "ok_DFE_222": ~(_is(place, no_urn_places(collection_year)) & ep["URN"].notna() & ~_is(ep["URN"], ["XXXXXXX"])),
+    })
+    return out
 
 
 def flag_dob_as_header(dob: pd.Series, header_dob: pd.Series) -> pd.Series:

@@ -53,7 +53,7 @@ ADOPTION_LEGAL_BASIS: dict[tuple[str, ...], tuple[str, ...]] = {
 }
 
 # Formats (upper case; values are stripped before checking).
-UPN_REGEX = r"^(?:[A-Z]\d{11}[A-Z0-9]|UN(?:10|[1-9]))$"
+UPN_REGEX = r"^(?:[A-HJ-NP-RT-Z]\d{11}[A-Z0-9]|UN(?:10|[1-9]))$"  # DfE 168: the letter is never I, O or S
 # Full postcode, or outward code with an optional sector digit (the DfE allows partial postcodes).
 POSTCODE_REGEX = r"^[A-Z]{1,2}\d[A-Z\d]?(?: ?\d(?:[A-Z]{2})?)?$"
 FULL_POSTCODE_REGEX = r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$"

@@ -24,7 +24,7 @@ def prepare(frame: pd.DataFrame, ctx: SuiteContext, related: dict) -> pd.DataFra
     df = prepare_columns(frame, "episodes")
     ep = pd.DataFrame({"CHILD": df["CHILD"], "DECOM": df["DECOM_as_date"], "DEC": df["DEC_as_date"],
                        "REC": df["REC"], "RNE": df["RNE"], "LS": df["LS"], "PLACE": df["PLACE"],
-                       "PLACE_PROVIDER": df["PLACE_PROVIDER"]})
+                       "PLACE_PROVIDER": df["PLACE_PROVIDER"], "PL_POST": df["PL_POST"], "URN": df["URN"]})
     nb = ck.neighbour_episodes(ep)
     header = related.get("header")
     if header is not None and len(header):
@@ -42,6 +42,7 @@ def prepare(frame: pd.DataFrame, ctx: SuiteContext, related: dict) -> pd.DataFra
         AGE_10_as_date=ck.add_years(dob, 10),
         PREV_DEC=nb["prev_DEC"],
         **ck.dfe_episode_flags(ep, nb, dob),
+        **ck.dfe_placement_flags(ep, dob, ctx.collection_year),
         ok_REC_ONLY_WITH_DEC=~(df["REC"].notna() & df["DEC"].isna()),
         ok_DEC_HAS_REC=~(df["DEC"].notna() & df["REC"].isna()),
         ok_EP_OVERLAP=ck.flag_no_overlap(ep, nb),
@@ -93,6 +94,14 @@ def checks(ctx: SuiteContext) -> list[Check]:
         flag_check("DFE_358", "LS", "ok_DFE_358", other="@AGE_10_as_date"),
         flag_check("DFE_380", "PLACE", "ok_DFE_380", other="@RNE|blank"),
         flag_check("DFE_213", "PLACE_PROVIDER", "ok_DFE_213", other="@PLACE"),
+        *[flag_check(f"DFE_{code}", "PLACE", f"ok_DFE_{code}") for code in ck.PLACE_MIN_AGE],
+        *[flag_check(f"DFE_{code}", "PLACE", f"ok_DFE_{code}", other="@DEC") for code in ck.PLACE_MAX_DAYS],
+        flag_check("DFE_378", "PLACE", "ok_DFE_378", other="@LS"),
+        flag_check("DFE_381", "PLACE", "ok_DFE_381", other="@REC"),
+        flag_check("DFE_382", "PLACE", "ok_DFE_382", other="@LS"),
+        flag_check("DFE_384", "PLACE", "ok_DFE_384", other="@LS"),
+        flag_check("DFE_214", "LS", "ok_DFE_214"),
+        flag_check("DFE_222", "URN", "ok_DFE_222", other="@PLACE"),
     ]
     for flag, (_places, statuses) in _adoption_rules().items():
         out.append(flag_check("EP_LS_PLACE_ADOPTION", "LS", f"ok_{flag}", other="@PLACE", allowed=" or ".join(statuses)))
