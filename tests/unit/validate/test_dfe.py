@@ -119,3 +119,58 @@ def test_oc3_391_and_153():
     got = ck.dfe_oc3_flags(oc3, dob, pd.Timestamp("2025-03-31"))
     assert got["ok_DFE_391"].tolist() == [False, True, True]  # the third has nothing completed
     assert got["ok_DFE_153"].tolist() == [True, False, True]  # the second is partly completed
+
+
+def placements(rows: list[tuple], dob: str, year: int | None = None) -> pd.DataFrame:
+    """(DECOM, DEC, REC, LS, PLACE, PL_POST, URN) for one child each, all born on `dob`."""
+    df = pd.DataFrame(rows, columns=["DECOM", "DEC", "REC", "LS", "PLACE", "PL_POST", "URN"])
+    for c in ("DECOM", "DEC"):
+        df[c] = pd.to_datetime(df[c]).astype("datetime64[ns]")
+    return pd.DataFrame(ck.dfe_placement_flags(df, pd.Series(pd.Timestamp(dob), index=df.index), year))
+
+
+def test_placement_age_rules_check_closed_episodes_only():
+    # born 01/06/2008: 16 on 01/06/2024, 10 on 01/06/2018
+    got = placements([("2024-05-31", "2024-07-01", "X1", "C2", "K3", None, None),    # K3 at 15: 371
+                      ("2024-06-01", "2024-07-01", "X1", "C2", "K3", None, None),    # K3 on 16th birthday: fine
+                      ("2024-05-31", None, None, "C2", "K3", None, None),            # open: the DfE does not check
+                      ("2018-05-31", "2018-07-01", "X1", "C2", "R5", None, None)],   # custody at 9: 372
+                     "2008-06-01")
+    assert got["ok_DFE_371"].tolist() == [False, True, True, True]
+    assert got["ok_DFE_372"].tolist() == [True, True, True, False]
+
+
+def test_p2_minimum_age_was_15_until_2022_23():
+    rows = [("2023-09-01", "2023-10-01", "X1", "C2", "P2", None, None)]  # born 01/06/2008: 15 and 3 months
+    assert placements(rows, "2008-06-01", 2023)["ok_DFE_370"].tolist() == [True]
+    assert placements(rows, "2008-06-01", 2024)["ok_DFE_370"].tolist() == [False]
+
+
+def test_temporary_placement_longest_stays():
+    got = placements([("2024-01-01", "2024-01-08", "X1", "C2", "T4", None, None),   # 7 days: fine
+                      ("2024-01-01", "2024-01-09", "X1", "C2", "T4", None, None),   # 8 days: 379
+                      ("2024-01-01", "2024-01-23", "X1", "C2", "T3", None, None)],  # 22 days: 376
+                     "2010-01-01")
+    assert got["ok_DFE_379"].tolist() == [True, False, True]
+    assert got["ok_DFE_376"].tolist() == [True, True, False]
+
+
+def test_legal_status_placement_and_urn_rules():
+    got = placements([("2024-01-01", None, None, "V2", "P1", None, None),           # 378
+                      ("2024-01-01", "2024-01-05", "E13", "C2", "T1", None, None),  # 381: care ends in a temporary placement
+                      ("2024-01-01", None, None, "V3", "T2", None, None),           # 382
+                      ("2024-01-01", None, None, "V4", "U4", "NM1 1AA", None),      # 384 and 214
+                      ("2024-01-01", None, None, "C2", "R1", None, "SC123456"),     # 222
+                      ("2024-01-01", None, None, "C2", "R1", None, "XXXXXXX")],     # XXXXXXX is allowed
+                     "2010-01-01", 2025)
+    assert got["ok_DFE_378"].tolist() == [False, True, True, True, True, True]
+    assert got["ok_DFE_381"].tolist() == [True, False, True, True, True, True]
+    assert got["ok_DFE_382"].tolist() == [True, True, False, True, True, True]
+    assert got["ok_DFE_384"].tolist() == [True, True, True, False, True, True]
+    assert got["ok_DFE_214"].tolist() == [True, True, True, False, True, True]
+    assert got["ok_DFE_222"].tolist() == [True, True, True, True, False, True]
+
+
+def test_urn_list_follows_the_collection_year():
+    assert "H5" in ck.no_urn_places(2018) and "P2" in ck.no_urn_places(2024)
+    assert "P2" not in ck.no_urn_places(2025) and "Z11" in ck.no_urn_places(2026) and "Z11" in ck.no_urn_places(None)
