@@ -107,3 +107,15 @@ def test_bad_options_are_readable_errors(tmp_path, capsys, bad):
     raw = write(tmp_path / "raw", {"header.csv": HEADER})
     code, _, stderr = run(capsys, "--raw", str(raw), "--out", str(tmp_path / "o"), "--processed", str(tmp_path / "p"), bad)
     assert code == 2 and stderr.startswith("error:") and "Traceback" not in stderr
+
+
+def test_accept_names_a_missing_or_bad_exceptions_file_in_one_line(tmp_path, capsys):
+    raw = write(tmp_path / "raw", files())
+    common = ["--raw", str(raw), "--out", str(tmp_path / "o"), "--processed", str(tmp_path / "p"), "--no-docs"]
+    code, _, stderr = run(capsys, *common, "--accept", str(tmp_path / "nothing.csv"))
+    assert code == 2 and stderr.strip() == f"error: --accept {tmp_path / 'nothing.csv'}: no such file"
+    (raw / "accepted_exceptions.csv").write_text("rule,file,row,CHILD,reason,accepted_by,accepted_on\n"
+                                                 "FILE_EMPTY,ssda903/2024-25/header.csv,,,empty,A. Lee,2026-11-30\n")
+    code, _, stderr = run(capsys, *common)  # the default file in the raw folder
+    assert code == 2 and len(stderr.strip().splitlines()) == 1
+    assert "line 2, column rule: FILE_EMPTY cannot be accepted" in stderr and "Traceback" not in stderr
