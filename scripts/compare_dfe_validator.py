@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -66,29 +67,35 @@ WHY = {
 }
 
 
-def run_pipeline(folder: Path, year: str, out: Path, python: str) -> tuple[pd.DataFrame, float]:
-    """The pipeline's failures.csv for the folder (refused or not) and the command's wall time."""
+def children_cpu() -> float:
+    """CPU seconds (user + system) of this process's finished children so far."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_pipeline(folder: Path, year: str, out: Path, python: str) -> tuple[pd.DataFrame, float, float]:
+    """The pipeline's failures.csv for the folder (refused or not), the command's wall and CPU time."""
     cmd = [python, "-m", "pipeline", "validate", "--raw", str(folder), "--year", year, "--out", str(out / "validation"),
            "--processed", str(out / "processed"), "--no-docs"]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), children_cpu()
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, children_cpu() - cpu
     if done.returncode not in (0, 2) or not (out / "validation" / "failures.csv").exists():
         raise SystemExit(f"pipeline validate failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return pd.read_csv(out / "validation" / "failures.csv", dtype=str, keep_default_na=False), seconds
+    return pd.read_csv(out / "validation" / "failures.csv", dtype=str, keep_default_na=False), seconds, cpu
 
 
-def run_dfe(folder: Path, year: str, ruleset: str, out: Path, python: str) -> tuple[pd.DataFrame, float, float]:
-    """The DfE validator's flagged rows, the command's wall time and its validation time."""
+def run_dfe(folder: Path, year: str, ruleset: str, out: Path, python: str) -> tuple[pd.DataFrame, float, float, float]:
+    """The DfE validator's flagged rows, the command's wall and CPU time and its validation time."""
     target = out / "dfe_rows.csv"
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), children_cpu()
     done = subprocess.run([python, str(RUNNER), str(folder), collection_year(year), ruleset, str(target)],
                           capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, children_cpu() - cpu
     if done.returncode != 0:
         raise SystemExit(f"the DfE validator failed ({done.returncode}):\n{done.stderr[-2000:]}")
     inner = float(done.stderr.strip().splitlines()[-2])
-    return pd.read_csv(target, dtype=str, keep_default_na=False), seconds, inner
+    return pd.read_csv(target, dtype=str, keep_default_na=False), seconds, cpu, inner
 
 
 def collection_year(year: str) -> str:
@@ -158,8 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     ruleset = args.ruleset or f"lac{max(end, 2023) - 1}_{max(end, 2023) % 100:02d}"
     out = args.out or Path(tempfile.mkdtemp(prefix="dfe-compare-"))
     out.mkdir(parents=True, exist_ok=True)
-    pipeline, t_pipe = run_pipeline(args.folder, args.year, out, args.python)
-    dfe, t_dfe, t_dfe_inner = run_dfe(args.folder, args.year, ruleset, out, args.dfe_python)
+    pipeline, t_pipe, c_pipe = run_pipeline(args.folder, args.year, out, args.python)
+    dfe, t_dfe, c_dfe, t_dfe_inner = run_dfe(args.folder, args.year, ruleset, out, args.dfe_python)
     table = compare(pipeline, dfe)
     table.to_csv(out / "comparison.csv", index=False)
     text = to_markdown(table)
@@ -171,8 +178,9 @@ def main(argv: list[str] | None = None) -> int:
           f"({(pipeline['dfe_rule'] != '').mean():.1%}); row-level {len(rows)}")
     counts = table["verdict"].value_counts()
     print("verdicts: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    print(f"time: pipeline validate {t_pipe:.1f} s (command); DfE validator {t_dfe:.1f} s (command), "
-          f"{t_dfe_inner:.1f} s validating; ratio {t_dfe / t_pipe:.1f}x (commands)")
+    print(f"time: pipeline validate {t_pipe:.1f} s wall, {c_pipe:.1f} s CPU (command); DfE validator {t_dfe:.1f} s wall, "
+          f"{c_dfe:.1f} s CPU (command; {t_dfe_inner:.1f} s wall validating); DfE / pipeline: "
+          f"{t_dfe / t_pipe:.1f}x wall, {c_dfe / c_pipe:.1f}x CPU")
     print(f"outputs in {out}")
     return 0
 
