@@ -42,6 +42,9 @@ RUNNER = ROOT / "scripts" / "dfe903_runner.py"
 WHY = {
     "148": "DfE 148 is both directions (DEC without REC and REC without DEC): the pipeline's EP_REC_WITHOUT_DEC and EP_DEC_WITHOUT_REC together",
     "388": "DfE 388 also flags an X1 episode whose DEC is blank but REC is X1 (case 1 compares a blank DEC with the next DECOM); the pipeline reports those rows under 148 (EP_REC_WITHOUT_DEC) once",
+    "432": "the pipeline's EP_CHAIN_BROKEN is one check for DfE 357, 432 and 433 (see 357)",
+    "132": "DfE 132 also fails a blank ACTIV (its list check reads a blank as text); the pipeline's code list lets a blank pass and DFE_153 reports partly completed rows",
+    "133": "as 132, for ACCOM",
     "357;432;433": "the pipeline's EP_CHAIN_BROKEN is one check for three DfE rules (first episode must be S, continuation after a non-X1 end, continuation not on the same day)",
     "357": "DfE 357 looks only at the child's first episode in the year; the pipeline's EP_CHAIN_BROKEN also covers DfE 432/433",
     "433": "DfE 433 compares with the previous episode's DEC only; the pipeline's EP_CHAIN_BROKEN also needs that episode to end X1",
