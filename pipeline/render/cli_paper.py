@@ -44,6 +44,7 @@ def folders(params: Params, paper: str) -> dict[str, Path]:
     return {
         "facts": params.paths.processed / "facts",
         "warnings": params.paths.processed / "validation" / "warnings.csv",
+        "accepted": params.paths.processed / "validation" / "accepted.csv",
         "tables": params.paths.report_dir(slug) / "tables" / paper,
         "metrics": params.paths.report_dir(slug) / "metrics" / f"{paper}.json",
         "restricted": params.paths.restricted_dir(slug) / paper,
@@ -95,6 +96,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
     from pipeline.papers.assemble import (
         PAPER_KINDS,
         add_tables,
+        build_accepted_table,
         build_dq_table,
         resolve_builder,
         restrict_published_before,
@@ -117,7 +119,8 @@ def run(args: argparse.Namespace, params: Params) -> int:
     except (ImportError, AttributeError) as exc:
         raise PipelineError(f"the {args.paper} paper's builder is not available: {exc}") from None
     paper = builder(facts, params)
-    extra = [build_dq_table(read_warnings(where["warnings"]), rule_descriptions())]
+    extra = [build_dq_table(read_warnings(where["warnings"]), rule_descriptions()),
+             build_accepted_table(read_warnings(where["accepted"]), rule_descriptions())]
     if args.paper == "quarterly":
         extra.append(build_candidates(facts, params))
     paper = add_tables(paper, extra)

@@ -250,7 +250,8 @@ def method_notes(view: PaperView, params: Params) -> Prose:
     top = params.disclosure.threshold - 1
     return say(
         f"Figures are counted from {params.la.name}'s SSDA903 returns and the service's own records after "
-        "validation; a record that failed a validation error is not used, and records with warnings are "
+        "validation; a record that failed a validation error is not used unless the service reviewed and "
+        "accepted the error (the data-quality appendix counts them by rule), and records with warnings are "
         "listed in the data-quality appendix.",
         f"Counts from 1 to {top} are not published (shown as {params.disclosure.symbol}); further figures "
         "are hidden where a total, a figure in another table or a figure published in an earlier paper would "
