@@ -9,16 +9,14 @@ value and unit "unavailable".
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import importlib.util
 import json
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline.config import Params
+from pipeline.config import Origin, Params, check_period, load_params
 from pipeline.errors import InputError
-from pipeline.periods import PeriodError, parse_quarter
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,11 +74,9 @@ def load_facts(validated_dir: Path, params: Params) -> dict[str, pd.DataFrame]:
 
 
 def run(args: argparse.Namespace, params: Params) -> int:
-    if args.period:
-        try:
-            params = dataclasses.replace(params, period=parse_quarter(args.period))
-        except PeriodError as exc:
-            raise InputError(str(exc)) from None
+    if args.period:  # as --set period=P: the period's folder and (unless set) its sufficiency year
+        check_period(args.period, Origin(file="--period"))
+        params = load_params(args.params, [*args.overrides, f"period={args.period}"])
     validated_dir = args.validated or params.paths.processed / "validated"
     if not validated_dir.is_dir():
         raw = args.raw or params.paths.raw

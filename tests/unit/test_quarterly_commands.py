@@ -54,4 +54,5 @@ def test_measures_without_validated_data_says_run_validate(tmp_path, capsys):
 def test_bad_period_is_a_clear_error(validated, tmp_path, capsys):
     rc = main(["--params", PARAMS, "measures", "--validated", str(validated), "--period", "Q2 2026",
                "--out", str(tmp_path)])
-    assert rc == 2 and "2021-22 Q2" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert rc == 2 and "--period: period = 'Q2 2026' is not allowed" in err and "'2026-27 Q2'" in err
