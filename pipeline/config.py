@@ -164,7 +164,7 @@ RULES: dict[str, tuple[str, Any]] = {
     "candidates.unstable_window_months": ("int", 1),
     "candidates.max_age_years": ("int", 0),
     "projection.years": ("int", 1),
-    "projection.simulations": ("int", 1),
+    "projection.simulations": ("int", 0),  # 0: no projection
     "projection.seed": ("int", 0),
     "projection.window_years": ("int", 1),
     "projection.step_months": ("int", (1, 2, 3, 4, 6, 12)),

@@ -34,7 +34,7 @@ def _data():
     ("paper.item=first", "paper.item = 'first' is not allowed: a whole number of 1 or more"),
     ("projection.step_months=5", "projection.step_months = 5 is not allowed: one of 1, 2, 3, 4, 6, 12"),
     ("projection.step_months=0", "projection.step_months = 0 is not allowed: one of 1, 2, 3, 4, 6, 12"),
-    ("projection.simulations=-3", "projection.simulations = -3 is not allowed: a whole number of 1 or more"),
+    ("projection.simulations=-3", "projection.simulations = -3 is not allowed: a whole number of 0 or more"),
     ("projection.window_years=0", "projection.window_years = 0 is not allowed"),
     ("sufficiency_year=2025", "sufficiency_year = 2025 is not allowed: 'auto' or a financial year such as '2025-26'"),
     ("sufficiency_year=2025-27", "sufficiency_year = '2025-27' is not allowed"),
