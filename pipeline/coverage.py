@@ -100,6 +100,20 @@ def _extent(cov: Coverage) -> str:
     return f"the returns cover {spans}"
 
 
+def join_words(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def describe_gaps(cov: Coverage | None, labels: list[str], span: str = "") -> tuple[str, ...]:
+    """A table note naming the columns left out because no return covers them (``span``: what
+    must be covered, e.g. 'the whole year'); empty when nothing was left out."""
+    if cov is None or not labels:
+        return ()
+    which = f"no return covers {span}" if span else "no return covers that day"
+    return (f"Not shown: {join_words(labels)} ({which}; {_extent(cov)}).",)
+
+
 def check_day(cov: Coverage | None, day: date) -> str | None:
     """None if a snapshot on ``day`` is covered (by a return, or by the first return's opening
     stock); otherwise the reason it is not."""
