@@ -184,6 +184,7 @@ def mark_uncovered(measures: pd.DataFrame, cov: Coverage | None, period: Quarter
     already unavailable (a local file not supplied) say so. Projections are left to the
     projection (it states its own history)."""
     out = measures.copy()
+    given = out["reason"].fillna("").astype(str) if "reason" in out else pd.Series("", index=out.index)
     reasons = pd.Series("", index=out.index, dtype="object")
     quarterly = out["period"].astype(str) == period.label
     quarter_reason = check_quarter(cov, period)
@@ -199,7 +200,9 @@ def mark_uncovered(measures: pd.DataFrame, cov: Coverage | None, period: Quarter
     uncovered = reasons.ne("")
     out.loc[uncovered, "value"] = pd.NA
     out.loc[uncovered, "unit"] = "unavailable"
-    not_supplied = out["unit"].eq("unavailable") & ~uncovered
+    explained = given.ne("") & ~uncovered  # e.g. a projection declined for too little history
+    reasons[explained] = given[explained]
+    not_supplied = out["unit"].eq("unavailable") & ~uncovered & ~explained
     reasons[not_supplied] = "not computable from the data supplied (a local file, population estimate or unit cost is missing)"
     out["reason"] = reasons
     return out

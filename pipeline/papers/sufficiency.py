@@ -43,6 +43,7 @@ S20_projection         projected children in care by placement type (derived, mo
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import pandas as pd
@@ -500,8 +501,13 @@ def build_sufficiency_paper(facts: dict[str, pd.DataFrame], params) -> Paper:
     """The sufficiency analysis's Paper: count tables, derived tables, links."""
     tables, derived = build_sufficiency_tables(facts, params)
     if "care_transitions" in facts and params.projection.simulations > 0:
-        from pipeline.measures.projection import build_projection_table
+        from pipeline.measures.projection import build_projection_table, describe_history
 
         placement = next(t for t in tables if t.table_id == "S02_cla_by_placement")
-        derived.append(build_projection_table(facts, params, placement))
+        projection = build_projection_table(facts, params, placement)
+        if projection is not None:
+            derived.append(projection)
+        else:  # the reason goes with the history the projection would have continued
+            noted = dataclasses.replace(placement, notes=(*placement.notes, describe_history(facts, params).describe()))
+            tables = [noted if t is placement else t for t in tables]
     return Paper(PAPER_ID, tables=tables, derived=derived, links=[])
