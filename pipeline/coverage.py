@@ -95,7 +95,8 @@ def say_day(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _extent(cov: Coverage) -> str:
+def describe_extent(cov: Coverage) -> str:
+    """'the returns cover 1 April 2017 to 31 March 2022' (each span, when there are gaps)."""
     spans = "; ".join(f"{say_day(s)} to {say_day(e)}" for s, e in cov.spans)
     return f"the returns cover {spans}"
 
@@ -111,7 +112,7 @@ def describe_gaps(cov: Coverage | None, labels: list[str], span: str = "") -> tu
     if cov is None or not labels:
         return ()
     which = f"no return covers {span}" if span else "no return covers that day"
-    return (f"Not shown: {join_words(labels)} ({which}; {_extent(cov)}).",)
+    return (f"Not shown: {join_words(labels)} ({which}; {describe_extent(cov)}).",)
 
 
 def check_day(cov: Coverage | None, day: date) -> str | None:
@@ -122,7 +123,7 @@ def check_day(cov: Coverage | None, day: date) -> str | None:
     for start, end in cov.spans:
         if start - timedelta(days=1) <= day <= end:
             return None
-    return f"no return covers {say_day(day)} ({_extent(cov)})"
+    return f"no return covers {say_day(day)} ({describe_extent(cov)})"
 
 
 def check_window(cov: Coverage | None, start: date, end: date) -> str | None:
@@ -132,7 +133,7 @@ def check_window(cov: Coverage | None, start: date, end: date) -> str | None:
     for s, e in cov.spans:
         if s <= start and end <= e:
             return None
-    return f"no return covers the whole of {say_day(start)} to {say_day(end)} ({_extent(cov)})"
+    return f"no return covers the whole of {say_day(start)} to {say_day(end)} ({describe_extent(cov)})"
 
 
 def check_annual(cov: Coverage | None, year: FinancialYear) -> str | None:

@@ -54,7 +54,9 @@ from pipeline.coverage import (
     check_annual,
     check_day,
     check_window,
+    describe_extent,
     describe_gaps,
+    join_words,
     read_coverage,
 )
 from pipeline.errors import InputError
@@ -325,7 +327,11 @@ def build_sufficiency_tables(facts: dict[str, pd.DataFrame], params) -> tuple[li
     derived.append(build_percent_table(
         "S11p_ceased_by_duration_pct", "Children who ceased to be looked after, by length of time in care (percentage)",
         duration, caption="Each length of stay as a percentage of all children who ceased in the year."))
-    tables.append(_build_flows_table(facts, years, flow_years, snap_gap + flow_gap))
+    blank = [y.label for y in years if y not in flow_years]
+    blank_note = (f"Started and ceased in {join_words(blank)} are shown as z: no return covers the whole year "
+                  f"({describe_extent(cov)}); the number in care on 31 March comes from the next return's "
+                  "opening stock.",) if blank and cov is not None else ()
+    tables.append(_build_flows_table(facts, years, flow_years, snap_gap + blank_note))
 
     stab = add(build_count_table(
         "S13_stability", "Children in care at 31 March by number of placements during the year", facts,
