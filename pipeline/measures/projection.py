@@ -292,8 +292,9 @@ class History:
 
     @property
     def years_text(self) -> str:
-        return f"{self.months // 12} years" if self.months % 12 == 0 and self.months != 12 else (
-            "1 year" if self.months == 12 else f"{self.months} months")
+        if self.months == 12:
+            return "1 year"
+        return f"{self.months // 12} years" if self.months and self.months % 12 == 0 else f"{self.months} months"
 
     def describe(self) -> str:
         """One sentence for the paper: the history used, and the caveat when it was shortened."""
