@@ -10,7 +10,6 @@ not supplied, or no return covers its window: pipeline.coverage) has a missing v
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 from pathlib import Path
 
@@ -45,20 +44,12 @@ def _check_raw(validated_dir: Path, raw: Path | None) -> None:
 
 
 def compute_all_measures(facts: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
-    """Quarterly measures, plus the sufficiency measures when that module is present; a
-    figure whose window the returns do not cover is unavailable with the reason (column
-    ``reason``, pipeline.coverage)."""
+    """The quarterly and the sufficiency measures, in one frame; a figure whose window the
+    returns do not cover is unavailable with the reason (column ``reason``, pipeline.coverage)."""
     from pipeline.measures.quarterly import compute_quarterly_measures
+    from pipeline.measures.sufficiency import compute_sufficiency_measures
 
-    frames = [compute_quarterly_measures(facts, params)]
-    try:
-        has_sufficiency = importlib.util.find_spec("pipeline.measures.sufficiency") is not None
-    except ModuleNotFoundError:
-        has_sufficiency = False
-    if has_sufficiency:
-        from pipeline.measures.sufficiency import compute_sufficiency_measures
-
-        frames.append(compute_sufficiency_measures(facts, params))
+    frames = [compute_quarterly_measures(facts, params), compute_sufficiency_measures(facts, params)]
     return mark_uncovered(pd.concat(frames, ignore_index=True), read_coverage(facts), params.period)
 
 
