@@ -130,3 +130,11 @@ def test_latest_year_ended_by_a_day():
     assert latest_year_ended_by(date(2027, 3, 31)).label == "2026-27"
     assert latest_year_ended_by(date(2027, 3, 30)).label == "2025-26"
     assert latest_year_ended_by(date(2026, 4, 1)).label == "2025-26"
+
+
+def test_a_key_given_twice_is_refused_with_its_line(tmp_path):
+    text = (ROOT / "params.yaml").read_text().replace("  threshold: 10", "  threshold: 10\n  threshold: 5", 1)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("  threshold: 5"))
+    with pytest.raises(ConfigError, match=rf"params.yaml: not valid YAML \(line {line}, column 3: key 'threshold' "
+                                          r"appears twice in the same section\)"):
+        load_params(_write(tmp_path, text))
