@@ -444,11 +444,13 @@ def load_params(path: Path | str = DEFAULT_PARAMS, overrides: list[str] | None =
     if not path.is_file():
         raise ConfigError(f"{path}: no such parameters file")
     try:
-        data = read_yaml(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.__class__.__name__}: {exc}); save it as UTF-8") from None
+    try:
+        data = read_yaml(text)
     except (yaml.YAMLError, ValueError) as exc:
         raise ConfigError(f"{path}: not valid YAML ({_yaml_problem(exc)})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc.__class__.__name__}: {exc})") from None
     data = {} if data is None else data
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: must be a mapping of keys to values, not {type(data).__name__}")

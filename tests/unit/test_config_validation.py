@@ -93,6 +93,14 @@ def test_a_file_that_is_not_a_mapping_or_missing_is_refused(tmp_path):
         load_params(_write(tmp_path, "- a\n- b\n"))
     with pytest.raises(ConfigError, match="no such parameters file"):
         load_params(tmp_path / "absent.yaml")
+    with pytest.raises(ConfigError, match="no such parameters file"):
+        load_params(tmp_path)                                   # a folder
+    (tmp_path / "dangling.yaml").symlink_to(tmp_path / "gone.yaml")
+    with pytest.raises(ConfigError, match="dangling.yaml: no such parameters file"):
+        load_params(tmp_path / "dangling.yaml")
+    (tmp_path / "latin.yaml").write_bytes("la: {name: Caf\xe9}\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match=r"latin.yaml: cannot be read \(UnicodeDecodeError"):
+        load_params(tmp_path / "latin.yaml")
 
 
 def test_good_values_are_normalised():
