@@ -8,7 +8,8 @@ Fails (exit 4, saying why) unless, for each paper:
   - the disclosure audit of the whole paper passed (restricted audit.json from `paper`);
   - every figure printed in the committee and reviewer HTML (each carries its figure id) is
     exactly the published figure, and narrative about a suppressed figure prints no number;
-  - the PDF prints no number that the checked HTML does not print;
+  - the PDF prints no number that the checked HTML does not print, and is tagged PDF/UA-1
+    (headings, table header cells, alternate text on figures, title and language);
   - no CHILD id, date of birth, UPN or postcode from the validated data appears in any public
     file, nor the project's absolute path; the HTML loads no script, style or font from the
     network.
@@ -94,6 +95,7 @@ def check_paper(params: Params, paper: str, patterns: dict[str, set[str]]) -> tu
     from pipeline.render import io as rio
     from pipeline.render.cli import outputs
     from pipeline.render.cli_paper import folders
+    from pipeline.render.pdf_structure import find_accessibility_gaps
 
     where = folders(params, paper)
     files = outputs(params, paper)
@@ -151,6 +153,7 @@ def check_paper(params: Params, paper: str, patterns: dict[str, set[str]]) -> tu
         problems += check.find_identifiers(text, patterns, rel(files["pdf"]))
         problems += check.find_absolute_paths(text, root, rel(files["pdf"]))
         problems += [f"{rel(files['pdf'])}: {p}" for p in check.find_unlabelled_numbers(text, html_text)]
+        problems += find_accessibility_gaps(files["pdf"].read_bytes(), rel(files["pdf"]))
     else:
         problems.append(f"{paper}: {files['pdf'].name} is missing (run: python -m pipeline render)")
     return problems, checked

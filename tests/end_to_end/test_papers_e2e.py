@@ -62,6 +62,9 @@ def test_both_papers_end_to_end_and_deterministic(tmp_path):
     out = a / "reports" / slug
     for name in ("quarterly_exit_report", "sufficiency_analysis"):
         assert (out / f"{name}.pdf").read_bytes().startswith(b"%PDF")
+        if shutil.which("pdfinfo"):
+            info = subprocess.run(["pdfinfo", str(out / f"{name}.pdf")], capture_output=True, text=True).stdout
+            assert "Tagged:          yes" in info
         html = (out / f"{name}.html").read_text()
         assert "data-figure-id" in html and "<svg" in html
         assert str(a) not in html and str(ROOT) not in html
