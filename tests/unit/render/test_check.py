@@ -31,6 +31,14 @@ def test_a_planted_small_number_fails_everywhere(paper, published):
     assert "T1_exits|Placed with parents|Q1: table cell shows '3' but the published figure is 'x'" in problems
 
 
+def test_a_hidden_cell_reads_suppressed_but_a_number_in_screen_reader_text_fails(published):
+    cell = ('<td class="num suppressed" data-figure-id="T1_exits|Placed with parents|Q1">'
+            '<span aria-hidden="true">x</span><span class="visually-hidden">{}</span></td>')
+    assert check_html_figures(find_html_figures(cell.format("suppressed")), published) == []
+    assert check_html_figures(find_html_figures(cell.format("3")), published) == [
+        "T1_exits|Placed with parents|Q1: table cell shows 'x 3' but the published figure is 'x'"]
+
+
 def test_a_number_in_narrative_about_a_hidden_figure_fails(published):
     html = '<p><span data-figure-id="T1_exits|Placed with parents|Q1">3 children</span></p>'
     assert check_html_figures(find_html_figures(html), published) == [
