@@ -225,7 +225,8 @@ def plot_against_target(chart_id: str, cumulative: pd.Series, target: float, for
         if not np.isnan(v):
             ax.annotate(_fmt(v), (xi, v), xytext=(0, 2), textcoords="offset points", ha="center", fontsize=8)
     ax.axhline(target, color=PALETTE[3], linestyle="--", linewidth=1.5, label=f"Target for the year ({_fmt(target)})")
-    alt = f"Bar chart: {title}. {_describe_series('Cumulative exits', cumulative)}. Target {_fmt(target)}."
+    so_far = cumulative.loc[:cumulative.last_valid_index()] if cumulative.notna().any() else cumulative
+    alt = f"Bar chart: {title}. {_describe_series('Cumulative exits', so_far)}. Target {_fmt(target)}."
     if forecast is not None and forecast.notna().any():
         f = forecast.reindex(cumulative.index).astype(float).to_numpy()
         ax.plot(x, f, color=PALETTE[1], linestyle=":", marker="o", markersize=4, linewidth=1.8,

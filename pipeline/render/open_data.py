@@ -45,6 +45,8 @@ def indicator_name(table: ShownTable) -> str:
     if info.fmt == "money":
         return "amount_gbp"
     unit = to_column_name(info.unit)
+    if unit in ("count", "number"):
+        return "number"
     return f"{unit}_count" if info.fmt == "count" else unit
 
 

@@ -15,7 +15,7 @@ from html import escape
 import pandas as pd
 
 from pipeline.render import charts, narrative
-from pipeline.render.formatting import format_value, render_table_html
+from pipeline.render.formatting import describe_hidden_cell, format_value, render_table_html
 from pipeline.render.published import PublishedPaper, ShownTable
 
 
@@ -191,5 +191,6 @@ class PaperView:
                 continue
             text = format_value(fig.value, fig.fmt) if fig.shown else self.paper.symbol
             cards.append(f'<div class="kpi"><span class="kpi-value" data-figure-id="{escape(fid, quote=True)}">'
-                         f'{escape(text)}</span><span class="kpi-label">{escape(label)}</span></div>')
+                         f'{describe_hidden_cell(fig.status, escape(text))}</span>'
+                         f'<span class="kpi-label">{escape(label)}</span></div>')
         return Html(f'<div class="kpis">{"".join(cards)}</div>' if cards else "")

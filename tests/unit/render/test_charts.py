@@ -120,3 +120,17 @@ def test_a_chart_with_nothing_published_is_left_out_with_a_sentence(paper):
     assert trend.html.startswith('<p class="section-note">No chart of exits:')
     assert bars.html.startswith('<p class="section-note">No chart of exits in Q2:')
     assert view.charts_shown == 0
+
+
+def test_the_target_chart_does_not_call_quarters_still_to_come_unpublished():
+    cumulative = pd.Series([np.nan, 15.0, np.nan, np.nan], index=["Q1", "Q2", "Q3", "Q4"])
+    chart = plot_against_target("t", cumulative, 28, None, "Exits", "Children")
+    assert chart.alt == "Bar chart: Exits. Cumulative exits: Q2 15 (not published: Q1). Target 28."
+
+
+def test_a_withheld_headline_figure_reads_suppressed(published):
+    html = PaperView(published).kpis([("T1_exits|Placed with parents|Q1", "Placed with parents, Q1"),
+                                      ("T1_exits|Total|Q1", "All exits, Q1")]).html
+    assert ('<span class="kpi-value" data-figure-id="T1_exits|Placed with parents|Q1"><span aria-hidden="true">x'
+            '</span><span class="visually-hidden">suppressed</span></span>') in html
+    assert '<span class="kpi-value" data-figure-id="T1_exits|Total|Q1">11</span>' in html
