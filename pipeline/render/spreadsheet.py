@@ -220,6 +220,13 @@ def write_xlsx(sheets: Sequence[Sheet], title: str, author: str) -> bytes:
                     ws.write_number(i, j, value, fmt)
                 else:
                     ws.write_string(i, j, str(value), fmt)
+        if sheet.header_row is not None and len(sheet.rows) > sheet.header_row + 1:
+            # a marked-up table (header row and extent), as the guidance asks, for screen readers
+            header = sheet.rows[sheet.header_row]
+            ws.add_table(sheet.header_row, 0, len(sheet.rows) - 1, len(header) - 1, {
+                "name": "table_" + "".join(ch if ch.isalnum() else "_" for ch in sheet.name),
+                "columns": [{"header": str(h)} for h in header], "autofilter": False,
+                "style": "Table Style Light 1"})
     wb.close()
     return buf.getvalue()
 

@@ -89,3 +89,12 @@ def test_the_check_finds_a_leaked_an_altered_and_a_text_figure(published):
         "p.ods: sheet T1_exits: T1_exits|Placed with parents|Q1 is withheld in the paper but shows 3",
         "p.ods: sheet T1_exits: T1_exits|Total|Q1 is not stored as a number ('11')",
     ]
+
+
+def test_the_xlsx_marks_each_table_up_with_its_header_row(published):
+    data = write_xlsx(build_workbook(published, META), "Exits paper", "TM")
+    z = zipfile.ZipFile(io.BytesIO(data))
+    tables = sorted(n for n in z.namelist() if n.startswith("xl/tables/"))
+    assert len(tables) == 4  # contents, notes and the two tables
+    xml = z.read("xl/tables/table3.xml").decode()
+    assert 'ref="A3:D6"' in xml and 'name="Year to date (number of children)"' in xml
