@@ -88,3 +88,27 @@ def test_the_open_data_passes_the_check_and_a_leak_or_change_fails(published):
         "od/t1_exits.csv: 1 figure(s) of table T1_exits are missing",
         "od/t1p_share.csv: missing (or its .meta.csv is)",
     ]
+
+
+def test_a_count_table_and_its_percentages_are_one_group_with_two_indicators():
+    from pipeline.tables import Cell, DerivedTable
+
+    values = pd.DataFrame({"31 March 2025": [40, 60, 100]}, index=["Boys", "Girls", "Total"])
+    counts = PublishedTable("S1_sex", "Children in care by sex", "Sex", "Date", values, row_total="Total")
+    pct = DerivedTable("S1p_sex_pct", "Children in care by sex (percentage)", "Sex", "Date",
+                       pd.DataFrame({"31 March 2025": [40.0, 60.0]}, index=["Boys", "Girls"]),
+                       {(r, "31 March 2025"): (Cell("S1_sex", r, "31 March 2025"), Cell("S1_sex", "Total", "31 March 2025"))
+                        for r in ("Boys", "Girls")}, fmt="percent")
+    pub = publish_paper(Paper("sufficiency", tables=[counts], derived=[pct]), {"S1_sex": set(), "S1p_sex_pct": set()},
+                        "x", 10)
+    files = build_open_data(pub, META)
+    assert sorted(files) == ["s1_sex.csv", "s1_sex.meta.csv"]
+    frame = files["s1_sex.csv"]
+    assert frame[["time_period", "sex", "children_count", "percent"]].values.tolist() == [
+        ["2025", "Boys", "40", "40"], ["2025", "Girls", "60", "60"], ["2025", "Total", "100", "z"]]
+    assert files["s1_sex.meta.csv"]["col_name"].tolist() == ["sex", "children_count", "percent"]
+    assert find_open_data_problems(as_text(files), pub, "od") == []
+    wrong = as_text(files)
+    wrong["s1_sex.csv"].loc[2, "percent"] = "100"  # a figure the paper does not publish
+    assert find_open_data_problems(wrong, pub, "od") == [
+        "od/s1_sex.csv row 4: S1p_sex_pct|Total|31 March 2025 is 'z' in the paper but the open data gives '100'"]
