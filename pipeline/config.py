@@ -28,9 +28,12 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class LocalAuthority:
-    code: str
+    code: str  # the DfE's 3-digit LA number (old_la_code in its open data)
     name: str
     short_name: str
+    new_la_code: str = ""  # the ONS/GSS E-code (new_la_code in the DfE's open data)
+    region_code: str = ""  # the ONS region E12 code and name
+    region_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ is published and the command exits non-zero naming the cells.
 Writes, for period P:
   reports/P/tables/<paper>/*.csv, tables.json      the published tables (public)
   reports/P/metrics/<paper>.json                   headline figures for `dvc metrics diff`
+  reports/P/<notebook>.ods, .xlsx                  the tables as an accessible spreadsheet
+  reports/P/open_data/<paper>/*.csv, *.meta.csv    the tables as open data in the DfE's format
   data/processed/restricted/P/<paper>/             true values, suppression log, audit result,
                                                    and the executed notebook
 """
@@ -48,7 +50,15 @@ def folders(params: Params, paper: str) -> dict[str, Path]:
         "tables": params.paths.report_dir(slug) / "tables" / paper,
         "metrics": params.paths.report_dir(slug) / "metrics" / f"{paper}.json",
         "restricted": params.paths.restricted_dir(slug) / paper,
+        "spreadsheet": params.paths.report_dir(slug) / f"{notebook_of(paper)}.ods",
+        "open_data": params.paths.report_dir(slug) / "open_data" / paper,
     }
+
+
+def notebook_of(paper: str) -> str:
+    from pipeline.papers.assemble import PAPER_KINDS
+
+    return PAPER_KINDS[paper].notebook
 
 
 def read_facts(folder: Path) -> dict[str, pd.DataFrame]:
@@ -171,6 +181,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
 
     meta = paper_metadata(params, args.paper)
     rio.write_published(where["tables"], published, meta)
+    rio.write_downloads(where["spreadsheet"], where["open_data"], published, meta)
     rio.write_csv(restricted / "true_values.csv", build_true_values(paper))
     rio.write_csv(restricted / "suppression_log.csv", protection.log)
     if revisions is not None:
@@ -234,6 +245,9 @@ def paper_metadata(params: Params, paper: str) -> dict:
         "title": title,
         "la_name": params.la.name,
         "la_code": params.la.code,
+        "new_la_code": params.la.new_la_code,
+        "region_code": params.la.region_code,
+        "region_name": params.la.region_name,
         "committee": params.paper.committee,
         "meeting_date": meeting.isoformat(),
         "meeting_date_text": f"{meeting.day} {meeting:%B %Y}",
