@@ -11,6 +11,8 @@ is published and the command exits non-zero naming the cells.
 Writes, for period P:
   reports/P/tables/<paper>/*.csv, tables.json      the published tables (public)
   reports/P/metrics/<paper>.json                   headline figures for `dvc metrics diff`
+  reports/P/<notebook>.ods, .xlsx                  the tables as an accessible spreadsheet
+  reports/P/open_data/<paper>/*.csv, *.meta.csv    the tables as open data in the DfE's format
   data/processed/restricted/P/<paper>/             true values, suppression log, audit result,
                                                    and the executed notebook
 """
@@ -44,10 +46,19 @@ def folders(params: Params, paper: str) -> dict[str, Path]:
     return {
         "facts": params.paths.processed / "facts",
         "warnings": params.paths.processed / "validation" / "warnings.csv",
+        "accepted": params.paths.processed / "validation" / "accepted.csv",
         "tables": params.paths.report_dir(slug) / "tables" / paper,
         "metrics": params.paths.report_dir(slug) / "metrics" / f"{paper}.json",
         "restricted": params.paths.restricted_dir(slug) / paper,
+        "spreadsheet": params.paths.report_dir(slug) / f"{notebook_of(paper)}.ods",
+        "open_data": params.paths.report_dir(slug) / "open_data" / paper,
     }
+
+
+def notebook_of(paper: str) -> str:
+    from pipeline.papers.assemble import PAPER_KINDS
+
+    return PAPER_KINDS[paper].notebook
 
 
 def read_facts(folder: Path) -> dict[str, pd.DataFrame]:
@@ -61,13 +72,10 @@ def read_warnings(path: Path) -> pd.DataFrame | None:
 
 
 def rule_descriptions() -> dict[str, str]:
-    try:
-        from pipeline.validate import rules
-    except ImportError:
-        return {}
-    found = getattr(rules, "RULES", None) or getattr(rules, "_ALL", [])
-    items = found.values() if isinstance(found, dict) else found
-    return {r.id: r.description for r in items}
+    """Each validation rule's description, by rule id (for the data-quality note)."""
+    from pipeline.validate.rules import RULES
+
+    return {rule_id: rule.description for rule_id, rule in RULES.items()}
 
 
 def earlier_table_folders(params: Params, paper: str) -> list[Path]:
@@ -98,6 +106,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
     from pipeline.papers.assemble import (
         PAPER_KINDS,
         add_tables,
+        build_accepted_table,
         build_dq_table,
         resolve_builder,
         restrict_published_before,
@@ -120,7 +129,8 @@ def run(args: argparse.Namespace, params: Params) -> int:
     except (ImportError, AttributeError) as exc:
         raise PipelineError(f"the {args.paper} paper's builder is not available: {exc}") from None
     paper = builder(facts, params)
-    extra = [build_dq_table(read_warnings(where["warnings"]), rule_descriptions())]
+    extra = [build_dq_table(read_warnings(where["warnings"]), rule_descriptions()),
+             build_accepted_table(read_warnings(where["accepted"]), rule_descriptions())]
     if args.paper == "quarterly":
         extra.append(build_candidates(facts, params))
     paper = add_tables(paper, extra)
@@ -173,6 +183,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
 
     meta = paper_metadata(params, args.paper)
     rio.write_published(where["tables"], published, meta)
+    rio.write_downloads(where["spreadsheet"], where["open_data"], published, meta)
     rio.write_csv(restricted / "true_values.csv", build_true_values(paper))
     rio.write_csv(restricted / "suppression_log.csv", protection.log)
     if revisions is not None:
@@ -215,13 +226,11 @@ def record_lineage(paper, published_paper, facts: dict, params: Params, kind, wh
 
 def build_candidates(facts: dict, params: Params):
     """The candidates table for the quarterly paper, when the processing stage built the
-    ``candidates`` fact table (and that module is present)."""
+    ``candidates`` fact table."""
     if "candidates" not in facts:
         return None
-    try:
-        from pipeline.papers.candidates import build_candidates_table
-    except ImportError:
-        return None
+    from pipeline.papers.candidates import build_candidates_table
+
     return build_candidates_table(facts["candidates"], params)
 
 
@@ -238,6 +247,9 @@ def paper_metadata(params: Params, paper: str) -> dict:
         "title": title,
         "la_name": params.la.name,
         "la_code": params.la.code,
+        "new_la_code": params.la.new_la_code,
+        "region_code": params.la.region_code,
+        "region_name": params.la.region_name,
         "committee": params.paper.committee,
         "meeting_date": meeting.isoformat(),
         "meeting_date_text": f"{meeting.day} {meeting:%B %Y}",

@@ -46,6 +46,20 @@ def make_project(tmp: Path) -> Path:
     return tmp
 
 
+def check_accessibility_in_chromium(out: Path, tmp: Path) -> None:
+    """axe-core in Chromium: no WCAG 2.2 A/AA violation in either committee paper, and the
+    reviewer editions' colours contrast enough (when Chromium and axe-core are installed)."""
+    from tests.browser.axe import AXE, CHROMIUM, describe_violations, run_axe
+
+    if not (AXE.exists() and CHROMIUM.exists()):
+        return
+    for name in ("quarterly_exit_report", "sufficiency_analysis"):
+        committee = run_axe((out / f"{name}.html").read_text(encoding="utf-8"), tmp)
+        assert describe_violations(committee) == [], name
+        reviewer = run_axe((out / f"{name}-reviewer.html").read_text(encoding="utf-8"), tmp, rules=["color-contrast"])
+        assert describe_violations(reviewer) == [], f"{name}-reviewer"
+
+
 def test_both_papers_end_to_end_and_deterministic(tmp_path):
     missing = _missing()
     if missing:
@@ -62,10 +76,14 @@ def test_both_papers_end_to_end_and_deterministic(tmp_path):
     out = a / "reports" / slug
     for name in ("quarterly_exit_report", "sufficiency_analysis"):
         assert (out / f"{name}.pdf").read_bytes().startswith(b"%PDF")
+        if shutil.which("pdfinfo"):
+            info = subprocess.run(["pdfinfo", str(out / f"{name}.pdf")], capture_output=True, text=True).stdout
+            assert "Tagged:          yes" in info
         html = (out / f"{name}.html").read_text()
         assert "data-figure-id" in html and "<svg" in html
         assert str(a) not in html and str(ROOT) not in html
     assert (out / "tables" / "quarterly" / "tables.json").exists()
+    check_accessibility_in_chromium(out, tmp_path)
     assert not list(out.rglob("true_values.csv")) and not list(out.rglob("suppression_log.csv"))
 
     # A second run of the papers from the same facts gives byte-identical public files.
