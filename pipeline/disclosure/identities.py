@@ -130,12 +130,12 @@ def collect_record_sets(paper: Paper, facts: Mapping[str, pd.DataFrame]) -> dict
     return universes
 
 
-def atoms_of(record_sets: Mapping[Cell, np.ndarray]) -> tuple[list[Cell], list[frozenset[int]], np.ndarray]:
-    """(cells, each cell's atom ids, atom sizes): records grouped by the cells that count them."""
+def atoms_of(record_sets: Mapping[Cell, np.ndarray]) -> tuple[list[Cell], list[np.ndarray], np.ndarray]:
+    """(cells, each cell's atom ids (sorted), atom sizes): records grouped by the cells that count them."""
     cells = list(record_sets)
     lengths = np.array([len(record_sets[c]) for c in cells], dtype=np.int64)
     if not cells or lengths.sum() == 0:
-        return cells, [frozenset() for _ in cells], np.zeros(0, dtype=np.int64)
+        return cells, [np.zeros(0, dtype=np.int64) for _ in cells], np.zeros(0, dtype=np.int64)
     recs = np.concatenate([np.asarray(record_sets[c], dtype=np.int64) for c in cells])
     owner = np.repeat(np.arange(len(cells), dtype=np.int64), lengths)
     _, rec_ids = np.unique(recs, return_inverse=True)
@@ -154,7 +154,7 @@ def atoms_of(record_sets: Mapping[Cell, np.ndarray]) -> tuple[list[Cell], list[f
         atom_of_rec[r_sorted[s]] = a
     pairs = np.unique(owner * len(sizes) + atom_of_rec[rec_ids])
     by_cell = np.split(pairs % len(sizes), np.searchsorted(pairs // len(sizes), np.arange(1, len(cells))))
-    return cells, [frozenset(m.tolist()) for m in by_cell], np.array(sizes, dtype=np.int64)
+    return cells, by_cell, np.array(sizes, dtype=np.int64)
 
 
 class _Span:
@@ -222,20 +222,25 @@ def _integer_combination(coef: np.ndarray) -> tuple[np.ndarray, int]:
     return ints, den
 
 
-def _disjoint_parts(j: int, cells: list[Cell], members: list[frozenset[int]], inside: list[int]) -> list[int] | None:
-    """Earlier cells whose record sets partition cell j's: one table's cells first, else any."""
-    support = members[j]
+def _disjoint_parts(j: int, cells: list[Cell], members: list[np.ndarray], inside: list[int],
+                    covered: np.ndarray) -> list[int] | None:
+    """Earlier cells whose record sets partition cell j's: one table's cells first, else any.
+    ``covered`` is a scratch boolean array over the atoms (left all False)."""
+    target = members[j].size
     tables: dict[str, list[int]] = {}
     for k in inside:
         tables.setdefault(cells[k].table_id, []).append(k)
     groups = sorted(tables.values(), key=lambda ks: cells[ks[0]].table_id != cells[j].table_id)
     for candidates in [*groups, inside]:
-        parts, covered = [], set()
-        for k in sorted(candidates, key=lambda k: (-len(members[k]), k)):
-            if not (members[k] & covered):
+        parts, count = [], 0
+        for k in sorted(candidates, key=lambda k: (-members[k].size, k)):
+            if not covered[members[k]].any():
                 parts.append(k)
-                covered |= members[k]
-        if len(parts) >= 2 and covered == support:
+                covered[members[k]] = True
+                count += members[k].size
+        for k in parts:
+            covered[members[k]] = False
+        if len(parts) >= 2 and count == target:  # the parts lie inside j: equal size is cover
             return parts
     return None
 
@@ -279,25 +284,27 @@ def _derive_component(universe: str, record_sets: Mapping[Cell, np.ndarray],
                       notes: list[str] | None = None) -> list[Identity]:
     cells, members, _sizes = atoms_of(record_sets)
     out: list[Identity] = []
-    first: dict[frozenset[int], int] = {}
+    first: dict[bytes, int] = {}
     reps: list[int] = []
     for j, cell in enumerate(cells):
         support = members[j]
-        if not support:
+        if not support.size:
             continue  # an empty record set is a zero, not a relation between figures
-        if support in first:
-            out.append(Identity((cells[first[support]],), (cell,), "same records", universe))
+        key = support.tobytes()
+        if key in first:
+            out.append(Identity((cells[first[key]],), (cell,), "same records", universe))
         else:
-            first[support] = j
+            first[key] = j
             reps.append(j)
     if not reps:
         return out
-    n_atoms = 1 + max(max(members[j]) for j in reps)
-    rows = np.repeat(np.arange(len(cells)), [len(m) for m in members])
-    cols = np.fromiter((a for m in members for a in m), dtype=np.int64, count=rows.size)
+    n_atoms = len(_sizes)
+    rows = np.repeat(np.arange(len(cells)), [m.size for m in members])
+    cols = np.concatenate(members).astype(np.int64)
     incidence = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(len(cells), n_atoms))
     indicator = np.zeros(n_atoms)
-    size = np.array([len(m) for m in members])
+    covered = np.zeros(n_atoms, dtype=bool)
+    size = np.array([m.size for m in members])
     done = np.zeros(len(cells), dtype=bool)
     search = len(reps) <= MAX_SEARCHED
     if not search and notes is not None:
@@ -305,13 +312,13 @@ def _derive_component(universe: str, record_sets: Mapping[Cell, np.ndarray],
                      f"were searched (the general search stops at {MAX_SEARCHED})")
     vectors = cell_vectors(incidence) if search else np.zeros((len(cells), 0))
     span = _Span(vectors.shape[1], len(reps) if search else 0)
-    for j in sorted(reps, key=lambda j: (len(members[j]), j)):
-        idx = np.fromiter(members[j], dtype=np.int64)
+    for j in sorted(reps, key=lambda j: (members[j].size, j)):
+        idx = members[j]
         indicator[idx] = 1.0
         overlap = incidence @ indicator
         indicator[idx] = 0.0
         inside = np.flatnonzero(done & (overlap == size)).tolist()
-        parts = _disjoint_parts(j, cells, members, inside) if len(inside) >= 2 else None
+        parts = _disjoint_parts(j, cells, members, inside, covered) if len(inside) >= 2 else None
         if parts is not None:
             out.append(Identity((cells[j],), tuple(cells[k] for k in parts), "disjoint union", universe))
         elif search:
