@@ -28,9 +28,12 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class LocalAuthority:
-    code: str
+    code: str  # the DfE's 3-digit LA number (old_la_code in its open data)
     name: str
     short_name: str
+    new_la_code: str = ""  # the ONS/GSS E-code (new_la_code in the DfE's open data)
+    region_code: str = ""  # the ONS region E12 code and name
+    region_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -171,12 +174,15 @@ RULES: dict[str, tuple[str, Any]] = {
     "projection.shrinkage_months": ("number", 0),
     "distance.far_miles": ("number", 0),
     "revisions.lookback_quarters": ("int", 0),
+    "la.new_la_code": ("opttext", None),
+    "la.region_code": ("opttext", None),
+    "la.region_name": ("opttext", None),
     "paper.meeting_date": ("date", None),
     "paper.item": ("int", 1),
 }
 
 _KIND_TEXT = {"int": "a whole number", "number": "a number", "bool": "true or false",
-              "text": "text", "date": "a date YYYY-MM-DD"}
+              "text": "text", "opttext": "text (or nothing)", "date": "a date YYYY-MM-DD"}
 
 
 @dataclass(frozen=True)
@@ -219,6 +225,9 @@ def check_value(key: str, value: Any, origin: Origin = Origin()) -> Any:
         ok = isinstance(value, bool)
     elif kind == "date":
         value, ok = _as_date(value)
+    elif kind == "opttext":
+        value = "" if value is None else str(value) if isinstance(value, (int, float)) else value
+        ok = isinstance(value, str)
     else:  # text: a YAML number such as an authority code 990 is read as its digits
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)

@@ -260,16 +260,19 @@ def method_notes(view: PaperView, params: Params) -> Prose:
     top = params.disclosure.threshold - 1
     return say(
         f"Figures are counted from {params.la.name}'s SSDA903 returns and the service's own records after "
-        "validation; a record that failed a validation error is not used, and records with warnings are "
+        "validation; a record that failed a validation error is not used unless the service reviewed and "
+        "accepted the error (the data-quality appendix counts them by rule), and records with warnings are "
         "listed in the data-quality appendix.",
         f"Counts from 1 to {top} are not published (shown as {params.disclosure.symbol}); further figures "
         "are hidden where a total, a figure in another table or a figure published in an earlier paper would "
         "otherwise let them be worked out, and a linear-programming audit of the whole paper confirms that "
         "no hidden figure can be worked out exactly or within a narrow range. Percentages, rates, days and "
         "savings computed from a hidden count are hidden too.",
-        "Charts show published figures only: a figure that is hidden is a gap in the chart.",
-        "The published tables are also provided as CSV files, with a tables.json file describing them, "
-        "beside this paper.")
+        "Charts show published figures only: a figure that is hidden is a gap in the chart, and a chart "
+        "with no published figure is left out.",
+        "The published tables are also provided beside this paper as a spreadsheet (ODS and XLSX, with [c] "
+        "for a withheld figure), as open data in the Department for Education's format (c for a withheld "
+        "figure) and as CSV files with a tables.json file describing them.")
 
 
 def describe_revisions(view: PaperView) -> Prose | Html:
