@@ -174,15 +174,16 @@ RULES: dict[str, tuple[str, Any]] = {
     "projection.shrinkage_months": ("number", 0),
     "distance.far_miles": ("number", 0),
     "revisions.lookback_quarters": ("int", 0),
-    "la.new_la_code": ("opttext", None),
-    "la.region_code": ("opttext", None),
-    "la.region_name": ("opttext", None),
     "paper.meeting_date": ("date", None),
     "paper.item": ("int", 1),
+    # geography codes for the open data: an authority without them publishes those columns blank
+    "la.new_la_code": ("optional text", None),
+    "la.region_code": ("optional text", None),
+    "la.region_name": ("optional text", None),
 }
 
 _KIND_TEXT = {"int": "a whole number", "number": "a number", "bool": "true or false",
-              "text": "text", "opttext": "text (or nothing)", "date": "a date YYYY-MM-DD"}
+              "text": "text", "optional text": "text (may be empty)", "date": "a date YYYY-MM-DD"}
 
 
 @dataclass(frozen=True)
@@ -225,13 +226,12 @@ def check_value(key: str, value: Any, origin: Origin = Origin()) -> Any:
         ok = isinstance(value, bool)
     elif kind == "date":
         value, ok = _as_date(value)
-    elif kind == "opttext":
-        value = "" if value is None else str(value) if isinstance(value, (int, float)) else value
-        ok = isinstance(value, str)
     else:  # text: a YAML number such as an authority code 990 is read as its digits
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
-        ok = isinstance(value, str) and value.strip() != ""
+        if value is None and kind == "optional text":  # `key:` or `--set key=` with nothing after it
+            value = ""
+        ok = isinstance(value, str) and (value.strip() != "" or kind == "optional text")
     if ok and isinstance(rule, tuple):
         ok = value in rule
     elif ok and rule is not None and kind in ("int", "number"):
