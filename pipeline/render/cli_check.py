@@ -210,7 +210,6 @@ def check_paper(params: Params, paper: str) -> tuple[list[str], list[str]]:
 def run(args: argparse.Namespace, params: Params) -> int:
     from pipeline.render import check
     from pipeline.render import io as rio
-
     from pipeline.render.cli_paper import folders
 
     patterns = check.build_identifier_patterns(read_identifiers(params.paths.processed / "validated"))

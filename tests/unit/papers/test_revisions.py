@@ -326,7 +326,7 @@ def test_numeric_child_ids_with_leading_zeros_give_the_same_revisions():
 
     def numeric(frame):
         digits = frame["CHILD"].str.replace(r"\D", "", regex=True).replace("", "0").astype(int)
-        return frame.assign(CHILD=[f"{letters[c[0]]:02d}{d:04d}" for c, d in zip(frame["CHILD"], digits)])
+        return frame.assign(CHILD=[f"{letters[c[0]]:02d}{d:04d}" for c, d in zip(frame["CHILD"], digits, strict=True)])
 
     q1 = {k: numeric(v) for k, v in Q1_FACTS.items()}
     q2 = {k: numeric(v) for k, v in Q2_FACTS.items()}
