@@ -199,3 +199,43 @@ def test_strip_figure_removes_only_the_number_that_is_the_figure():
 ])
 def test_which_identifiers_can_be_told_from_ordinary_words(value, searchable):
     assert is_searchable_id(value) is searchable
+
+
+# --- what the check looks for ------------------------------------------------------------------
+
+def test_identifiers_are_read_from_the_validated_tables_staff_included(tmp_path):
+    import pandas as pd
+
+    from pipeline.render.cli_check import read_identifiers
+
+    pd.DataFrame({"CHILD": ["041051", "906327", "77"], "DOB": pd.to_datetime(["2014-03-05", "2015-01-02", None]),
+                  "UPN": ["A123456789012", None, "short"]}).to_parquet(tmp_path / "header.parquet")
+    pd.DataFrame({"CHILD": ["041051"], "HOME_POST": ["NM1 4QT"], "PL_POST": ["NM2"]}).to_parquet(
+        tmp_path / "episodes.parquet")
+    pd.DataFrame({"POST_ID": ["P001", "P001", "12"], "WORKER_ID": ["W0037", None, "W0040"]}).to_parquet(
+        tmp_path / "staffing.parquet")
+    pd.DataFrame({"CASE_ID": ["5D94-C000001"], "WORKER_ID": ["A0004"]}).to_parquet(
+        tmp_path / "permanence_tracker.parquet")
+    got = read_identifiers(tmp_path)
+    assert got == {"CHILD id": ["041051", "906327"], "date of birth": ["2014-03-05", "2015-01-02"],
+                   "UPN": ["A123456789012"], "postcode": ["NM1 4QT"],
+                   "WORKER_ID": ["A0004", "W0037", "W0040"], "POST_ID": ["P001"], "CASE_ID": ["5D94-C000001"]}
+
+
+def test_without_local_files_there_are_no_staff_ids_to_look_for(tmp_path):
+    import pandas as pd
+
+    from pipeline.render.cli_check import read_identifiers
+
+    pd.DataFrame({"CHILD": ["906327"], "DOB": pd.to_datetime(["2014-03-05"])}).to_parquet(tmp_path / "header.parquet")
+    pd.DataFrame({"CHILD": ["906327"]}).to_parquet(tmp_path / "episodes.parquet")
+    got = read_identifiers(tmp_path)
+    assert got["WORKER_ID"] == [] and got["POST_ID"] == [] and got["CHILD id"] == ["906327"]
+
+
+def test_true_figures_come_from_each_papers_restricted_true_values(tmp_path):
+    from pipeline.render.cli_check import read_true_figures
+
+    (tmp_path / "q").mkdir()
+    (tmp_path / "q" / "true_values.csv").write_text("table_id,row,column,value\nQ01,a,b,3.0\nQ01,a,c,\n")
+    assert read_true_figures([tmp_path / "q", tmp_path / "missing"]) == {"Q01|a|b": 3.0}
