@@ -109,6 +109,7 @@ def read_html_text(html: str) -> list[Passage]:
 
     soup = BeautifulSoup(html, "html.parser")
     passages: list[Passage] = []
+    visible: list[str] = []
     for el in soup.find_all(True):
         for name, value in el.attrs.items():
             if name.lower() in GEOMETRY_ATTRIBUTES or name in GEOMETRY_ATTRIBUTES:
@@ -131,6 +132,9 @@ def read_html_text(html: str) -> list[Passage]:
         else:
             tag = s.parent.name if s.parent is not None else "text"
             passages.append(Passage(str(s), "title" if tag == "title" else "visible text"))
+            visible.append(str(s))
+    # the visible text read on (a postcode whose halves sit in two elements: <b>NM1</b> 4QT)
+    passages.append(Passage(" ".join(visible), "visible text"))
     return passages
 
 

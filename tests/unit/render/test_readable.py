@@ -63,6 +63,7 @@ def kinds(problems: list[str]) -> list[str]:
     ("<p>UPN a123456789012</p>", "UPN"),
     ("<p>Lives at NM1 4QT</p>", "postcode"),
     ("<p>Lives at nm14qt</p>", "postcode"),
+    ("<p>Lives at <b>NM1</b> 4QT</p>", "postcode"),
     ("<table><tr><th>Exit Team: worker W0037</th></tr></table>", "WORKER_ID"),
     ("<p>Post P001 is vacant</p>", "POST_ID"),
 ])
