@@ -61,6 +61,20 @@ def test_numeric_ids_without_local_files_to_published_papers(tmp_path):
     traced = run(tmp_path, "trace", figure, "--recount", "--limit", "2")
     assert "recounts" in traced and "carry the recorded CHILD" in traced
 
+    # the same check catches one of these ids planted where a reader would see it
+    child = sorted(validated)[0]
+    html_path = public / "sufficiency_analysis.html"
+    html_path.write_text(html_path.read_text().replace('aria-label="', f'aria-label="Child {child}. ', 1))
+    csv_path = public / "tables" / "quarterly" / "Q02_dfe_exits.csv"
+    csv_path.write_text(csv_path.read_text().replace("Year to date", f"Year to date ({child})", 1))
+    done = subprocess.run([sys.executable, "-m", "pipeline", "--params", str(tmp_path / "params.yaml"),
+                           "check-publication"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "sufficiency_analysis.html: contains 1 CHILD id value(s) from the validated data (attribute aria-label" \
+        in done.stderr
+    assert "Q02_dfe_exits.csv: contains 1 CHILD id value(s) from the validated data (CSV cell" in done.stderr
+    assert child not in done.stderr
+
 
 def _first_row(public: Path) -> str:
     frame = pd.read_csv(public / "tables" / "quarterly" / "Q02_dfe_exits.csv", dtype=str)
