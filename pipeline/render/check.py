@@ -153,15 +153,21 @@ def find_identifiers_in(passages: Iterable, patterns: Mapping[str, set[str]], wh
                         figures: Mapping[str, float] | None = None, show_places: bool = True) -> list[str]:
     """Identifiers found as whole tokens in what a person can read of one file (passages from
     ``pipeline.render.readable``). The number a figure passage prints is the figure when it
-    is within rounding of the true figure (``figures``: figure id -> true value); anything
-    else in it is searched. The message names the kind and the places, never the value."""
-    from pipeline.render.readable import find_tokens, strip_figure
+    is within rounding of the true figure (``figures``: figure id -> true value); a passage
+    marked ANY_FIGURE (a number in a table the check cannot map to figure ids: a spreadsheet
+    or open-data cell, a JSON number) is a figure when within rounding of any true figure;
+    anything else is searched. The message names the kind and the places, never the value."""
+    from pipeline.render.readable import ANY_FIGURE, find_tokens, make_any_figure_test, strip_figure, strip_numbers
 
     figures = figures or {}
+    any_figure = make_any_figure_test(figures.values())
     found: dict[str, set[str]] = {k: set() for k in patterns}
     places: dict[str, list[str]] = {k: [] for k in patterns}
     for p in passages:
-        text = strip_figure(p.text, figures.get(p.figure)) if p.figure else p.text
+        if p.figure == ANY_FIGURE:
+            text = strip_numbers(p.text, any_figure)
+        else:
+            text = strip_figure(p.text, figures.get(p.figure)) if p.figure else p.text
         tokens = find_tokens(text)
         for kind, forms in patterns.items():
             hit = forms & tokens

@@ -71,21 +71,53 @@ def find_tokens(text: str) -> set[str]:
     return tokens
 
 
+ANY_FIGURE = "*"  # a passage that is a number in a table laid out otherwise (a spreadsheet cell)
+NUMBER_ONLY = re.compile(r"\s*[-+]?£?\d[\d,]*(?:\.\d+)?%?\s*")
+
+
+def is_within_rounding(n: float, value: float, tolerance: float = 0.5) -> bool:
+    return abs(n - value) <= tolerance + 1e-9 * max(1.0, abs(value))
+
+
 def strip_figure(text: str, value: float | None, tolerance: float = 0.5) -> str:
     """The text of a published figure without the number that is the figure (the value as
     rounded for publication, with or without £, % and thousands separators); any other
     number or word stays to be searched."""
     if value is None:
         return text
+    return strip_numbers(text, lambda n: is_within_rounding(n, value, tolerance))
+
+
+def strip_numbers(text: str, is_figure: Callable[[float], bool]) -> str:
+    """The text without the numbers ``is_figure`` accepts."""
 
     def keep(m: re.Match) -> str:
         try:
             n = float(m.group(0).replace("£", "").replace(",", "").replace("%", ""))
         except ValueError:
             return m.group(0)
-        return " " if abs(n - value) <= tolerance + 1e-9 * max(1.0, abs(value)) else m.group(0)
+        return " " if is_figure(n) else m.group(0)
 
     return FIGURE_NUMBER.sub(keep, text)
+
+
+def make_any_figure_test(values: Iterable[float], tolerance: float = 0.5) -> Callable[[float], bool]:
+    """Whether a number is within rounding of any of the published figures' true values (for
+    a cell that holds one number in a table whose layout the check does not know)."""
+    import bisect
+
+    ordered = sorted(v for v in values if v == v)
+
+    def test(n: float) -> bool:
+        i = bisect.bisect_left(ordered, n - tolerance - 1e-6)
+        return i < len(ordered) and is_within_rounding(n, ordered[i], tolerance)
+
+    return test
+
+
+def number_cell(text: str) -> str | None:
+    """ANY_FIGURE when a cell holds one number and nothing else, else None."""
+    return ANY_FIGURE if NUMBER_ONLY.fullmatch(text or "") else None
 
 
 def read_name(path: Path, root: Path) -> list[Passage]:
@@ -166,7 +198,9 @@ TIDY = ("table_id", "row", "column", "value")
 
 
 def read_csv(path: Path) -> list[Passage]:
-    """Every cell (header included); the value cell of a tidy table row is a figure passage."""
+    """Every cell (header included); the value cell of a tidy table row is that figure's
+    passage; in a CSV laid out otherwise (open data), a cell holding one number may be any
+    published figure."""
     text = path.read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     passages = [Passage(" ".join(rows[0]), "CSV header")] if rows else []
@@ -174,13 +208,14 @@ def read_csv(path: Path) -> list[Passage]:
     for i, row in enumerate(rows[1:], start=1):
         for j, cell in enumerate(row):
             col = rows[0][j] if j < len(rows[0]) else str(j + 1)
-            figure = "|".join(row[:3]) if tidy and j == 3 and len(row) >= 4 else None
+            figure = "|".join(row[:3]) if tidy and j == 3 and len(row) >= 4 else None if tidy else number_cell(cell)
             passages.append(Passage(cell, f"CSV cell row {i} column {col}", figure))
     return passages
 
 
 def read_json(path: Path) -> list[Passage]:
-    """Every key and every value (numbers as written)."""
+    """Every key and every value; a JSON number may be any published figure (headline
+    metrics)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -195,6 +230,8 @@ def read_json(path: Path) -> list[Passage]:
         elif isinstance(node, list):
             for i, v in enumerate(node):
                 walk(v, f"{where}/{i}")
+        elif isinstance(node, (int, float)) and not isinstance(node, bool):
+            out.append(Passage(str(node), f"JSON value at {where or '/'}", ANY_FIGURE))
         elif node is not None and not isinstance(node, bool):
             out.append(Passage(str(node), f"JSON value at {where or '/'}"))
 
@@ -243,7 +280,8 @@ def list_public_files(folders: Iterable[Path]) -> list[Path]:
 
 def read_spreadsheet(path: Path) -> list[Passage]:
     """Every sheet name and cell of an .xlsx or .ods workbook; on a sheet laid out as a tidy
-    table (table_id, row, column, value) the value cell is a figure passage."""
+    table (table_id, row, column, value) the value cell is a figure passage, elsewhere a cell
+    holding one number may be any published figure."""
     import pandas as pd
 
     engine = {".xlsx": "openpyxl", ".ods": "odf"}.get(path.suffix.lower())
@@ -263,7 +301,8 @@ def read_spreadsheet(path: Path) -> list[Passage]:
             for j, cell in enumerate(row):
                 if not cell:
                     continue
-                figure = "|".join(row[:3]) if tidy_at is not None and i > tidy_at and j == 3 else None
+                tidy = tidy_at is not None and i > tidy_at
+                figure = "|".join(row[:3]) if tidy and j == 3 else None if tidy else number_cell(cell)
                 out.append(Passage(cell, f"sheet {name} row {i + 1} column {j + 1}", figure))
     return out
 

@@ -240,3 +240,65 @@ def test_true_figures_come_from_each_papers_restricted_true_values(tmp_path):
     (tmp_path / "q").mkdir()
     (tmp_path / "q" / "true_values.csv").write_text("table_id,row,column,value\nQ01,a,b,3.0\nQ01,a,c,\n")
     assert read_true_figures([tmp_path / "q", tmp_path / "missing"]) == {"Q01|a|b": 3.0}
+
+
+# --- tables laid out otherwise: open data, spreadsheets, metrics ----------------------------
+
+FIGURES = {"S19_spend|Foster|2025-26": 906327.2, "S01|All|2025-26": 45.0}
+
+
+def test_an_open_data_number_that_is_a_published_figure_passes_and_any_other_is_caught(tmp_path):
+    path = tmp_path / "open_data.csv"
+    path.write_text("time_period,placement,spend,children\n202526,Foster,906327,45\n202526,Other,410511,x\n"
+                    "202526,Child 906327,1,2\n")
+    problems = find_identifiers_in(read_csv(path), PATTERNS, "open_data.csv", FIGURES)
+    # 906327 in the spend column is the published S19 figure; 410511 is no figure; the label is text
+    assert problems == ["open_data.csv: contains 2 CHILD id value(s) from the validated data "
+                        "(CSV cell row 2 column spend; CSV cell row 3 column placement)"]
+
+
+def test_a_json_number_that_is_a_published_figure_passes(tmp_path):
+    path = tmp_path / "metrics.json"
+    path.write_text(json.dumps({"spend": 906327, "other": 410511, "label": "906327"}))
+    problems = find_identifiers_in(read_json(path), PATTERNS, "metrics.json", FIGURES)
+    assert problems == ["metrics.json: contains 2 CHILD id value(s) from the validated data "
+                        "(JSON value at /other; JSON value at /label)"]
+
+
+def test_spreadsheet_cells_and_sheet_names_are_read(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from pipeline.render.readable import read_spreadsheet
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Table 19"
+    for row in (["Placement", "2025-26"], ["Foster", 906327], ["Other", 410511], ["Note: child W0037", None]):
+        sheet.append(row)
+    tidy = book.create_sheet("Sheet 906327")
+    for row in (["table_id", "row", "column", "value"], ["S01", "All", "2025-26", 45], ["S01", "All", "2026-27", 906327]):
+        tidy.append(row)
+    path = tmp_path / "paper.xlsx"
+    book.save(path)
+    problems = find_identifiers_in(read_spreadsheet(path), PATTERNS, "paper.xlsx", FIGURES)
+    # caught: 410511 (no figure), the sheet name, and 906327 as the tidy figure S01|All|2026-27
+    # (whose true value is unknown); passed: 906327 in Table 19, which is the S19 figure
+    assert problems == [
+        "paper.xlsx: contains 2 CHILD id value(s) from the validated data "
+        "(sheet Table 19 row 3 column 2; sheet name; sheet Sheet 906327 row 3 column 4)",
+        "paper.xlsx: contains 1 WORKER_ID value(s) from the validated data (sheet Table 19 row 4 column 1)",
+    ]
+
+
+def test_an_ods_workbook_is_read_too(tmp_path):
+    pytest.importorskip("odf")
+    import pandas as pd
+
+    from pipeline.render.readable import read_spreadsheet
+
+    path = tmp_path / "paper.ods"
+    with pd.ExcelWriter(path, engine="odf") as writer:
+        pd.DataFrame({"Placement": ["Foster", "Child 906327"], "2025-26": [906327, 3]}).to_excel(
+            writer, sheet_name="Table 19", index=False)
+    problems = find_identifiers_in(read_spreadsheet(path), PATTERNS, "paper.ods", FIGURES)
+    assert problems == ["paper.ods: contains 1 CHILD id value(s) from the validated data "
+                        "(sheet Table 19 row 3 column 1)"]
