@@ -157,7 +157,13 @@ def find_identifiers_in(passages: Iterable, patterns: Mapping[str, set[str]], wh
     marked ANY_FIGURE (a number in a table the check cannot map to figure ids: a spreadsheet
     or open-data cell, a JSON number) is a figure when within rounding of any true figure;
     anything else is searched. The message names the kind and the places, never the value."""
-    from pipeline.render.readable import ANY_FIGURE, find_tokens, make_any_figure_test, strip_figure, strip_numbers
+    from pipeline.render.readable import (
+        ANY_FIGURE,
+        find_tokens,
+        make_any_figure_test,
+        strip_figure,
+        strip_numbers,
+    )
 
     figures = figures or {}
     any_figure = make_any_figure_test(figures.values())
