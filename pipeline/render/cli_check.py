@@ -100,6 +100,14 @@ def read_true_figures(restricted_folders) -> dict[str, float]:
     return out
 
 
+def public_folder(params: Params) -> Path:
+    """The folder holding every file of the period that is to be public (the papers' folder:
+    everything under it is read, tables, metrics and downloads included)."""
+    from pipeline.render.cli import outputs
+
+    return outputs(params, PAPERS[0])["html"].parent
+
+
 def scan_public_files(folder: Path, patterns: dict[str, set[str]], figures: dict[str, float],
                       root: Path) -> tuple[list[str], list[str]]:
     """(problems, files read): every file under the public folder, read as a person would
@@ -218,12 +226,12 @@ def run(args: argparse.Namespace, params: Params) -> int:
         p, c = check_paper(params, paper)
         problems += p
         checked += c
-    public = params.paths.report_dir(params.period.slug)
+    public = public_folder(params)
     figures = read_true_figures(folders(params, paper)["restricted"] for paper in PAPERS)
     p, read = scan_public_files(public, patterns, figures, params.paths.root)
     problems += p
     checked += [r for r in read if r not in checked]
-    report = public / "publication_check.json"
+    report = params.paths.report_dir(params.period.slug) / "publication_check.json"
     rio.write_json(report, {"period": params.period.label, "passed": not problems,
                             "files_checked": checked, "problems": problems})
     if problems:
