@@ -292,7 +292,7 @@ def read_spreadsheet(path: Path) -> list[Passage]:
                                f"{path.suffix} files") from None
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook is a check failure
         raise PublicationError(f"{path.name}: the workbook cannot be read ({exc})") from None
-    out: list[Passage] = []
+    out: list[Passage] = read_document_properties(path)
     for name, frame in sheets.items():
         out.append(Passage(str(name), "sheet name"))
         rows = frame.fillna("").astype(str).values.tolist()
@@ -304,6 +304,26 @@ def read_spreadsheet(path: Path) -> list[Passage]:
                 tidy = tidy_at is not None and i > tidy_at
                 figure = "|".join(row[:3]) if tidy and j == 3 else None if tidy else number_cell(cell)
                 out.append(Passage(cell, f"sheet {name} row {i + 1} column {j + 1}", figure))
+    return out
+
+
+def read_document_properties(path: Path) -> list[Passage]:
+    """The title, author, subject, keywords and other properties of an office document (the
+    docProps parts of an .xlsx, meta.xml of an .ods), as any reader's file properties show."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    out: list[Passage] = []
+    try:
+        with zipfile.ZipFile(path) as z:
+            for part in ("docProps/core.xml", "docProps/app.xml", "meta.xml"):
+                if part in z.namelist():
+                    root = ElementTree.fromstring(z.read(part))
+                    text = " ".join(t.strip() for t in root.itertext() if t.strip())
+                    if text:
+                        out.append(Passage(text, "document properties"))
+    except (zipfile.BadZipFile, ElementTree.ParseError) as exc:
+        raise PublicationError(f"{path.name}: the document properties cannot be read ({exc})") from None
     return out
 
 

@@ -270,6 +270,7 @@ def test_spreadsheet_cells_and_sheet_names_are_read(tmp_path):
     from pipeline.render.readable import read_spreadsheet
 
     book = openpyxl.Workbook()
+    book.properties.title = "Sufficiency W0037"
     sheet = book.active
     sheet.title = "Table 19"
     for row in (["Placement", "2025-26"], ["Foster", 906327], ["Other", 410511], ["Note: child W0037", None]):
@@ -285,7 +286,8 @@ def test_spreadsheet_cells_and_sheet_names_are_read(tmp_path):
     assert problems == [
         "paper.xlsx: contains 2 CHILD id value(s) from the validated data "
         "(sheet Table 19 row 3 column 2; sheet name; sheet Sheet 906327 row 3 column 4)",
-        "paper.xlsx: contains 1 WORKER_ID value(s) from the validated data (sheet Table 19 row 4 column 1)",
+        "paper.xlsx: contains 1 WORKER_ID value(s) from the validated data "
+        "(document properties; sheet Table 19 row 4 column 1)",
     ]
 
 
