@@ -176,10 +176,14 @@ RULES: dict[str, tuple[str, Any]] = {
     "revisions.lookback_quarters": ("int", 0),
     "paper.meeting_date": ("date", None),
     "paper.item": ("int", 1),
+    # geography codes for the open data: an authority without them publishes those columns blank
+    "la.new_la_code": ("optional text", None),
+    "la.region_code": ("optional text", None),
+    "la.region_name": ("optional text", None),
 }
 
 _KIND_TEXT = {"int": "a whole number", "number": "a number", "bool": "true or false",
-              "text": "text", "date": "a date YYYY-MM-DD"}
+              "text": "text", "optional text": "text (may be empty)", "date": "a date YYYY-MM-DD"}
 
 
 @dataclass(frozen=True)
@@ -225,7 +229,7 @@ def check_value(key: str, value: Any, origin: Origin = Origin()) -> Any:
     else:  # text: a YAML number such as an authority code 990 is read as its digits
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
-        ok = isinstance(value, str) and value.strip() != ""
+        ok = isinstance(value, str) and (value.strip() != "" or kind == "optional text")
     if ok and isinstance(rule, tuple):
         ok = value in rule
     elif ok and rule is not None and kind in ("int", "number"):
