@@ -61,9 +61,10 @@ regional-demo: env system
 	@for slug in $(REGIONAL); do \
 	  raw=$$($(BIN)/python -c "import yaml; print(yaml.safe_load(open('params.yaml'))['regional']['authorities']['$$slug']['raw'])"); \
 	  name=$$($(BIN)/python -c "import yaml; print(yaml.safe_load(open('params.yaml'))['regional']['authorities']['$$slug']['name'])"); \
+	  ids=$$($(BIN)/python -c "import yaml; print(yaml.safe_load(open('params.yaml'))['regional']['authorities']['$$slug'].get('id_style', 'alphanumeric'))"); \
 	  if [ -z "$$(find "$$raw" -name '*.csv' -print -quit 2>/dev/null)" ]; then \
-	    echo "$$raw: creating synthetic $$name (the name seeds the data)"; \
-	    $(BIN)/python -m pipeline synth --out "$$raw" --la "$$name" > /dev/null; \
+	    echo "$$raw: creating synthetic $$name with $$ids CHILD ids (the name seeds the data)"; \
+	    $(BIN)/python -m pipeline synth --out "$$raw" --la "$$name" --id-style "$$ids" > /dev/null; \
 	  fi; \
 	done
 	$(MAKE) regional

@@ -198,7 +198,10 @@ view.table("Q11_staff_days")
 view.table("Q11d_capacity_lost")
 
 # %%
-view.table("Q09_caseloads", missing="Caseloads are left out: the permanence tracker was not supplied.")
+stories.describe_caseloads(view, params)
+
+# %%
+view.table("Q09_caseloads")
 
 # %% [markdown]
 # ### Children to consider for exit from care

@@ -236,44 +236,59 @@ def build_waiting(facts, period: Quarter) -> PublishedTable:
 
 
 def build_caseloads(facts, period: Quarter) -> PublishedTable:
-    """Q09: cases held on the last day of the quarter by worker (team sub-totals)."""
+    """Q09: cases held on the last day of the quarter by team (case responsibility and
+    co-working). Team level only: per-worker caseloads are a restricted management table
+    (``build_worker_caseloads``), and no staff identifier reaches a public paper."""
     snap = facts["tracker_snapshots"]
     at_end = snap[snap["QUARTER"].eq(period.label)]
     cols = {"Case responsibility": "CASE", "Co-working": "COWORK"}
-    total_row, total_col = "All workers", "Total"
-    sels, rows, subtotals = {}, [], {}
-    for team in sorted(at_end["TEAM"].dropna().unique()):
-        tlabel = TEAM_LABELS.get(team, team)
-        members = []
-        for worker in sorted(at_end.loc[at_end["TEAM"].eq(team), "WORKER_ID"].unique()):
-            label = f"{tlabel}: worker {worker}" if worker != "NOT_RECORDED" else f"{tlabel}: worker not recorded"
-            members.append(label)
-            for c, resp in cols.items():
-                sels[(label, c)] = m.select_caseload(period, worker, resp, team)
-            sels[(label, total_col)] = m.select_caseload(period, worker, team=team)
-        sub = f"{tlabel} total"
+    total_row, total_col = "All teams", "Total"
+    teams = list_teams(at_end["TEAM"])
+    sels = {}
+    for team in teams:
+        label = TEAM_LABELS.get(team, team)
         for c, resp in cols.items():
-            sels[(sub, c)] = m.select_caseload(period, None, resp, team)
-        sels[(sub, total_col)] = m.select_caseload(period, team=team)
-        rows += [*members, sub]
-        subtotals[sub] = tuple(members)
+            sels[(label, c)] = m.select_caseload(period, None, resp, team)
+        sels[(label, total_col)] = m.select_caseload(period, team=team)
     for c, resp in cols.items():
         sels[(total_row, c)] = m.select_caseload(period, responsibility=resp)
     sels[(total_row, total_col)] = m.select_caseload(period)
-    rows.append(total_row)
-    return _table("Q09_caseloads", f"Caseloads at the end of {period.label}", "Worker", "Responsibility",
-                  rows, [*cols, total_col], sels, facts, row_total=total_row, col_total=total_col,
-                  subtotals=subtotals, unit="cases",
-                  caption=("Open cases on the last day of the quarter, by the worker named on the latest "
-                           "tracker event: case responsibility as the child's social worker, or co-working "
-                           "as assessor."),
+    rows = [TEAM_LABELS.get(t, t) for t in teams] + [total_row]
+    return _table("Q09_caseloads", f"Caseloads at the end of {period.label}", "Team", "Responsibility",
+                  rows, [*cols, total_col], sels, facts, row_total=total_row, col_total=total_col, unit="cases",
+                  caption=("Open cases on the last day of the quarter held by each team: case responsibility "
+                           "as the child's social worker, or co-working as assessor. Caseloads are reported "
+                           "for the team as a whole; per-worker caseloads are for the team manager."),
                   notes=("Source: permanence tracker.",))
+
+
+def list_teams(teams: pd.Series) -> list[str]:
+    """Teams in the paper's order (those with a label first), then any others alphabetically."""
+    present = set(teams.dropna())
+    return [t for t in TEAM_LABELS if t in present] + sorted(present - set(TEAM_LABELS))
+
+
+def build_worker_caseloads(facts, period: Quarter) -> pd.DataFrame:
+    """Restricted management table: open cases on the last day of the quarter by team and
+    worker (TEAM, WORKER_ID, CASE, COWORK, TOTAL; NOT_RECORDED where the tracker names no
+    worker). Never published: it names staff."""
+    cols = ["TEAM", "WORKER_ID", "CASE", "COWORK", "TOTAL"]
+    snap = facts.get("tracker_snapshots")
+    if snap is None:
+        return pd.DataFrame(columns=cols)
+    at_end = snap[snap["QUARTER"].eq(period.label)][["TEAM", "WORKER_ID", "RESPONSIBILITY"]].astype(str)
+    keys = ["TEAM", "WORKER_ID"]
+    out = at_end.groupby(keys).size().rename("TOTAL").to_frame()
+    for resp in ("CASE", "COWORK"):
+        out[resp] = at_end[at_end["RESPONSIBILITY"].eq(resp)].groupby(keys).size()
+    out = out.fillna(0).astype(int).reset_index()
+    return out[cols].sort_values(["TEAM", "WORKER_ID"], kind="stable").reset_index(drop=True)
 
 
 def _staff_table(facts, period: Quarter, table_id: str, title: str, select: Callable, unit: str,
                  caption: str) -> PublishedTable:
     sq = facts["staffing_quarters"]
-    teams = [t for t in TEAM_LABELS if t in set(sq["TEAM"].dropna())] + sorted(set(sq["TEAM"].dropna()) - set(TEAM_LABELS))
+    teams = list_teams(sq["TEAM"])
     total_row, total_col = "All teams", "Establishment" if unit == "FTE" else "All posts"
     sels = {}
     for team in [*teams, None]:

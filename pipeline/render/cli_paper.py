@@ -183,6 +183,11 @@ def run(args: argparse.Namespace, params: Params) -> int:
     rio.write_published(where["tables"], published, meta)
     rio.write_downloads(where["spreadsheet"], where["open_data"], published, meta)
     rio.write_csv(restricted / "true_values.csv", build_true_values(paper))
+    if args.paper == "quarterly":
+        # per-worker caseloads name staff: a management table, never public
+        from pipeline.papers.quarterly import build_worker_caseloads
+
+        rio.write_csv(restricted / "caseloads_by_worker.csv", build_worker_caseloads(facts, params.period))
     rio.write_csv(restricted / "suppression_log.csv", protection.log)
     if revisions is not None:
         rio.write_csv(restricted / "revisions_reasons.csv", revisions.reasons)
