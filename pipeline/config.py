@@ -80,6 +80,20 @@ class RevisionParams:
 
 
 @dataclass(frozen=True)
+class ComparatorParams:
+    """How the sufficiency paper compares the LA with the DfE's published figures
+    (data/raw/published/): its region as the DfE names it, and whose statistical neighbours
+    it takes (an old LA code of the DfE's model; blank: the LA's own code)."""
+
+    region: str = ""
+    neighbours_of: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.region, str) or not isinstance(self.neighbours_of, str):
+            raise ConfigError("comparators.region and comparators.neighbours_of must be text (quote a code: \"830\")")
+
+
+@dataclass(frozen=True)
 class PaperMeta:
     committee: str
     meeting_date: str
@@ -121,6 +135,7 @@ class Params:
     far_miles: float
     paper: PaperMeta
     revisions: RevisionParams = field(default_factory=RevisionParams)
+    comparators: ComparatorParams = field(default_factory=ComparatorParams)
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @property
@@ -179,6 +194,7 @@ def parse_params(data: dict[str, Any], root: Path) -> Params:
         far_miles=float(distance.get("far_miles", 20)),
         paper=_build(PaperMeta, _require(data, "paper"), "paper"),
         revisions=_build(RevisionParams, data.get("revisions", {}) or {}, "revisions"),
+        comparators=_build(ComparatorParams, data.get("comparators", {}) or {}, "comparators"),
         raw=data,
     )
 

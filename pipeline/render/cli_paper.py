@@ -124,6 +124,8 @@ def run(args: argparse.Namespace, params: Params) -> int:
     if args.paper == "quarterly":
         extra.append(build_candidates(facts, params))
     paper = add_tables(paper, extra)
+    if args.paper == "sufficiency":
+        paper = add_comparators(paper, facts, params)
     known = collect_published_before(rio.read_tidy_csvs(earlier_table_folders(params, args.paper)),
                                      params.disclosure.symbol)
     paper = restrict_published_before(paper, select_comparable_figures(args.paper, known))
@@ -178,6 +180,15 @@ def record_lineage(paper, published_paper, facts: dict, params: Params, kind, wh
     return record_paper_lineage(paper, facts, params, kind.builder.replace(":", "."), published=published,
                                 sources=revisions.sources if revisions is not None else None,
                                 facts_dir=where["facts"])
+
+
+def add_comparators(paper, facts: dict, params: Params):
+    """The sufficiency paper with its comparisons with England, the region and the statistical
+    neighbours, from the DfE's published files in <raw>/published/ (unchanged when absent)."""
+    from pipeline.comparators.read import read_published
+    from pipeline.papers.comparators import add_comparators as add
+
+    return add(paper, read_published(params.paths.raw / "published"), facts, params)
 
 
 def build_candidates(facts: dict, params: Params):
