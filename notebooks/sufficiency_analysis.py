@@ -87,24 +87,24 @@ view.trend("S12_flows", ["Started to be looked after", "Ceased to be looked afte
 comparisons.describe_rate(view, params)
 
 # %%
-view.table("C02_cla_rate", missing=comparisons.MISSING)
+view.table("E02_cla_rate", missing=comparisons.MISSING)
 
 # %%
-view.trend("C02_cla_rate", [f"{params.la.short_name} (counted here)", "England", params.comparators.region,
+view.trend("E02_cla_rate", [f"{params.la.short_name} (counted here)", "England", params.comparators.region,
                             "Statistical neighbours: average"],
            "Children in care per 10,000 children under 18: compared", "Per 10,000 children", "At 31 March")
 
 # %%
-view.table("C01_cla_number")
+view.table("E01_cla_number")
 
 # %%
-view.table("C03_start_rate")
+view.table("E03_start_rate")
 
 # %%
-view.table("C04_cease_rate")
+view.table("E04_cease_rate")
 
 # %%
-view.table("C08_dfe_vs_counted")
+view.table("E08_dfe_vs_counted")
 
 # %% [markdown]
 # ### Age of children in care
@@ -194,7 +194,7 @@ view.table("S13_stability")
 view.table("S13p_stability_pct")
 
 # %%
-view.table("C05_stability")
+view.table("E05_stability")
 
 # %% [markdown]
 # ### Distance from home and placements outside the county
@@ -217,7 +217,7 @@ view.table("S15_location")
 view.table("S15p_location_pct")
 
 # %%
-view.table("C06_distance")
+view.table("E06_distance")
 
 # %% [markdown]
 # ### In-house fostering capacity
@@ -235,7 +235,7 @@ view.table("S16p_fostering_use")
 view.table("S17_care_leavers", missing="Care leavers' accommodation is left out: no OC3 records were supplied.")
 
 # %%
-view.table("C07_care_leavers")
+view.table("E07_care_leavers")
 
 # %% [markdown]
 # ### Projection of children in care

@@ -17,7 +17,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.comparators.figures import FILES, LEVELS, NEIGHBOURS, FileSpec, extract_figures, to_number
+from pipeline.comparators.figures import (
+    FILES,
+    LEVELS,
+    NEIGHBOURS,
+    FileSpec,
+    extract_figures,
+    to_number,
+)
 from pipeline.errors import InputError
 
 _YEAR = re.compile(r"^\d{4}$")

@@ -10,14 +10,14 @@ given away by printing the difference next to the DfE's figure.
 Table ids (stable):
 
 =====================  ======================================================================
-C01_cla_number          children in care at 31 March: the LA, region, England, each neighbour
-C02_cla_rate            ... per 10,000 children under 18
-C03_start_rate          children starting to be looked after per 10,000
-C04_cease_rate          children ceasing to be looked after per 10,000
-C05_stability           children in care at 31 March with 3 or more placements in the year (%)
-C06_distance            placements 20 miles or more from home (%)
-C07_care_leavers        care leavers in suitable accommodation (%)
-C08_dfe_vs_counted      the DfE's published figures for the LA against the counts here
+E01_cla_number          children in care at 31 March: the LA, region, England, each neighbour
+E02_cla_rate            ... per 10,000 children under 18
+E03_start_rate          children starting to be looked after per 10,000
+E04_cease_rate          children ceasing to be looked after per 10,000
+E05_stability           children in care at 31 March with 3 or more placements in the year (%)
+E06_distance            placements 20 miles or more from home (%)
+E07_care_leavers        care leavers in suitable accommodation (%)
+E08_dfe_vs_counted      the DfE's published figures for the LA against the counts here
 =====================  ======================================================================
 """
 
@@ -29,8 +29,14 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from pipeline.comparators.figures import ENGLAND, MEASURES, financial_year, neighbours_of, rate_per_10000, \
-    summarise_neighbours
+from pipeline.comparators.figures import (
+    ENGLAND,
+    MEASURES,
+    financial_year,
+    neighbours_of,
+    rate_per_10000,
+    summarise_neighbours,
+)
 from pipeline.periods import FinancialYear
 from pipeline.tables import Cell, DerivedTable, Paper
 
@@ -54,33 +60,33 @@ class Comparison:
 
 
 COMPARISONS = (
-    Comparison("C01_cla_number", "cla_number", "Children in care at 31 March: compared with the region, England "
+    Comparison("E01_cla_number", "cla_number", "Children in care at 31 March: compared with the region, England "
                "and the statistical neighbours", "number", True, True,
                "Children looked after on 31 March of each year.",
                ("The neighbours' average and median of the numbers are rounded to whole numbers.",)),
-    Comparison("C02_cla_rate", "cla_rate", "Children in care at 31 March per 10,000 children under 18: compared",
+    Comparison("E02_cla_rate", "cla_rate", "Children in care at 31 March per 10,000 children under 18: compared",
                "number", True, True,
                "Children looked after on 31 March per 10,000 children aged under 18 (ONS mid-year estimate of the "
                "previous summer).", (WHOLE,)),
-    Comparison("C03_start_rate", "start_rate", "Children starting to be looked after per 10,000 children under 18: "
+    Comparison("E03_start_rate", "start_rate", "Children starting to be looked after per 10,000 children under 18: "
                "compared", "number", False, False,
                "Children who started to be looked after during the year (1 April to 31 March) per 10,000 children "
                "aged under 18.", (WHOLE,)),
-    Comparison("C04_cease_rate", "cease_rate", "Children ceasing to be looked after per 10,000 children under 18: "
+    Comparison("E04_cease_rate", "cease_rate", "Children ceasing to be looked after per 10,000 children under 18: "
                "compared", "number", False, False,
                "Children who ceased to be looked after during the year per 10,000 children aged under 18.", (WHOLE,)),
-    Comparison("C05_stability", "stability_pct", "Children in care at 31 March with 3 or more placements in the "
+    Comparison("E05_stability", "stability_pct", "Children in care at 31 March with 3 or more placements in the "
                "year: compared (percentage)", "percent", True, False,
                "Percentage of the children looked after on 31 March who had 3 or more placements during the year.",
                ("The DfE's percentages are as it publishes them (whole numbers).",)),
-    Comparison("C06_distance", "distance_pct", "Placements 20 miles or more from home: compared (percentage)",
+    Comparison("E06_distance", "distance_pct", "Placements 20 miles or more from home: compared (percentage)",
                "percent", False, False,
                "The DfE's figure: new placements during the year 20 miles or more from home, inside or outside the "
                "LA, as a percentage of all new placements (computed here from the DfE's published counts).",
                ("The figure counted here is not the same measure: it is the children in care at 31 March with "
                 "known postcodes placed 20 miles or more from home (Table S14), because the distance of each new "
                 "placement is not in the council's processed data. Compare the trend, not the level.",)),
-    Comparison("C07_care_leavers", "leavers_suitable_pct", "Care leavers in suitable accommodation: compared "
+    Comparison("E07_care_leavers", "leavers_suitable_pct", "Care leavers in suitable accommodation: compared "
                "(percentage)", "percent", False, False,
                "Care leavers aged 17 to 21 whose accommodation was considered suitable, as a percentage of all of "
                "them (the DfE's two age groups, 17 to 18 and 19 to 21, added up from its published counts).",
@@ -90,7 +96,7 @@ COMPARISONS = (
 DIFFERENCES = (("In care at 31 March", "cla_number", "In care at 31 March"),
                ("Started to be looked after", "start_number", "Started to be looked after"),
                ("Ceased to be looked after", "cease_number", "Ceased to be looked after"))
-DIFFERENCE_TABLE = "C08_dfe_vs_counted"
+DIFFERENCE_TABLE = "E08_dfe_vs_counted"
 
 
 def column_label(year: FinancialYear, snapshot: bool) -> str:

@@ -1,5 +1,5 @@
 """The sufficiency paper's words about the comparisons with England, the region and the
-statistical neighbours (tables C01-C08, :mod:`pipeline.papers.comparators`). Published
+statistical neighbours (tables E01-E08, :mod:`pipeline.papers.comparators`). Published
 figures only: a sentence never prints a figure that is not shown in a table."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pipeline.render.narrative import Prose, compose, say
 from pipeline.render.published import SHOWN
 from pipeline.render.view import Html, PaperView, note
 
-RATE_TABLE = "C02_cla_rate"
+RATE_TABLE = "E02_cla_rate"
 MISSING = ("The comparison with England, the region and the statistical neighbours is left out: the DfE's "
            "published files were not supplied (data/raw/published/).")
 NEIGHBOUR_NOTE = "Statistical neighbours: "
@@ -35,7 +35,7 @@ def describe_rate(view: PaperView, params: Params) -> Prose | Html:
     t = view.shown_table(RATE_TABLE)
     own = f"{params.la.short_name} (counted here)"
     fid = lambda row: f"{RATE_TABLE}|{row}|{col}"  # noqa: E731
-    parts = [f"{{england}} in England"]
+    parts = ["{england} in England"]
     fields = {"own": view.value(fid(own)), "england": view.value(fid("England"))}
     region = params.comparators.region
     if region and region in t.info.rows:
