@@ -84,7 +84,7 @@ COMPARISONS = (
                "The DfE's figure: new placements during the year 20 miles or more from home, inside or outside the "
                "LA, as a percentage of all new placements (computed here from the DfE's published counts).",
                ("The figure counted here is not the same measure: it is the children in care at 31 March with "
-                "known postcodes placed 20 miles or more from home (Table S14), because the distance of each new "
+                "known postcodes placed 20 miles or more from home (as in the distance table below), because the distance of each new "
                 "placement is not in the council's processed data. Compare the trend, not the level.",)),
     Comparison("E07_care_leavers", "leavers_suitable_pct", "Care leavers in suitable accommodation: compared "
                "(percentage)", "percent", False, False,

@@ -136,6 +136,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
         from pipeline.lineage_cli import revise_paper
 
         paper, revisions = revise_paper(paper, facts, params, builder)
+        paper = add_earlier_editions(paper, params)
 
     from pipeline.disclosure import protect_paper
 
@@ -180,6 +181,31 @@ def record_lineage(paper, published_paper, facts: dict, params: Params, kind, wh
     return record_paper_lineage(paper, facts, params, kind.builder.replace(":", "."), published=published,
                                 sources=revisions.sources if revisions is not None else None,
                                 facts_dir=where["facts"])
+
+
+def add_earlier_editions(paper, params: Params):
+    """The quarterly paper with the figures earlier years' papers printed for the quarters of its
+    eight-quarter trend, as figures published before (disclosure control must not hide in the
+    trend what an earlier paper showed, nor show what would undo an earlier paper's hiding)."""
+    from dataclasses import replace
+
+    from pipeline.papers.trends import map_earlier_editions
+    from pipeline.periods import PeriodError, parse_quarter
+    from pipeline.render import io as rio
+    from pipeline.render.writers import collect_published_before
+
+    known = {}
+    reports = params.paths.reports
+    for folder in sorted(reports.glob("*/tables/quarterly")) if reports.exists() else []:
+        try:
+            edition = parse_quarter(folder.parent.parent.name)
+        except PeriodError:
+            continue
+        if edition.year < params.period.year:
+            known[edition.slug] = collect_published_before(rio.read_tidy_csvs([folder]), params.disclosure.symbol)
+    cells = {c.id for t in paper.tables for c in t.cells()}
+    earlier = {k: v for k, v in map_earlier_editions(known, params.period).items() if k in cells}
+    return replace(paper, published_before={**paper.published_before, **earlier}) if earlier else paper
 
 
 def add_comparators(paper, facts: dict, params: Params):
