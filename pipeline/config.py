@@ -111,6 +111,7 @@ class Paths:
     raw: Path
     processed: Path
     reports: Path
+    metrics: Path | None = None  # headline figures and trends for `dvc metrics` / `dvc plots` (tracked in git)
 
     def report_dir(self, period_slug: str) -> Path:
         return self.reports / period_slug
@@ -176,6 +177,7 @@ def parse_params(data: dict[str, Any], root: Path) -> Params:
         raw=root / _require(paths_data, "raw"),
         processed=root / _require(paths_data, "processed"),
         reports=root / _require(paths_data, "reports"),
+        metrics=root / str(paths_data.get("metrics") or "metrics"),
     )
     savings = data.get("savings", {}) or {}
     distance = data.get("distance", {}) or {}

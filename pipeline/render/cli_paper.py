@@ -10,7 +10,9 @@ is published and the command exits non-zero naming the cells.
 
 Writes, for period P:
   reports/P/tables/<paper>/*.csv, tables.json      the published tables (public)
-  reports/P/metrics/<paper>.json                   headline figures for `dvc metrics diff`
+  metrics/<paper>.json, <paper>_trend.csv          headline figures and the main trend (published
+                                                   values only; fixed paths tracked in git) for
+                                                   `dvc metrics diff` and `dvc plots show`/`diff`
   data/processed/restricted/P/<paper>/             true values, suppression log, audit result,
                                                    and the executed notebook
 """
@@ -45,7 +47,8 @@ def folders(params: Params, paper: str) -> dict[str, Path]:
         "facts": params.paths.processed / "facts",
         "warnings": params.paths.processed / "validation" / "warnings.csv",
         "tables": params.paths.report_dir(slug) / "tables" / paper,
-        "metrics": params.paths.report_dir(slug) / "metrics" / f"{paper}.json",
+        "metrics": params.paths.metrics / f"{paper}.json",
+        "trend": params.paths.metrics / f"{paper}_trend.csv",
         "restricted": params.paths.restricted_dir(slug) / paper,
     }
 
@@ -105,7 +108,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
     )
     from pipeline.render import io as rio
     from pipeline.render.check import find_small_counts
-    from pipeline.render.metrics import build_metrics
+    from pipeline.render.metrics import build_metrics, build_trend
     from pipeline.render.protection import read_protection
     from pipeline.render.published import publish_paper
     from pipeline.render.writers import build_true_values, collect_published_before
@@ -161,6 +164,11 @@ def run(args: argparse.Namespace, params: Params) -> int:
         rio.write_csv(restricted / "revisions_reasons.csv", revisions.reasons)
     record_lineage(paper, published, facts, params, kind, where, revisions)
     rio.write_json(where["metrics"], build_metrics(args.paper, published, params))
+    trend = build_trend(args.paper, published, params)
+    if trend is not None:
+        rio.write_csv(where["trend"], trend)
+    elif where["trend"].exists():
+        where["trend"].unlink()  # e.g. the DfE's files were removed: no stale trend
     print(f"{args.paper}: {len(published.tables)} tables published to {relative(where['tables'], params.paths.root)}/ "
           f"({protection.summary()['suppressed_cells']} figures suppressed; audit passed)")
     if not args.no_notebook:
