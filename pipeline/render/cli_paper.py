@@ -164,11 +164,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
         rio.write_csv(restricted / "revisions_reasons.csv", revisions.reasons)
     record_lineage(paper, published, facts, params, kind, where, revisions)
     rio.write_json(where["metrics"], build_metrics(args.paper, published, params))
-    trend = build_trend(args.paper, published, params)
-    if trend is not None:
-        rio.write_csv(where["trend"], trend)
-    elif where["trend"].exists():
-        where["trend"].unlink()  # e.g. the DfE's files were removed: no stale trend
+    rio.write_csv(where["trend"], build_trend(args.paper, published, params))
     print(f"{args.paper}: {len(published.tables)} tables published to {relative(where['tables'], params.paths.root)}/ "
           f"({protection.summary()['suppressed_cells']} figures suppressed; audit passed)")
     if not args.no_notebook:

@@ -73,25 +73,34 @@ def _shown(published: PublishedPaper, figure_id: str) -> float | None:
     return fig.value if fig.shown else None
 
 
-# paper -> (x column, source table whose columns are the x values, [(y column, row of that table)])
-TRENDS: dict[str, tuple[str, str, list[tuple[str, str]], list[tuple[str, str, str]]]] = {  # + other tables' rows
-    "quarterly": ("quarter", "Q14_trend_team_exits",
-                  [("exits_in_quarter", "Total exits through the Exit Team")],
-                  [("exits_in_12_months", "Q16_trend_rolling", "Total exits through the Exit Team")]),
-    "sufficiency": ("at_31_march", "E02_cla_rate",
-                    [("per_10000_counted_here", "{short} (counted here)"), ("per_10000_england", "England"),
-                     ("per_10000_region", "{region}"), ("per_10000_neighbours_average", "Statistical neighbours: average")],
-                    []),
+# paper -> alternatives, the first whose table is in the paper wins:
+# (x column, source table whose columns are the x values, [(y column, row)], [(y column, other table, row)])
+Trend = tuple[str, str, list[tuple[str, str]], list[tuple[str, str, str]]]
+TRENDS: dict[str, list[Trend]] = {
+    "quarterly": [("quarter", "Q14_trend_team_exits",
+                   [("exits_in_quarter", "Total exits through the Exit Team")],
+                   [("exits_in_12_months", "Q16_trend_rolling", "Total exits through the Exit Team")])],
+    "sufficiency": [("at_31_march", "E02_cla_rate",
+                     [("per_10000_counted_here", "{short} (counted here)"), ("per_10000_england", "England"),
+                      ("per_10000_region", "{region}"),
+                      ("per_10000_neighbours_average", "Statistical neighbours: average")], []),
+                    # without the DfE's files: the council's own rate only
+                    ("at_31_march", "S04r_cla_rate_by_district", [("per_10000_counted_here", "Total")], [])],
 }
+Y_COLUMNS = {paper: list(dict.fromkeys(name for alt in alts for name, *_ in (*alt[2], *alt[3])))
+             for paper, alts in TRENDS.items()}
 
 
-def build_trend(paper: str, published: PublishedPaper, params: Params) -> pd.DataFrame | None:
+def build_trend(paper: str, published: PublishedPaper, params: Params) -> pd.DataFrame:
     """The paper's main trend as a tidy table for ``dvc plots`` (one row per column of its
-    source table; blank where a figure is not published); None when the table is not in the
-    paper (e.g. no DfE files for the sufficiency comparisons)."""
-    x, source, rows, others = TRENDS[paper]
-    if source not in published:
-        return None
+    source table; blank where a figure is not published, and every y column of the paper's
+    plot present, blank when the paper has no such figure). Without any source table: the
+    header only, so the file a DVC stage declares is always written."""
+    alternatives = [a for a in TRENDS.get(paper, []) if a[1] in published]
+    x = TRENDS[paper][0][0] if paper in TRENDS else "x"
+    if not alternatives:
+        return pd.DataFrame(columns=[x, *Y_COLUMNS.get(paper, [])])
+    x, source, rows, others = alternatives[0]
     fields = {"short": params.la.short_name, "region": params.comparators.region}
     cols = list(published.table(source).info.cols)
     out = pd.DataFrame({x: [c.replace("31 March ", "") for c in cols]})
@@ -100,7 +109,10 @@ def build_trend(paper: str, published: PublishedPaper, params: Params) -> pd.Dat
         out[name] = pd.Series([_plain(_shown(published, f"{source}|{row}|{c}")) for c in cols], dtype="object")
     for name, table, row in others:
         out[name] = pd.Series([_plain(_shown(published, f"{table}|{row}|{c}")) for c in cols], dtype="object")
-    return out
+    for name in Y_COLUMNS[paper]:
+        if name not in out:
+            out[name] = pd.Series([None] * len(out), dtype="object")
+    return out[[x, *Y_COLUMNS[paper]]]
 
 
 def _plain(v: float | None) -> int | float | None:
