@@ -87,7 +87,7 @@ view.trend("S12_flows", ["Started to be looked after", "Ceased to be looked afte
 comparisons.describe_rate(view, params)
 
 # %%
-view.table("E02_cla_rate", missing=comparisons.MISSING)
+view.table("E02_cla_rate")
 
 # %%
 view.trend("E02_cla_rate", [f"{params.la.short_name} (counted here)", "England", params.comparators.region,

@@ -211,7 +211,10 @@ def build_comparison(spec: Comparison, figures: pd.DataFrame, neighbours: Sequen
     if later:
         notes.append(f"Not yet published: the DfE has not yet published its figures for {', '.join(later)} "
                      "(its rows show z there).")
-    if neighbours:
+    if neighbours and not spec.each_neighbour:
+        notes.append("The neighbours' average and median are of the 10 statistical neighbours named under the table "
+                     "of children in care per 10,000, those with a published figure.")
+    elif neighbours:
         notes.append(f"Statistical neighbours: the 10 local authorities most like {basis or params.la.short_name} "
                      f"in the DfE's children's services statistical-neighbour model ({', '.join(names)}); the "
                      "average and median are of those with a published figure.")

@@ -46,16 +46,23 @@ def describe_rate(view: PaperView, params: Params) -> Prose | Html:
         fields["sn"] = view.value(fid("Statistical neighbours: average"))
     against = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
     latest = ", ".join(c for c in t.info.cols if c > col)
-    s1 = compose(f"At {col}, {params.la.short_name} looked after {{own}} children per 10,000 children under 18, "
-                 f"against {against}.", **fields)
+    if view.says_nothing(fid(own), count=False):
+        fields.pop("own")
+        s1 = compose(f"At {col}, there were {against.replace(' an average of', ' on average')} children in care per "
+                     f"10,000 children under 18; {params.la.short_name}'s own rate is not published, to protect "
+                     "children's identities.", **fields)
+    else:
+        s1 = compose(f"At {col}, {params.la.short_name} looked after {{own}} children per 10,000 children under 18, "
+                     f"against {against}.", **fields)
     s2 = (f"The DfE has not yet published its figures for {latest}." if latest else "")
     return say(s1, *([s2] if s2 else []))
 
 
 def method_note(view: PaperView, params: Params) -> Prose | Html:
-    """Where the comparators come from, and how a fictional authority is placed."""
+    """Where the comparators come from, and how a fictional authority is placed (nothing when the
+    comparisons are left out: the section says so once)."""
     if not view.has(RATE_TABLE):
-        return note(MISSING)
+        return Prose(())
     sentences = [
         "England, regional and statistical-neighbour figures are the DfE's own published figures (Children looked "
         "after in England including adoption, and its children's services statistical-neighbour model), read "
