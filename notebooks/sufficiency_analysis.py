@@ -104,6 +104,9 @@ view.table("E03_start_rate")
 view.table("E04_cease_rate")
 
 # %%
+comparisons.describe_differences(view, params)
+
+# %%
 view.table("E08_dfe_vs_counted")
 
 # %% [markdown]

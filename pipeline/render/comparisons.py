@@ -10,6 +10,7 @@ from pipeline.render.published import SHOWN
 from pipeline.render.view import Html, PaperView, note
 
 RATE_TABLE = "E02_cla_rate"
+DIFFERENCE_TABLE = "E08_dfe_vs_counted"
 MISSING = ("The comparison with England, the region and the statistical neighbours is left out: the DfE's "
            "published files were not supplied (data/raw/published/).")
 NEIGHBOUR_NOTE = "Statistical neighbours: "
@@ -79,3 +80,12 @@ def method_note(view: PaperView, params: Params) -> Prose | Html:
     notes = view.shown_table(RATE_TABLE).info.notes
     sentences += [n for n in notes if n.startswith(NEIGHBOUR_NOTE)]
     return say(*sentences)
+
+
+def describe_differences(view: PaperView, params: Params) -> Prose | Html:
+    """Why the DfE's figures for the council are not set against the counts here, when they are
+    not (no figure for its code); nothing otherwise (the table speaks)."""
+    if not view.has(RATE_TABLE) or view.has(DIFFERENCE_TABLE):
+        return Prose(())
+    return note(f"The DfE's published figures include none for LA code {params.la.code} ({params.la.name}), so "
+                "they cannot be set against the counts here.")

@@ -59,6 +59,12 @@ def test_without_the_dfe_files_one_note(project_root):
     view = PaperView(publish_paper(Paper("sufficiency"), {}))
     assert "left out" in comparisons.describe_rate(view, params(project_root))._repr_html_()
     assert comparisons.method_note(view, params(project_root)).paragraphs == ()
+    assert comparisons.describe_differences(view, params(project_root)).paragraphs == ()
+
+
+def test_no_dfe_figure_for_the_council_is_said_once(project_root):
+    html = comparisons.describe_differences(rate_view(), params(project_root))._repr_html_()
+    assert "include none for LA code 990" in html
 
 
 def same_quarter_view(team_hidden: bool):
