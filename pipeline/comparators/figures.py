@@ -104,8 +104,9 @@ def _sum_by_area(frame: pd.DataFrame, value_col: str) -> pd.DataFrame:
     """Sum ``value_col`` over the rows of each year and area (NaN if any part is NaN)."""
     keys = ["time_period", "geographic_level", "region_name", "old_la_code", "la_name"]
     vals = frame[value_col].map(to_number)
-    grouped = vals.groupby([frame[k].astype(str) for k in keys], sort=False)
-    out = grouped.sum(min_count=1).where(grouped.apply(lambda s: s.notna().all()))
+    by = [frame[k].astype(str) for k in keys]
+    complete = vals.notna().groupby(by, sort=False).all()
+    out = vals.groupby(by, sort=False).sum(min_count=1).where(complete)
     return out.rename("value").reset_index()
 
 
