@@ -34,6 +34,7 @@ SAME_QUARTER_TABLE = "Q15_same_quarter"
 TEAM_TOTAL = "Total exits through the Exit Team"
 DFE_TOTAL = "All children leaving care (DfE return)"
 ROLLING_TABLE = "Q16_trend_rolling"
+TREND_TABLES = (TREND_TABLE, SAME_QUARTER_TABLE, ROLLING_TABLE)
 TREND_QUARTERS = 8
 ROLLING_QUARTERS = 4
 
@@ -149,10 +150,12 @@ def build_trend_tables(facts: dict[str, pd.DataFrame], period: Quarter) -> tuple
 
 
 def map_earlier_editions(known: Mapping[str, Mapping[str, float]], period: Quarter) -> dict[str, float]:
-    """Figures printed in earlier years' quarterly papers (period slug -> figure id -> value) as
-    the trend table's cells: ``Q01_team_exits|<route>|Q3`` of a 2025-26 paper is
-    ``Q14_trend_team_exits|<route>|2025-26 Q3``. Only quarters of earlier financial years (this
-    year's papers are already linked through Q01); the latest edition of a year wins."""
+    """Figures printed in earlier quarterly papers (period slug -> figure id -> value) that are
+    cells of this paper's trend tables: an earlier edition's Q14, Q15 and Q16 figures (their
+    columns name quarters, so the ids are the same), and the Q01 figures of earlier financial
+    years' papers (``Q01_team_exits|<route>|Q3`` of a 2025-26 paper is
+    ``Q14_trend_team_exits|<route>|2025-26 Q3``; this year's are linked through Q01 already).
+    The latest edition wins. The caller keeps those that are cells of the paper."""
     window = {q.label for q in trend_quarters(period)}
     out: dict[str, float] = {}
     editions = []
@@ -162,10 +165,15 @@ def map_earlier_editions(known: Mapping[str, Mapping[str, float]], period: Quart
         except PeriodError:
             continue
     for edition, figures in sorted(editions, key=lambda e: e[0]):
-        if edition.year >= period.year:
+        if edition >= period:
             continue
         for fid, value in figures.items():
             table, row, col = fid.split("|")
+            if table in TREND_TABLES:  # an earlier edition's trend: its columns name quarters, as here
+                out[fid] = float(value)
+                continue
+            if edition.year >= period.year:
+                continue
             if table != "Q01_team_exits" or not (len(col) == 2 and col[0] == "Q" and col[1] in "1234"):
                 continue
             label = f"{edition.year.label} {col}"

@@ -202,7 +202,7 @@ def add_earlier_editions(paper, params: Params):
             edition = parse_quarter(folder.parent.parent.name)
         except PeriodError:
             continue
-        if edition.year < params.period.year:
+        if edition < params.period:
             known[edition.slug] = collect_published_before(rio.read_tidy_csvs([folder]), params.disclosure.symbol)
     cells = {c.id for t in paper.tables for c in t.cells()}
     earlier = {k: v for k, v in map_earlier_editions(known, params.period).items() if k in cells}

@@ -100,8 +100,12 @@ def test_earlier_years_papers_map_onto_the_trend_cells():
         "2026-27-Q1": {f"Q01_team_exits|{TEAM_TOTAL}|Q1": 7.0},  # this year: linked through Q01 already
         "2024-25-Q1": {f"Q01_team_exits|{PWP}|Q1": 3.0},  # outside the eight quarters
         "notes": {"x|y|Q1": 1.0},
+        # an earlier edition's own trend: the same ids (later editions and this one are not read)
+        "2025-26-Q2": {f"Q16_trend_rolling|{TEAM_TOTAL}|2025-26 Q1": 31.0},
+        "2026-27-Q2": {f"Q16_trend_rolling|{TEAM_TOTAL}|2026-27 Q1": 99.0},
     }
     assert map_earlier_editions(known, PERIOD) == {
         f"Q14_trend_team_exits|{TEAM_TOTAL}|2025-26 Q3": 9.0,  # the later edition wins
         f"Q14_trend_team_exits|{PWP}|2025-26 Q1": 6.0,
+        f"Q16_trend_rolling|{TEAM_TOTAL}|2025-26 Q1": 31.0,
     }
