@@ -290,7 +290,7 @@ view.table("DQ01_validation_warnings", missing="No validation warnings were reco
 stories.method_notes(view, params)
 
 # %%
-comparisons.method_note(view, params)
+comparisons.describe_method(view, params)
 
 # %% [markdown]
 # ## Appendix C: Tracing a figure

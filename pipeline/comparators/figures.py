@@ -79,12 +79,12 @@ def to_number(text: object) -> float:
     return float(s)
 
 
-def financial_year(time_period: int) -> FinancialYear:
+def to_financial_year(time_period: int) -> FinancialYear:
     """The DfE's time period (year ending 31 March) as a financial year: 2025 -> 2024-25."""
     return FinancialYear(int(time_period) - 1)
 
 
-def geography(frame: pd.DataFrame) -> pd.DataFrame:
+def name_geography(frame: pd.DataFrame) -> pd.DataFrame:
     """``level, code, name`` of each row: England, the region (by name) or the LA (old code)."""
     level = frame["geographic_level"].astype(str)
     code = frame["old_la_code"].astype(str).where(level == LOCAL, frame["region_name"].astype(str))
@@ -94,7 +94,7 @@ def geography(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _rows(frame: pd.DataFrame, measure: str, values: pd.Series) -> pd.DataFrame:
-    geo = geography(frame)
+    geo = name_geography(frame)
     return pd.DataFrame({"measure": measure, "time_period": frame["time_period"].astype(int),
                          "level": geo["level"], "code": geo["code"], "name": geo["name"],
                          "value": values.astype("float64")}, index=frame.index)[COLUMNS]
@@ -127,7 +127,7 @@ def extract_stability(frame: pd.DataFrame) -> pd.DataFrame:
     return _rows(rows, "stability_pct", rows["children_percent"].map(to_number)).reset_index(drop=True)
 
 
-def share(frame: pd.DataFrame, numerator: pd.Series, total: pd.Series, value_col: str) -> pd.DataFrame:
+def compute_share(frame: pd.DataFrame, numerator: pd.Series, total: pd.Series, value_col: str) -> pd.DataFrame:
     """100 x (sum of the ``numerator`` rows) / (sum of the ``total`` rows) for each year and area."""
     num = _sum_by_area(frame[numerator], value_col)
     den = _sum_by_area(frame[total], value_col)
@@ -142,14 +142,14 @@ def extract_distance(frame: pd.DataFrame) -> pd.DataFrame:
     """New placements in the year 20 miles or more from home (inside or outside the LA), as a
     percentage of all new placements, from the DfE's counts."""
     loc = frame[frame["characteristic"] == "Location of new placements during the year"]
-    both = share(loc, loc["breakdown"].isin(_FAR), loc["breakdown"] == "Total new placements", "children_count")
+    both = compute_share(loc, loc["breakdown"].isin(_FAR), loc["breakdown"] == "Total new placements", "children_count")
     return _rows(both, "distance_pct", both["pct"]).reset_index(drop=True)
 
 
 def extract_leavers(frame: pd.DataFrame) -> pd.DataFrame:
     """Care leavers aged 17 to 21 (both of the DfE's age groups) in suitable accommodation, as
     a percentage of all of them, from the DfE's counts."""
-    both = share(frame, frame["breakdown"] == "Accommodation considered suitable",
+    both = compute_share(frame, frame["breakdown"] == "Accommodation considered suitable",
                  frame["breakdown"] == "Suitability total", "care_leaver_count")
     return _rows(both, "leavers_suitable_pct", both["pct"]).reset_index(drop=True)
 
@@ -166,7 +166,7 @@ def extract_figures(files: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def neighbours_of(model: pd.DataFrame, code: str) -> list[tuple[str, str]]:
+def find_neighbours(model: pd.DataFrame, code: str) -> list[tuple[str, str]]:
     """The 10 statistical neighbours (old LA code, name) of LA ``code``, nearest first; empty
     when the model has no row for it. A neighbour's name is its own row's ``la_name``."""
     names = dict(zip(model["old_la_code"].astype(str), model["la_name"].astype(str), strict=True))
@@ -190,7 +190,7 @@ def summarise_neighbours(values: Sequence[float]) -> tuple[float, float, int]:
     return sum(known) / n, median, n
 
 
-def rate_per_10000(count: float, population: float) -> float:
+def compute_rate_per_10000(count: float, population: float) -> float:
     """``count`` per 10,000 of ``population``; NaN when the population is unknown or zero."""
     if population is None or math.isnan(population) or population <= 0:
         return math.nan

@@ -32,10 +32,10 @@ import pandas as pd
 from pipeline.comparators.figures import (
     ENGLAND,
     MEASURES,
-    financial_year,
-    neighbours_of,
-    rate_per_10000,
+    compute_rate_per_10000,
+    find_neighbours,
     summarise_neighbours,
+    to_financial_year,
 )
 from pipeline.periods import FinancialYear
 from pipeline.tables import Cell, DerivedTable, Paper
@@ -99,19 +99,19 @@ DIFFERENCES = (("In care at 31 March", "cla_number", "In care at 31 March"),
 DIFFERENCE_TABLE = "E08_dfe_vs_counted"
 
 
-def column_label(year: FinancialYear, snapshot: bool) -> str:
+def label_column(year: FinancialYear, snapshot: bool) -> str:
     """'31 March 2025' for a count on the day, '2024-25' for the year."""
     return f"31 March {year.start_year + 1}" if snapshot else year.label
 
 
-def comparison_years(published: Sequence[int], params) -> list[FinancialYear]:
+def list_comparison_years(published: Sequence[int], params) -> list[FinancialYear]:
     """Every year the DfE has published and every year of the paper, up to the paper's year."""
-    first = min([financial_year(t) for t in published] + [params.trend_financial_years[0]])
+    first = min([to_financial_year(t) for t in published] + [params.trend_financial_years[0]])
     last = params.sufficiency_year
     return [FinancialYear(y) for y in range(first.start_year, last.start_year + 1)]
 
 
-def la_population(facts: dict[str, pd.DataFrame], mid_year: int) -> float:
+def sum_la_population(facts: dict[str, pd.DataFrame], mid_year: int) -> float:
     """The LA's population under 18 in the ONS mid-year (every district); NaN when unknown."""
     pop = facts.get("population")
     if pop is None or pop.empty:
@@ -140,16 +140,16 @@ def _derived(paper: Paper, table_id: str, col: str) -> OwnFigure | None:
     return None if pd.isna(v) else (float(v), tuple(t.inputs.get((row, col), ())))
 
 
-def own_figure(measure: str, paper: Paper, facts: dict[str, pd.DataFrame], year: FinancialYear) -> OwnFigure | None:
+def compute_own_figure(measure: str, paper: Paper, facts: dict[str, pd.DataFrame], year: FinancialYear) -> OwnFigure | None:
     """The LA's own figure for ``measure`` in ``year`` and the count cells it is computed from."""
-    fy, day = year.label, column_label(year, True)
+    fy, day = year.label, label_column(year, True)
     flows = {"cla": "In care at 31 March", "start": "Started to be looked after", "cease": "Ceased to be looked after"}
     stem, _, kind = measure.partition("_")
     if stem in flows and kind == "number":
         return _count(paper, "S12_flows", flows[stem], fy)
     if stem in flows and kind == "rate":
         n = _count(paper, "S12_flows", flows[stem], fy)
-        rate = rate_per_10000(n[0], la_population(facts, year.start_year)) if n else math.nan
+        rate = compute_rate_per_10000(n[0], sum_la_population(facts, year.start_year)) if n else math.nan
         return None if n is None or math.isnan(rate) else (rate, n[1])
     if measure == "stability_pct":
         return _derived(paper, "S13p_stability_pct", day)
@@ -176,15 +176,15 @@ def build_comparison(spec: Comparison, figures: pd.DataFrame, neighbours: Sequen
     if rows_m.empty:
         return None
     published = sorted(set(rows_m["time_period"].astype(int)))
-    years = comparison_years(published, params)
-    cols = [column_label(y, spec.snapshot) for y in years]
+    years = list_comparison_years(published, params)
+    cols = [label_column(y, spec.snapshot) for y in years]
     value = _lookup(figures, spec.measure)
     la, short = str(params.la.code), params.la.short_name
     region = params.comparators.region
     codes = set(rows_m["code"].astype(str))
     whole = spec.fmt == "number"
     lines: list[tuple[str, Callable[[FinancialYear], OwnFigure | None]]] = [
-        (f"{short} (counted here)", lambda y: _round_figure(own_figure(spec.measure, paper, facts, y), whole))]
+        (f"{short} (counted here)", lambda y: _round_figure(compute_own_figure(spec.measure, paper, facts, y), whole))]
     dfe = lambda code: (lambda y: _public(value(code, y.start_year + 1)))  # noqa: E731
     if la in codes:
         lines.append((f"{short} (published by the DfE)", dfe(la)))
@@ -255,7 +255,7 @@ def build_differences(figures: pd.DataFrame, paper: Paper, params) -> DerivedTab
     mine = figures[(figures["code"].astype(str) == la) & figures["measure"].isin([m for _, m, _ in DIFFERENCES])]
     if mine.empty:
         return None
-    years = sorted(financial_year(t) for t in set(mine["time_period"].astype(int)))
+    years = sorted(to_financial_year(t) for t in set(mine["time_period"].astype(int)))
     cols = [y.label for y in years if _count(paper, "S12_flows", "In care at 31 March", y.label) is not None]
     if not cols:
         return None
@@ -293,11 +293,11 @@ def add_comparators(paper: Paper, published, facts: dict[str, pd.DataFrame], par
     if published is None:
         return paper
     basis = params.comparators.neighbours_of or str(params.la.code)
-    neighbours = neighbours_of(published.model, basis) if published.model is not None else []
+    neighbours = find_neighbours(published.model, basis) if published.model is not None else []
     text = describe_basis(published.model, params)
     tables = [build_comparison(s, published.figures, neighbours, paper, facts, params, text) for s in COMPARISONS]
     tables.append(build_differences(published.figures, paper, params))
     return replace(paper, derived=[*paper.derived, *[t for t in tables if t is not None]])
 
 
-__all__ = ["COMPARISONS", "MEASURES", "add_comparators", "build_comparison", "build_differences", "own_figure"]
+__all__ = ["COMPARISONS", "MEASURES", "add_comparators", "build_comparison", "build_differences", "compute_own_figure"]

@@ -39,7 +39,7 @@ TREND_QUARTERS = 8
 ROLLING_QUARTERS = 4
 
 
-def trend_quarters(period: Quarter, n: int = TREND_QUARTERS) -> list[Quarter]:
+def list_trend_quarters(period: Quarter, n: int = TREND_QUARTERS) -> list[Quarter]:
     """The ``n`` quarters ending with ``period``, oldest first."""
     out = [period]
     for _ in range(n - 1):
@@ -47,7 +47,7 @@ def trend_quarters(period: Quarter, n: int = TREND_QUARTERS) -> list[Quarter]:
     return out
 
 
-def same_quarter_last_year(period: Quarter) -> Quarter:
+def find_same_quarter_last_year(period: Quarter) -> Quarter:
     return Quarter(period.year.shift(-1), period.q)
 
 
@@ -75,7 +75,7 @@ def _table(table_id: str, title: str, col_dim: str, rows: list[tuple[str, object
 
 def build_trend_table(facts: dict[str, pd.DataFrame], period: Quarter) -> PublishedTable:
     """Q14: exits through the Exit Team by route in each of the last eight quarters."""
-    quarters = trend_quarters(period)
+    quarters = list_trend_quarters(period)
     routes = _routes(facts["tracker_events"], quarters)
     rows = [(ROUTE_LABELS[r], lambda ql, r=r: m.select_team_exits((ql,), r)) for r in routes]
     rows.append((TEAM_TOTAL, lambda ql: m.select_team_exits((ql,), EXIT_TEAM_ROUTES)))
@@ -92,7 +92,7 @@ def build_trend_table(facts: dict[str, pd.DataFrame], period: Quarter) -> Publis
 
 def build_same_quarter_table(facts: dict[str, pd.DataFrame], period: Quarter) -> PublishedTable:
     """Q15: this quarter and the same quarter last year (Exit Team by route, and the DfE count)."""
-    last = same_quarter_last_year(period)
+    last = find_same_quarter_last_year(period)
     quarters = [last, period]
     rows: list[tuple[str, object]] = []
     if "tracker_events" in facts:
@@ -113,7 +113,7 @@ def build_same_quarter_table(facts: dict[str, pd.DataFrame], period: Quarter) ->
 def build_rolling_table(facts: dict[str, pd.DataFrame], period: Quarter) -> tuple[PublishedTable, list[Equation]]:
     """Q16: exits through the Exit Team in the 12 months to the end of each of the last quarters
     whose four quarters are all in Q14, and the equations tying each to Q14's quarters."""
-    window = trend_quarters(period)
+    window = list_trend_quarters(period)
     ends = window[ROLLING_QUARTERS - 1:]
     events = facts["tracker_events"]
     values = pd.DataFrame(float("nan"), index=[TEAM_TOTAL], columns=[q.label for q in ends])
@@ -156,7 +156,7 @@ def map_earlier_editions(known: Mapping[str, Mapping[str, float]], period: Quart
     years' papers (``Q01_team_exits|<route>|Q3`` of a 2025-26 paper is
     ``Q14_trend_team_exits|<route>|2025-26 Q3``; this year's are linked through Q01 already).
     The latest edition wins. The caller keeps those that are cells of the paper."""
-    window = {q.label for q in trend_quarters(period)}
+    window = {q.label for q in list_trend_quarters(period)}
     out: dict[str, float] = {}
     editions = []
     for slug, figures in known.items():

@@ -16,7 +16,7 @@ MISSING = ("The comparison with England, the region and the statistical neighbou
 NEIGHBOUR_NOTE = "Statistical neighbours: "
 
 
-def latest_published(view: PaperView, table_id: str, row: str = "England") -> str | None:
+def find_latest_published(view: PaperView, table_id: str, row: str = "England") -> str | None:
     """The last column of ``table_id`` in which ``row`` is published (the DfE's latest year)."""
     if not view.has(table_id):
         return None
@@ -30,7 +30,7 @@ def latest_published(view: PaperView, table_id: str, row: str = "England") -> st
 def describe_rate(view: PaperView, params: Params) -> Prose | Html:
     """The LA's rate of children in care per 10,000 against England, the region and the
     neighbours, in the DfE's latest year."""
-    col = latest_published(view, RATE_TABLE)
+    col = find_latest_published(view, RATE_TABLE)
     if col is None:
         return note(MISSING)
     t = view.shown_table(RATE_TABLE)
@@ -59,7 +59,7 @@ def describe_rate(view: PaperView, params: Params) -> Prose | Html:
     return say(s1, *([s2] if s2 else []))
 
 
-def method_note(view: PaperView, params: Params) -> Prose | Html:
+def describe_method(view: PaperView, params: Params) -> Prose | Html:
     """Where the comparators come from, and how a fictional authority is placed (nothing when the
     comparisons are left out: the section says so once)."""
     if not view.has(RATE_TABLE):

@@ -9,7 +9,7 @@ from pipeline.papers.trends import (
     ROLLING_TABLE,
     SAME_QUARTER_TABLE,
     TEAM_TOTAL,
-    same_quarter_last_year,
+    find_same_quarter_last_year,
 )
 from pipeline.render.narrative import Prose, compose, say
 from pipeline.render.view import Html, PaperView, note
@@ -23,7 +23,7 @@ def describe_same_quarter(view: PaperView, params: Params) -> Prose | Html:
     if not view.has(SAME_QUARTER_TABLE):
         return note(MISSING)
     rows = view.shown_table(SAME_QUARTER_TABLE).info.rows
-    now, last = params.period.label, same_quarter_last_year(params.period).label
+    now, last = params.period.label, find_same_quarter_last_year(params.period).label
     sentences = []
     for row, what in ((TEAM_TOTAL, "left care through the Exit Team"), (DFE_TOTAL, "left care (DfE return)")):
         if row not in rows:

@@ -9,14 +9,14 @@ import pandas as pd
 import pytest
 
 from pipeline.comparators.figures import (
+    compute_rate_per_10000,
     extract_cla,
     extract_distance,
     extract_leavers,
     extract_stability,
-    financial_year,
-    neighbours_of,
-    rate_per_10000,
+    find_neighbours,
     summarise_neighbours,
+    to_financial_year,
     to_number,
 )
 
@@ -47,8 +47,8 @@ def test_no_published_neighbour_gives_no_average():
 
 def test_rate_per_10000():
     # 682 children in care among 144,000 under-18s: 682 x 10,000 / 144,000 = 47.36...
-    assert rate_per_10000(682, 144000) == pytest.approx(47.3611, abs=1e-4)
-    assert math.isnan(rate_per_10000(682, 0)) and math.isnan(rate_per_10000(682, math.nan))
+    assert compute_rate_per_10000(682, 144000) == pytest.approx(47.3611, abs=1e-4)
+    assert math.isnan(compute_rate_per_10000(682, 0)) and math.isnan(compute_rate_per_10000(682, math.nan))
 
 
 def test_dfe_symbols_are_not_numbers():
@@ -60,7 +60,7 @@ def test_dfe_symbols_are_not_numbers():
 
 
 def test_time_period_is_the_year_ending_31_march():
-    assert financial_year(2025).label == "2024-25"
+    assert to_financial_year(2025).label == "2024-25"
 
 
 def test_numbers_and_rates_of_children_in_care_starting_and_ceasing():
@@ -120,5 +120,5 @@ def test_care_leavers_add_up_both_age_groups_and_a_suppressed_part_leaves_no_fig
 def test_neighbours_are_read_in_model_order_with_their_own_names():
     model = pd.DataFrame({"old_la_code": ["830", "891", "933"], "la_name": ["Derbyshire", "Nottinghamshire", "Somerset"],
                           **{f"SN_{i}": [("891" if i == 1 else "933" if i == 2 else ""), "", ""] for i in range(1, 11)}})
-    assert neighbours_of(model, "830") == [("891", "Nottinghamshire"), ("933", "Somerset")]
-    assert neighbours_of(model, "999") == []
+    assert find_neighbours(model, "830") == [("891", "Nottinghamshire"), ("933", "Somerset")]
+    assert find_neighbours(model, "999") == []

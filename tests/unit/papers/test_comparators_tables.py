@@ -61,9 +61,9 @@ RATES = figures([
 
 
 def test_rate_table_against_england_region_and_neighbours():
-    from pipeline.comparators.figures import neighbours_of
+    from pipeline.comparators.figures import find_neighbours
 
-    t = build_comparison(SPEC["cla_rate"], RATES, neighbours_of(MODEL, "830"), paper(), FACTS, params())
+    t = build_comparison(SPEC["cla_rate"], RATES, find_neighbours(MODEL, "830"), paper(), FACTS, params())
     v = t.values
     assert list(v.columns) == ["31 March 2023", "31 March 2024", "31 March 2025"]
     assert list(v.index) == ["Northmoor (counted here)", "East Midlands", "England", "Nottinghamshire", "Somerset",

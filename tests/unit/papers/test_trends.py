@@ -13,9 +13,9 @@ from pipeline.papers.trends import (
     TEAM_TOTAL,
     build_same_quarter_table,
     build_trend_tables,
+    find_same_quarter_last_year,
+    list_trend_quarters,
     map_earlier_editions,
-    same_quarter_last_year,
-    trend_quarters,
 )
 from pipeline.periods import parse_quarter
 from pipeline.tables import Paper
@@ -36,10 +36,10 @@ FACTS = {
 
 
 def test_the_eight_quarters_end_with_the_period():
-    labels = [q.label for q in trend_quarters(PERIOD)]
+    labels = [q.label for q in list_trend_quarters(PERIOD)]
     assert labels == ["2024-25 Q3", "2024-25 Q4", "2025-26 Q1", "2025-26 Q2", "2025-26 Q3", "2025-26 Q4",
                       "2026-27 Q1", "2026-27 Q2"]
-    assert same_quarter_last_year(parse_quarter("2026-27 Q1")).label == "2025-26 Q1"
+    assert find_same_quarter_last_year(parse_quarter("2026-27 Q1")).label == "2025-26 Q1"
 
 
 def test_quarterly_counts_by_route_and_total():

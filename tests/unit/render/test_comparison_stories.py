@@ -50,7 +50,7 @@ def test_a_hidden_own_rate_is_not_printed(project_root):
 
 
 def test_method_note_says_how_the_fictional_authority_is_placed(project_root):
-    text = comparisons.method_note(rate_view(), params(project_root)).paragraphs[0].text
+    text = comparisons.describe_method(rate_view(), params(project_root)).paragraphs[0].text
     assert "placed in the East Midlands and given the statistical neighbours of the authority with DfE code 830" in text
     assert "most like Derbyshire (830)" in text
 
@@ -58,7 +58,7 @@ def test_method_note_says_how_the_fictional_authority_is_placed(project_root):
 def test_without_the_dfe_files_one_note(project_root):
     view = PaperView(publish_paper(Paper("sufficiency"), {}))
     assert "left out" in comparisons.describe_rate(view, params(project_root))._repr_html_()
-    assert comparisons.method_note(view, params(project_root)).paragraphs == ()
+    assert comparisons.describe_method(view, params(project_root)).paragraphs == ()
     assert comparisons.describe_differences(view, params(project_root)).paragraphs == ()
 
 
