@@ -90,7 +90,7 @@ comparisons.describe_rate(view, params)
 view.table("E02_cla_rate")
 
 # %%
-view.trend("E02_cla_rate", [f"{params.la.short_name} (counted here)", "England", params.comparators.region,
+view.trend("E02_cla_rate", [f"{params.la.short_name} (counted here)", "England", comparisons.find_region(params),
                             "Statistical neighbours: average"],
            "Children in care per 10,000 children under 18: compared", "Per 10,000 children", "At 31 March")
 
@@ -246,7 +246,7 @@ view.table("E07_care_leavers")
 # %%
 view.projection("S02_cla_by_placement", "Total", "S20_projection",
                 "Children in care at 31 March: actual and projected",
-                missing="The projection is left out: it needs the episode history and was not produced.")
+                missing=stories.projection_missing(view))
 
 # %%
 view.table("S20_projection")
@@ -282,6 +282,9 @@ stories.approvals(params)
 
 # %%
 view.table("DQ01_validation_warnings", missing="No validation warnings were recorded for the data used in this paper.")
+
+# %%
+view.table("DQ02_accepted_exceptions", missing="No validation error was accepted: every record used passed every error rule.")
 
 # %% [markdown]
 # ## Appendix B: Method notes

@@ -99,6 +99,11 @@ DIFFERENCES = (("In care at 31 March", "cla_number", "In care at 31 March"),
 DIFFERENCE_TABLE = "E08_dfe_vs_counted"
 
 
+def find_region(params) -> str:
+    """The LA's region as the DfE names it: ``comparators.region``, else ``la.region_name``."""
+    return params.comparators.region or getattr(params.la, "region_name", "") or ""
+
+
 def label_column(year: FinancialYear, snapshot: bool) -> str:
     """'31 March 2025' for a count on the day, '2024-25' for the year."""
     return f"31 March {year.start_year + 1}" if snapshot else year.label
@@ -180,7 +185,7 @@ def build_comparison(spec: Comparison, figures: pd.DataFrame, neighbours: Sequen
     cols = [label_column(y, spec.snapshot) for y in years]
     value = _lookup(figures, spec.measure)
     la, short = str(params.la.code), params.la.short_name
-    region = params.comparators.region
+    region = find_region(params)
     codes = set(rows_m["code"].astype(str))
     whole = spec.fmt == "number"
     lines: list[tuple[str, Callable[[FinancialYear], OwnFigure | None]]] = [

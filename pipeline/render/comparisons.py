@@ -5,6 +5,7 @@ figures only: a sentence never prints a figure that is not shown in a table."""
 from __future__ import annotations
 
 from pipeline.config import Params
+from pipeline.papers.comparators import find_region
 from pipeline.render.narrative import Prose, compose, say
 from pipeline.render.published import SHOWN
 from pipeline.render.view import Html, PaperView, note
@@ -38,7 +39,7 @@ def describe_rate(view: PaperView, params: Params) -> Prose | Html:
     fid = lambda row: f"{RATE_TABLE}|{row}|{col}"  # noqa: E731
     parts = ["{england} in England"]
     fields = {"own": view.value(fid(own)), "england": view.value(fid("England"))}
-    region = params.comparators.region
+    region = find_region(params)
     if region and region in t.info.rows:
         parts.append(f"{{region}} in the {region}")
         fields["region"] = view.value(fid(region))
@@ -75,7 +76,7 @@ def describe_method(view: PaperView, params: Params) -> Prose | Html:
     if basis and basis != str(params.la.code):
         sentences.append(
             f"{params.la.name} is not in the DfE's figures (it is a fictional authority): for these comparisons it "
-            f"is placed in the {params.comparators.region or 'region given in params.yaml'} and given the "
+            f"is placed in the {find_region(params) or 'region given in params.yaml'} and given the "
             f"statistical neighbours of the authority with DfE code {basis}.")
     notes = view.shown_table(RATE_TABLE).info.notes
     sentences += [n for n in notes if n.startswith(NEIGHBOUR_NOTE)]

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.config import Params
+from pipeline.papers.comparators import find_region
 from pipeline.render.published import PublishedPaper
 
 # paper -> (metric name, figure id template); templates use {year} (sufficiency year),
@@ -101,7 +102,7 @@ def build_trend(paper: str, published: PublishedPaper, params: Params) -> pd.Dat
     if not alternatives:
         return pd.DataFrame(columns=[x, *Y_COLUMNS.get(paper, [])])
     x, source, rows, others = alternatives[0]
-    fields = {"short": params.la.short_name, "region": params.comparators.region}
+    fields = {"short": params.la.short_name, "region": find_region(params)}
     cols = list(published.table(source).info.cols)
     out = pd.DataFrame({x: [c.replace("31 March ", "") for c in cols]})
     for name, row in rows:
