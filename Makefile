@@ -42,11 +42,21 @@ system:
 system-browser:
 	bash scripts/bootstrap-system.sh --with-browser
 
+# The DfE's published figures (real, public) that the sufficiency paper compares with: copied from
+# ../shared/external/dfe-published/ (beside the checkout, or beside a worktree's parent) with the demo data.
+DFE_PUBLISHED ?= $(firstword $(wildcard ../shared/external/dfe-published ../../shared/external/dfe-published))
+
 # Synthetic demo data, only when data/raw/ holds no return of its own.
 demo-data: env
 	@if [ -z "$$(find data/raw -mindepth 1 -not -name README.md -print -quit)" ]; then \
 	  echo "data/raw/ is empty: creating the synthetic demo local authority"; \
 	  $(BIN)/python -m pipeline synth --out data/raw; \
+	  if [ -n "$(DFE_PUBLISHED)" ]; then \
+	    mkdir -p data/raw/published && install -m 644 $(DFE_PUBLISHED)/*.csv data/raw/published/ && \
+	    echo "data/raw/published/: the DfE's published figures copied from $(DFE_PUBLISHED)"; \
+	  else \
+	    echo "no ../shared/external/dfe-published: the sufficiency paper's comparisons will be left out"; \
+	  fi; \
 	fi
 
 lint: env

@@ -20,6 +20,7 @@ DerivedTables naming the count cells they come from. Table ids are stable (docs/
   Q12_timeliness      cases completing referral-to-order (and similar) intervals
   Q12d_timeliness_days (derived) median days
   Q13d_savings        (derived) savings in pounds from the Exit Team's and adoption exits
+  Q14_trend_team_exits, Q15_same_quarter, Q16_trend_rolling: trends (pipeline.papers.trends)
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from pipeline.coverage import check_quarter, read_coverage
 from pipeline.errors import InputError
 from pipeline.measures import quarterly as m
 from pipeline.measures import savings as sv
+from pipeline.papers.trends import build_trend_tables
 from pipeline.periods import Quarter
 from pipeline.process.quarterly import DFE_ROUTE_ORDER, EXIT_TEAM_ROUTES, ROUTE_LABELS, TIMELINESS
 from pipeline.tables import Cell, DerivedTable, Equation, Paper, PublishedTable, Selection
@@ -47,6 +49,7 @@ TABLE_ORDER = (
     "Q01_team_exits", "Q02_dfe_exits", "Q03_targets", "Q04_sgo", "Q05_pwp", "Q06_cp", "Q07_adoption",
     "Q08_waiting", "Q08d_waiting_days", "Q09_caseloads", "Q10_staff_fte", "Q11_staff_days",
     "Q11d_capacity_lost", "Q12_timeliness", "Q12d_timeliness_days", "Q13d_savings",
+    "Q14_trend_team_exits", "Q15_same_quarter", "Q16_trend_rolling",
 )
 # Table -> fact tables it needs (absent -> the table is unavailable).
 TABLE_NEEDS = {
@@ -466,6 +469,9 @@ def build_quarterly_paper(facts: dict[str, pd.DataFrame], params: Params) -> Pap
         paper.tables.append(team)
     if has("Q02_dfe_exits"):
         paper.tables.append(build_dfe_exits(facts, period))
+    trend_tables, trend_links = build_trend_tables(facts, period)
+    paper.tables.extend(trend_tables)
+    paper.links.extend(trend_links)
     funnels = {}
     if has("Q04_sgo"):
         funnels = {r: build_funnel(facts, period, r) for r in FUNNEL_TABLES}

@@ -99,7 +99,8 @@ def test_story_figures(paper):
 def test_without_tracker_only_the_tables_it_can_show(params):
     facts = build_facts(make_validated(without=("permanence_tracker", "staffing")), params)
     paper = qp.build_quarterly_paper(facts, params)
-    assert [t.table_id for t in paper.tables] == ["Q02_dfe_exits"] and paper.derived == []
+    assert [t.table_id for t in paper.tables] == ["Q02_dfe_exits", "Q15_same_quarter"] and paper.derived == []
+    assert paper.table("Q15_same_quarter").rows == ["All children leaving care (DfE return)"]
     reasons = qp.list_unavailable(facts)
     assert "permanence tracker" in reasons["Q01_team_exits"] and "staffing" in reasons["Q10_staff_fte"]
     assert "Q02_dfe_exits" not in reasons
