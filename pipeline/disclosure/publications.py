@@ -80,35 +80,56 @@ def _normalised(frame: pd.DataFrame) -> str:
     return frame.astype(str).to_csv(index=False, lineterminator="\n")
 
 
-def refuse_republishing(params: Params, paper: str, new_csvs: dict[str, pd.DataFrame] | None = None) -> None:
-    """Raise DisclosureError (one line) if publishing `paper` for this period again is unsafe.
+RESTRICTED_KEPT = ("true_values.csv", "identities.json", "suppression_log.csv", "audit.json")
 
-    ``new_csvs`` (file name -> tidy frame) are the tables about to be written; None checks
-    only the threshold."""
+
+def register_folders(params: Params, paper: str, slug: str) -> tuple[Path, Path]:
+    """(public, restricted) copy of the edition of `paper` for `slug` that left the building.
+
+    `dvc repro` deletes a stage's outputs before running it, so the register is kept beside
+    them, outside every stage: ``reports/<slug>/published/<paper>/`` and its restricted twin."""
+    return (params.paths.report_dir(slug) / "published" / paper,
+            params.paths.restricted_dir(slug) / "published" / paper)
+
+
+def register_publication(params: Params, paper: str) -> Path:
+    """Copy this period's published tables (and restricted twin) into the register; the
+    publication check calls it when it passes."""
     slug = params.period.slug
-    folder = params.paths.report_dir(slug) / "tables" / paper
-    manifest_path = folder / "tables.json"
-    if not manifest_path.exists():
+    public, restricted = register_folders(params, paper, slug)
+    source = params.paths.report_dir(slug) / "tables" / paper
+    if public.exists():
+        shutil.rmtree(public)
+    shutil.copytree(source, public)
+    restricted.mkdir(parents=True, exist_ok=True)
+    for name in RESTRICTED_KEPT:
+        if (params.paths.restricted_dir(slug) / paper / name).exists():
+            shutil.copy2(params.paths.restricted_dir(slug) / paper / name, restricted / name)
+    return public
+
+
+def refuse_republishing(params: Params, paper: str, new_csvs: dict[str, pd.DataFrame] | None = None) -> None:
+    """Raise DisclosureError (one line) if publishing `paper` for this period again is unsafe:
+    the period's registered (published) edition, or failing that its tables folder, has
+    another threshold; or the registered edition's tables differ from ``new_csvs`` (file name
+    -> tidy frame; None checks only the threshold)."""
+    slug = params.period.slug
+    register, _ = register_folders(params, paper, slug)
+    folder = register if (register / "tables.json").exists() else params.paths.report_dir(slug) / "tables" / paper
+    if not (folder / "tables.json").exists():
         return
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = json.loads((folder / "tables.json").read_text(encoding="utf-8"))
     except ValueError:
         return  # an unreadable earlier attempt was never published
-    where = f"reports/{slug}/tables/{paper}"
+    where = shown_path(folder, params.paths.root)
     old = manifest.get("threshold")
     if old is not None and int(old) != params.disclosure.threshold:
         raise DisclosureError(
             f"{paper} {params.period.label} was published with disclosure threshold {old} ({where}); publishing it "
             f"again with threshold {params.disclosure.threshold} would reveal counts it hid: withdraw it first "
             f"({_withdraw_hint(params, paper)})")
-    check = params.paths.report_dir(slug) / "publication_check.json"
-    if new_csvs is None or not check.exists():
-        return
-    try:
-        passed = json.loads(check.read_text(encoding="utf-8")).get("passed")
-    except ValueError:
-        passed = False
-    if not passed:
+    if new_csvs is None or folder != register:
         return
     old_csvs = {f.name: _normalised(pd.read_csv(f, dtype=str, keep_default_na=False)) for f in folder.glob("*.csv")}
     if old_csvs != {name: _normalised(frame) for name, frame in new_csvs.items()}:
@@ -118,24 +139,36 @@ def refuse_republishing(params: Params, paper: str, new_csvs: dict[str, pd.DataF
             f"({_withdraw_hint(params, paper)})")
 
 
+def shown_path(path: Path, root: Path) -> str:
+    p = Path(path).resolve()
+    return str(p.relative_to(root.resolve())) if p.is_relative_to(root.resolve()) else str(p)
+
+
 def withdraw(params: Params, paper: str, slug: str) -> Path:
-    """Move the period's published tables (and restricted twin) to the withdrawn editions."""
-    folder = params.paths.report_dir(slug) / "tables" / paper
+    """Move the period's published edition (the register, else its tables folder) and its
+    restricted twin to the withdrawn editions."""
+    register, register_restricted = register_folders(params, paper, slug)
+    tables = params.paths.report_dir(slug) / "tables" / paper
+    folder = register if (register / "tables.json").exists() else tables
     if not (folder / "tables.json").exists():
         raise PipelineError(f"reports/{slug}/tables/{paper}: no published {paper} paper to withdraw")
+    restricted = register_restricted if folder == register else params.paths.restricted_dir(slug) / paper
     base = params.paths.report_dir(slug) / "withdrawn" / paper
     n = 1 + max((int(p.name) for p in base.glob("*") if p.name.isdigit()), default=0)
     target = base / str(n)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(folder, target)
-    restricted = params.paths.restricted_dir(slug) / paper
     if restricted.exists():
         keep = params.paths.restricted_dir(slug) / "withdrawn" / paper / str(n)
         keep.mkdir(parents=True, exist_ok=True)
-        for name in ("true_values.csv", "identities.json", "suppression_log.csv", "audit.json"):
+        for name in RESTRICTED_KEPT:
             if (restricted / name).exists():
                 shutil.copy2(restricted / name, keep / name)
-    shutil.rmtree(folder)
+    for old in (register, tables):
+        if old.exists():
+            shutil.rmtree(old)
+    if register_restricted.exists():
+        shutil.rmtree(register_restricted)
     (params.paths.report_dir(slug) / "publication_check.json").unlink(missing_ok=True)
     return target
 

@@ -294,5 +294,9 @@ def run(args: argparse.Namespace, params: Params) -> int:
                             "files_checked": checked, "problems": problems})
     if problems:
         raise PublicationError("the publication check failed:\n  " + "\n  ".join(problems))
+    from pipeline.disclosure.publications import register_publication
+
+    for paper in args.papers:  # published: kept outside dvc's outputs, so it cannot be silently replaced
+        register_publication(params, paper)
     print(f"publication check passed: {len(checked)} files for {params.period.label}")
     return 0

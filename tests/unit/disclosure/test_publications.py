@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -65,11 +66,21 @@ def _frame(body: str):
 
 
 def test_a_published_period_may_be_rebuilt_identically_but_not_differently(params):
+    from pipeline.disclosure.publications import register_publication
+
     write_edition(params, "2026-27-Q2", threshold=params.disclosure.threshold)
-    (params.paths.reports / "2026-27-Q2" / "publication_check.json").write_text('{"passed": true}')
+    register_publication(params, "quarterly")  # the publication check passed
+    # dvc repro deletes the stage's outputs before it runs: the register is what counts
+    shutil.rmtree(params.paths.reports / "2026-27-Q2" / "tables")
     refuse_republishing(params, "quarterly", {"T.csv": _frame("T,A,Q1,15\nT,A,Q2,x\n")})
     with pytest.raises(DisclosureError, match="has been published"):
         refuse_republishing(params, "quarterly", {"T.csv": _frame("T,A,Q1,x\nT,A,Q2,6\n")})
+    lower = replace(params, disclosure=replace(params.disclosure, threshold=5))
+    with pytest.raises(DisclosureError, match="reports/2026-27-Q2/published/quarterly"):
+        refuse_republishing(lower, "quarterly")
+    target = withdraw(params, "quarterly", "2026-27-Q2")
+    assert (target / "T.csv").read_text() == CSV
+    refuse_republishing(lower, "quarterly", {"T.csv": _frame("T,A,Q1,x\nT,A,Q2,6\n")})  # withdrawn: allowed
 
 
 def test_withdraw_moves_the_edition_which_readers_still_hold(params):
