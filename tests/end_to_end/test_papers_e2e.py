@@ -209,7 +209,7 @@ def check_disclosure_by_attack(a: Path, slug: str) -> None:
     #    after `withdraw` it builds, and the withdrawn edition still counts.
     set_params(a, **{"disclosure.threshold": 5})
     out = run_fails(a, "paper", "quarterly", "--no-notebook")
-    assert f"reports/{slug}/tables/quarterly" in out and "withdraw quarterly" in out
+    assert f"reports/{slug}/published/quarterly" in out and "withdraw quarterly" in out
     run(a, "withdraw", "quarterly", "--period", slug)
     run(a, "paper", "quarterly", "--no-notebook")
     intervals, _ = attack_editions({"W": edition(a, slug, "quarterly", withdrawn="1"),
