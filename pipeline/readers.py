@@ -39,6 +39,8 @@ from pipeline.periods import FinancialYear, financial_year_of, parse_financial_y
 from pipeline.validate.rules import failures_frame, file_failure
 
 LINEAGE = ["RETURN", "SOURCE_FILE", "SOURCE_ROW"]
+# Reviewed exceptions (pipeline.validate.accept) may sit at the top of the raw folder: not a data file.
+ACCEPTED_EXCEPTIONS_FILE = "accepted_exceptions.csv"
 EXCLUSION_COLUMNS = ["table", "RETURN", "SOURCE_FILE", "SOURCE_ROW", "CHILD", "reason"]
 _FLAT_NAME = re.compile(r"^(?:ssda903[_-])?(?:(?P<year>\d{4})[_-])?(?P<table>[a-z0-9_]+)\.csv$", re.I)
 
@@ -110,10 +112,11 @@ def discover_raw_files(root: Path) -> tuple[list[RawFile], str, list[dict]]:
                 table, group = _classify(p.stem)
                 files.append(RawFile(p, p.relative_to(root).as_posix(), table, "local" if group == "local" else "unknown"))
         for p in sorted(root.glob("*.csv")):
-            files.append(RawFile(p, p.name, "", "unknown"))
+            if p.name != ACCEPTED_EXCEPTIONS_FILE:
+                files.append(RawFile(p, p.name, "", "unknown"))
     else:
         layout = "flat"
-        for p in sorted(root.glob("*.csv")):
+        for p in sorted(p for p in root.glob("*.csv") if p.name != ACCEPTED_EXCEPTIONS_FILE):
             m = _FLAT_NAME.match(p.name)
             table, group = _classify(m.group("table")) if m else ("", "unknown")
             year = int(m.group("year")) if m and m.group("year") and group == "ssda903" else None

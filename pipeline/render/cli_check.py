@@ -91,6 +91,28 @@ def shown_path(path: Path | str, root: Path) -> str:
     return str(p.relative_to(root.resolve())) if p.is_relative_to(root.resolve()) else str(p)
 
 
+def check_editions(params: Params, paper: str, restricted: Path) -> list[str]:
+    """Re-audit this period's paper with every other edition of the year a reader holds
+    (pipeline.disclosure.publications); an edition added or changed since the paper was built
+    is named in the hint when that audit fails."""
+    import json
+
+    from pipeline.disclosure.publications import audit_all_editions, changed_editions
+    from pipeline.errors import DisclosureError
+
+    recorded = restricted / "editions.json"
+    changed = changed_editions(params, paper, json.loads(recorded.read_text(encoding="utf-8"))) \
+        if recorded.exists() else ["(no record)"]
+    try:
+        problems = audit_all_editions(params, paper)
+    except DisclosureError as exc:
+        problems = [f"{paper}: the editions of the year cannot be audited together: {exc}"]
+    if problems and changed:
+        problems.append(f"{paper}: edition(s) {', '.join(changed)} changed since this paper was built; "
+                        f"rebuild it (dvc repro -f paper_{paper}; if it was published, withdraw it first)")
+    return problems
+
+
 def check_paper(params: Params, paper: str, patterns: dict[str, set[str]]) -> tuple[list[str], list[str]]:
     """(problems, files checked) for one paper."""
     from pipeline.render import check
@@ -116,6 +138,7 @@ def check_paper(params: Params, paper: str, patterns: dict[str, set[str]]) -> tu
         audit = json.loads(audit_path.read_text())
         if not audit.get("audit_passed"):
             problems.append(f"{paper}: the disclosure audit did not pass (exposed: {', '.join(audit.get('exposed', []))})")
+    problems += check_editions(params, paper, where["restricted"])
 
     try:
         manifest = rio.read_manifest(where["tables"])

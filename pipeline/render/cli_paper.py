@@ -46,6 +46,7 @@ def folders(params: Params, paper: str) -> dict[str, Path]:
     return {
         "facts": params.paths.processed / "facts",
         "warnings": params.paths.processed / "validation" / "warnings.csv",
+        "accepted": params.paths.processed / "validation" / "accepted.csv",
         "tables": params.paths.report_dir(slug) / "tables" / paper,
         "metrics": params.paths.report_dir(slug) / "metrics" / f"{paper}.json",
         "restricted": params.paths.restricted_dir(slug) / paper,
@@ -105,6 +106,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
     from pipeline.papers.assemble import (
         PAPER_KINDS,
         add_tables,
+        build_accepted_table,
         build_dq_table,
         resolve_builder,
         restrict_published_before,
@@ -127,7 +129,8 @@ def run(args: argparse.Namespace, params: Params) -> int:
     except (ImportError, AttributeError) as exc:
         raise PipelineError(f"the {args.paper} paper's builder is not available: {exc}") from None
     paper = builder(facts, params)
-    extra = [build_dq_table(read_warnings(where["warnings"]), rule_descriptions())]
+    extra = [build_dq_table(read_warnings(where["warnings"]), rule_descriptions()),
+             build_accepted_table(read_warnings(where["accepted"]), rule_descriptions())]
     if args.paper == "quarterly":
         extra.append(build_candidates(facts, params))
     paper = add_tables(paper, extra)
@@ -143,16 +146,35 @@ def run(args: argparse.Namespace, params: Params) -> int:
         paper, revisions = revise_paper(paper, facts, params, builder)
 
     from pipeline.disclosure import protect_paper
+    from pipeline.disclosure.editions import identities_json
+    from pipeline.disclosure.identities import derive_identities, identities_frame
+    from pipeline.disclosure.protect import information_loss
+    from pipeline.disclosure.publications import load_editions, refuse_republishing
+    from pipeline.papers.assemble import COMPARABLE_COLUMNS
+    from pipeline.render.writers import build_published_csvs
 
-    protection = read_protection(paper, protect_paper(paper, params.disclosure), params.disclosure.symbol)
+    refuse_republishing(params, args.paper)
+    identities = derive_identities(paper, facts)
+    editions, edition_hashes = load_editions(params, args.paper)
+    equations = [i.equation() for i in identities]
+    protected = protect_paper(paper, params.disclosure, identities=equations, editions=editions,
+                              comparable=COMPARABLE_COLUMNS[args.paper], period=params.period.slug)
+    protection = read_protection(paper, protected, params.disclosure.symbol)
+    published = publish_paper(paper, protection.suppressed, params.disclosure.symbol, params.disclosure.threshold)
+    if protection.audit_passed:  # before anything is written: an edition already out is not replaced
+        refuse_republishing(params, args.paper, build_published_csvs(published))
     restricted = where["restricted"]
+    rio.write_csv(restricted / "identities.csv", identities_frame(identities))
+    rio.write_json(restricted / "identities.json", identities_json(equations))
+    rio.write_json(restricted / "editions.json", edition_hashes)
+    loss = {"information_loss": information_loss(protected), "identities": len(identities),
+            "editions": sorted(edition_hashes), "information_loss_table_layout_only": layout_only_loss(paper, params)}
     rio.write_json(restricted / "audit.json", {"paper": args.paper, "period": params.period.label,
-                                               **protection.summary()})
+                                               **protection.summary(), **loss})
     if not protection.audit_passed:
         raise DisclosureError(
             f"the disclosure audit of the {args.paper} paper found exposed cells: {', '.join(protection.exposed)}; "
             "nothing was published")
-    published = publish_paper(paper, protection.suppressed, params.disclosure.symbol, params.disclosure.threshold)
     small = find_small_counts(published, zero_shown=params.disclosure.zero == "show")
     if small:
         raise DisclosureError("published counts below the threshold: " + "; ".join(small[:10]))
@@ -173,6 +195,18 @@ def run(args: argparse.Namespace, params: Params) -> int:
         execute_notebook(NOTEBOOKS / f"{kind.notebook}.py", out, params, args, where, meta)
         print(f"{args.paper}: notebook executed to {relative(out, params.paths.root)}")
     return 0
+
+
+def layout_only_loss(paper, params: Params) -> dict | None:
+    """The information loss of protection told only the table layout (for comparison in the
+    restricted audit; None when that weaker protection is not possible)."""
+    from pipeline.disclosure import protect_paper
+    from pipeline.disclosure.protect import information_loss
+
+    try:
+        return information_loss(protect_paper(paper, params.disclosure))
+    except DisclosureError:
+        return None
 
 
 def record_lineage(paper, published_paper, facts: dict, params: Params, kind, where: dict, revisions) -> Path:

@@ -97,3 +97,92 @@ def test_both_papers_end_to_end_and_deterministic(tmp_path):
     assert files == sorted(p.relative_to(other) for p in other.rglob("*") if p.is_file())
     different = [str(f) for f in files if not filecmp.cmp(out / f, other / f, shallow=False)]
     assert different == []
+
+    # Issue 13, on the same build: the independent attacker, editions, re-publishing.
+    check_disclosure_by_attack(a, slug)
+
+
+def run_fails(root: Path, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "pipeline", "--params", str(root / "params.yaml"), *args],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode != 0, f"{' '.join(args)} should have failed:\n{done.stdout}"
+    return done.stdout + done.stderr
+
+
+def set_params(root: Path, **changes) -> None:
+    data = yaml.safe_load((root / "params.yaml").read_text())
+    for key, value in changes.items():
+        if "." in key:
+            outer, inner = key.split(".")
+            data[outer][inner] = value
+        else:
+            data[key] = value
+    (root / "params.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def edition(root: Path, slug: str, paper: str, withdrawn: str | None = None) -> tuple[Path, Path]:
+    """(published folder, restricted folder) of an edition."""
+    if withdrawn:
+        return (root / "reports" / slug / "withdrawn" / paper / withdrawn,
+                root / "data/processed/restricted" / slug / "withdrawn" / paper / withdrawn)
+    return root / "reports" / slug / "tables" / paper, root / "data/processed/restricted" / slug / paper
+
+
+def attack_editions(editions: dict[str, tuple[Path, Path]], same_period: tuple[str, ...] = ()) -> tuple[dict, dict]:
+    """The attacker over several editions (label -> folders) of one paper, with the caption
+    identities and the same quarter figure linked across editions where unrevised (every
+    figure, for the editions named in `same_period`: one period published twice)."""
+    import pandas as pd
+
+    from tests.attacker import Knowledge, attack, read_published_folder
+    from tests.demo_reader import caption_identities
+
+    k = Knowledge()
+    truth = {}
+    for label, (published, restricted) in editions.items():
+        read_published_folder(published, k, prefix=f"{label}:")
+        tv = pd.read_csv(restricted / "true_values.csv", dtype=str, keep_default_na=False)
+        for lhs, rhs in caption_identities(tv, prefix=f"{label}:"):
+            k.add_identity(lhs, rhs)
+        truth[label] = {f"{t}|{r}|{c}": v for t, r, c, v in tv.astype(str).itertuples(index=False)}
+    labels = list(editions)
+    for i, la in enumerate(labels):
+        for lb in labels[i + 1:]:
+            for fid, v in truth[la].items():
+                comparable = fid.split("|")[-1] in ("Q1", "Q2", "Q3", "Q4") or {la, lb} <= set(same_period)
+                if comparable and truth[lb].get(fid) == v:
+                    k.add_identity([f"{la}:{fid}"], [f"{lb}:{fid}"])
+    return attack(k), truth
+
+
+def check_disclosure_by_attack(a: Path, slug: str) -> None:
+    from tests.attacker import pinned
+
+    # 1. On both demo papers, nothing is pinned and every primary cell moves by 10 or more.
+    for paper in ("quarterly", "sufficiency"):
+        intervals, truth = attack_editions({"E": edition(a, slug, paper)})
+        assert pinned(intervals) == {}, paper
+        for cell, (lo, hi) in intervals.items():
+            if 0 < float(truth["E"][cell.split(":", 1)[1]]) < 10:
+                assert hi - lo >= 10, (cell, lo, hi)
+    # 2. Editions in the hard order: Q2 published first, then Q1 built. Q1's audit reads the Q2
+    #    edition; Q2's publication check re-audits both together; the attacker holds both.
+    year, q = slug.rsplit("-Q", 1)
+    if q != "1":
+        earlier = f"{year}-Q1"
+        set_params(a, period=f"{year} Q1", period_slug=earlier)
+        run(a, "paper", "quarterly", "--no-notebook")
+        set_params(a, period=f"{year} Q{q}", period_slug=slug)
+        run(a, "check-publication")
+        intervals, _ = attack_editions({"Q1": edition(a, earlier, "quarterly"), f"Q{q}": edition(a, slug, "quarterly")})
+        assert pinned(intervals) == {}
+    # 3. The published period again at a lower threshold is refused, naming the edition;
+    #    after `withdraw` it builds, and the withdrawn edition still counts.
+    set_params(a, **{"disclosure.threshold": 5})
+    out = run_fails(a, "paper", "quarterly", "--no-notebook")
+    assert f"reports/{slug}/tables/quarterly" in out and "withdraw quarterly" in out
+    run(a, "withdraw", "quarterly", "--period", slug)
+    run(a, "paper", "quarterly", "--no-notebook")
+    intervals, _ = attack_editions({"W": edition(a, slug, "quarterly", withdrawn="1"),
+                                    "N": edition(a, slug, "quarterly")}, same_period=("W", "N"))
+    assert pinned(intervals) == {}
