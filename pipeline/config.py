@@ -180,14 +180,13 @@ RULES: dict[str, tuple[str, Any]] = {
     # the DfE open data's geography codes: an ONS code (E06000015), or empty when not known
     "la.new_la_code": ("ons_code", None),
     "la.region_code": ("ons_code", None),
-    "la.region_name": ("optional_text", None),
+    "la.region_name": ("optional text", None),
 }
 ONS_CODE = re.compile(r"[EWSN]\d{8}")
 
 _KIND_TEXT = {"int": "a whole number", "number": "a number", "bool": "true or false",
-              "text": "text", "date": "a date YYYY-MM-DD",
-              "ons_code": "an ONS code such as E06000015 (a letter and 8 digits), or empty",
-              "optional_text": "text, or empty"}
+              "text": "text", "optional text": "text (may be empty)", "date": "a date YYYY-MM-DD",
+              "ons_code": "an ONS code such as E06000015 (a letter and 8 digits), or empty"}
 
 
 @dataclass(frozen=True)
@@ -232,12 +231,10 @@ def check_value(key: str, value: Any, origin: Origin = Origin()) -> Any:
         value, ok = _as_date(value)
     elif kind == "ons_code":
         ok = isinstance(value, str) and (value == "" or ONS_CODE.fullmatch(value) is not None)
-    elif kind == "optional_text":
-        ok = isinstance(value, str)
     else:  # text: a YAML number such as an authority code 990 is read as its digits
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
-        ok = isinstance(value, str) and value.strip() != ""
+        ok = isinstance(value, str) and (value.strip() != "" or kind == "optional text")
     if ok and isinstance(rule, tuple):
         ok = value in rule
     elif ok and rule is not None and kind in ("int", "number"):
