@@ -234,6 +234,8 @@ def check_value(key: str, value: Any, origin: Origin = Origin()) -> Any:
     else:  # text: a YAML number such as an authority code 990 is read as its digits
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
+        if value is None and kind == "optional text":  # `key:` or `--set key=` with nothing after it
+            value = ""
         ok = isinstance(value, str) and (value.strip() != "" or kind == "optional text")
     if ok and isinstance(rule, tuple):
         ok = value in rule

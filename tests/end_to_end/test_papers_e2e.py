@@ -98,6 +98,20 @@ def test_both_papers_end_to_end_and_deterministic(tmp_path):
     different = [str(f) for f in files if not filecmp.cmp(out / f, other / f, shallow=False)]
     assert different == []
 
+    # Issue 17 class 2: a quarter no extract covers, or a sufficiency year after the data end,
+    # gives no paper of zeros: a one-line refusal, exit 2, and nothing in the reports folder.
+    later = "2026-27 Q3" if slug == "2026-27-Q2" else None
+    if later:
+        for paper, sets, says in (
+                ("quarterly", [f"period={later}"], "2026-27 Q3: the quarterly paper is not produced: no return covers"),
+                ("sufficiency", ["sufficiency_year=2026-27"],
+                 "sufficiency_year 2026-27: the sufficiency analysis is not produced: no return covers 31 March 2027")):
+            args = [arg for s in sets for arg in ("--set", s)]
+            done = subprocess.run([sys.executable, "-m", "pipeline", "--params", str(a / "params.yaml"), *args,
+                                   "paper", paper], cwd=ROOT, capture_output=True, text=True)
+            assert done.returncode == 2 and says in done.stderr and "Traceback" not in done.stderr, done.stderr
+        assert not (a / "reports" / "2026-27-Q3").exists()
+
     # Issue 13, on the same build: the independent attacker, editions, re-publishing.
     check_disclosure_by_attack(a, slug)
 
