@@ -230,6 +230,7 @@ def check_value(key: str, value: Any, origin: Origin = Origin()) -> Any:
     elif kind == "date":
         value, ok = _as_date(value)
     elif kind == "ons_code":
+        value = "" if value is None else value  # `key:` or `--set key=` with nothing after it
         ok = isinstance(value, str) and (value == "" or ONS_CODE.fullmatch(value) is not None)
     else:  # text: a YAML number such as an authority code 990 is read as its digits
         if isinstance(value, (int, float)) and not isinstance(value, bool):
