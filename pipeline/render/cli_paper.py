@@ -10,7 +10,9 @@ is published and the command exits non-zero naming the cells.
 
 Writes, for period P:
   reports/P/tables/<paper>/*.csv, tables.json      the published tables (public)
-  reports/P/metrics/<paper>.json                   headline figures for `dvc metrics diff`
+  metrics/<paper>.json, <paper>_trend.csv          headline figures and the main trend (published
+                                                   values only; fixed paths tracked in git) for
+                                                   `dvc metrics diff` and `dvc plots show`/`diff`
   reports/P/<notebook>.ods, .xlsx                  the tables as an accessible spreadsheet
   reports/P/open_data/<paper>/*.csv, *.meta.csv    the tables as open data in the DfE's format
   data/processed/restricted/P/<paper>/             true values, suppression log, audit result,
@@ -48,7 +50,8 @@ def folders(params: Params, paper: str) -> dict[str, Path]:
         "warnings": params.paths.processed / "validation" / "warnings.csv",
         "accepted": params.paths.processed / "validation" / "accepted.csv",
         "tables": params.paths.report_dir(slug) / "tables" / paper,
-        "metrics": params.paths.report_dir(slug) / "metrics" / f"{paper}.json",
+        "metrics": params.paths.metrics / f"{paper}.json",
+        "trend": params.paths.metrics / f"{paper}_trend.csv",
         "restricted": params.paths.restricted_dir(slug) / paper,
         "spreadsheet": params.paths.report_dir(slug) / f"{notebook_of(paper)}.ods",
         "open_data": params.paths.report_dir(slug) / "open_data" / paper,
@@ -114,7 +117,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
     )
     from pipeline.render import io as rio
     from pipeline.render.check import find_small_counts
-    from pipeline.render.metrics import build_metrics
+    from pipeline.render.metrics import build_metrics, build_trend
     from pipeline.render.protection import read_protection
     from pipeline.render.published import publish_paper
     from pipeline.render.writers import build_true_values, collect_published_before
@@ -134,6 +137,8 @@ def run(args: argparse.Namespace, params: Params) -> int:
     if args.paper == "quarterly":
         extra.append(build_candidates(facts, params))
     paper = add_tables(paper, extra)
+    if args.paper == "sufficiency":
+        paper = add_comparators(paper, facts, params)
     known = collect_published_before(rio.read_tidy_csvs(earlier_table_folders(params, args.paper)),
                                      params.disclosure.symbol)
     paper = restrict_published_before(paper, select_comparable_figures(args.paper, known))
@@ -144,6 +149,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
         from pipeline.lineage_cli import revise_paper
 
         paper, revisions = revise_paper(paper, facts, params, builder)
+        paper = add_earlier_editions(paper, params)
 
     from pipeline.disclosure import protect_paper
     from pipeline.disclosure.editions import identities_json
@@ -183,11 +189,17 @@ def run(args: argparse.Namespace, params: Params) -> int:
     rio.write_published(where["tables"], published, meta)
     rio.write_downloads(where["spreadsheet"], where["open_data"], published, meta)
     rio.write_csv(restricted / "true_values.csv", build_true_values(paper))
+    if args.paper == "quarterly":
+        # per-worker caseloads name staff: a management table, never public
+        from pipeline.papers.quarterly import build_worker_caseloads
+
+        rio.write_csv(restricted / "caseloads_by_worker.csv", build_worker_caseloads(facts, params.period))
     rio.write_csv(restricted / "suppression_log.csv", protection.log)
     if revisions is not None:
         rio.write_csv(restricted / "revisions_reasons.csv", revisions.reasons)
     record_lineage(paper, published, facts, params, kind, where, revisions)
     rio.write_json(where["metrics"], build_metrics(args.paper, published, params))
+    rio.write_csv(where["trend"], build_trend(args.paper, published, params))
     print(f"{args.paper}: {len(published.tables)} tables published to {relative(where['tables'], params.paths.root)}/ "
           f"({protection.summary()['suppressed_cells']} figures suppressed; audit passed)")
     if not args.no_notebook:
@@ -220,6 +232,40 @@ def record_lineage(paper, published_paper, facts: dict, params: Params, kind, wh
     return record_paper_lineage(paper, facts, params, kind.builder.replace(":", "."), published=published,
                                 sources=revisions.sources if revisions is not None else None,
                                 facts_dir=where["facts"])
+
+
+def add_earlier_editions(paper, params: Params):
+    """The quarterly paper with the figures earlier years' papers printed for the quarters of its
+    eight-quarter trend, as figures published before (disclosure control must not hide in the
+    trend what an earlier paper showed, nor show what would undo an earlier paper's hiding)."""
+    from dataclasses import replace
+
+    from pipeline.papers.trends import map_earlier_editions
+    from pipeline.periods import PeriodError, parse_quarter
+    from pipeline.render import io as rio
+    from pipeline.render.writers import collect_published_before
+
+    known = {}
+    reports = params.paths.reports
+    for folder in sorted(reports.glob("*/tables/quarterly")) if reports.exists() else []:
+        try:
+            edition = parse_quarter(folder.parent.parent.name)
+        except PeriodError:
+            continue
+        if edition < params.period:
+            known[edition.slug] = collect_published_before(rio.read_tidy_csvs([folder]), params.disclosure.symbol)
+    cells = {c.id for t in paper.tables for c in t.cells()}
+    earlier = {k: v for k, v in map_earlier_editions(known, params.period).items() if k in cells}
+    return replace(paper, published_before={**paper.published_before, **earlier}) if earlier else paper
+
+
+def add_comparators(paper, facts: dict, params: Params):
+    """The sufficiency paper with its comparisons with England, the region and the statistical
+    neighbours, from the DfE's published files in <raw>/published/ (unchanged when absent)."""
+    from pipeline.comparators.read import read_published
+    from pipeline.papers.comparators import add_comparators as add
+
+    return add(paper, read_published(params.paths.raw / "published"), facts, params)
 
 
 def build_candidates(facts: dict, params: Params):

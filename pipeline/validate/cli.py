@@ -72,11 +72,10 @@ def exceptions_path(arg: str | None, raw_dir: Path) -> Path | None:
 
 def run(args: argparse.Namespace, params) -> int:
     from pipeline.readers import read_raw
-    from pipeline.validate import accept
-    from pipeline.validate import report
+    from pipeline.validate import accept, report
     from pipeline.validate.assemble import assemble_validated, kept_by_file
     from pipeline.validate.dfe import with_dfe_rules
-    from pipeline.validate.rules import ERROR, WARNING
+    from pipeline.validate.rules import WARNING
     from pipeline.validate.run import results_json, validate_raw
 
     raw_dir = Path(args.raw) if args.raw else params.paths.raw

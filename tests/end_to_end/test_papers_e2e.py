@@ -66,6 +66,13 @@ def test_both_papers_end_to_end_and_deterministic(tmp_path):
         pytest.skip(f"upstream stages not merged yet: {', '.join(missing)}")
     a = make_project(tmp_path / "a")
     run(a, "synth", "--out", str(a / "data/raw"), "--scale", "0.3")
+    # the DfE's published figures, as `make demo-data` copies them (when ../shared is there)
+    dfe = next((p / "shared/external/dfe-published" for p in ROOT.parents
+                if (p / "shared/external/dfe-published").is_dir()), None)
+    if dfe is not None:
+        (a / "data/raw/published").mkdir()
+        for f in dfe.glob("*.csv"):
+            shutil.copyfile(f, a / "data/raw/published" / f.name)
     run(a, "validate", "--no-docs")
     run(a, "process")
     for paper in ("quarterly", "sufficiency"):
@@ -83,6 +90,11 @@ def test_both_papers_end_to_end_and_deterministic(tmp_path):
         assert "data-figure-id" in html and "<svg" in html
         assert str(a) not in html and str(ROOT) not in html
     assert (out / "tables" / "quarterly" / "tables.json").exists()
+    if dfe is not None:  # England's published figures next to the LA's (31 March 2025: 81,770; 67 per 10,000)
+        html = (out / "sufficiency_analysis.html").read_text()
+        assert 'data-figure-id="E01_cla_number|England|31 March 2025">81,770<' in html
+        assert 'data-figure-id="E02_cla_rate|England|31 March 2025">67<' in html
+        assert "Nottinghamshire" in html and "Statistical neighbours: median" in html
     check_accessibility_in_chromium(out, tmp_path)
     assert not list(out.rglob("true_values.csv")) and not list(out.rglob("suppression_log.csv"))
 

@@ -10,13 +10,12 @@ from pipeline.validate.suites.common import (
     SuiteContext,
     add_dob_flag,
     child_in_header,
-    dob_checks,
     column_checks,
+    dob_checks,
     flag_check,
     prepare_columns,
     return_end_checks,
 )
-
 
 OLDEST_YEARS = 25  # DfE 351: nobody over 25 at the start of the collection year
 
