@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from pathlib import Path
@@ -193,17 +194,19 @@ RULES: dict[str, tuple[str, Any]] = {
     "revisions.lookback_quarters": ("int", 0),
     "paper.meeting_date": ("date", None),
     "paper.item": ("int", 1),
-    # geography codes for the open data: an authority without them publishes those columns blank
-    "la.new_la_code": ("optional text", None),
-    "la.region_code": ("optional text", None),
+    # the DfE open data's geography codes: an ONS code (E06000015), or empty when not known
+    "la.new_la_code": ("ons_code", None),
+    "la.region_code": ("ons_code", None),
     "la.region_name": ("optional text", None),
     # the DfE comparators: the region as the DfE names it; whose neighbours (blank: la.code)
     "comparators.region": ("optional text", None),
     "comparators.neighbours_of": ("optional text", None),
 }
+ONS_CODE = re.compile(r"[EWSN]\d{8}")
 
 _KIND_TEXT = {"int": "a whole number", "number": "a number", "bool": "true or false",
-              "text": "text", "optional text": "text (may be empty)", "date": "a date YYYY-MM-DD"}
+              "text": "text", "optional text": "text (may be empty)", "date": "a date YYYY-MM-DD",
+              "ons_code": "an ONS code such as E06000015 (a letter and 8 digits), or empty"}
 
 
 @dataclass(frozen=True)
@@ -246,6 +249,9 @@ def check_value(key: str, value: Any, origin: Origin = Origin()) -> Any:
         ok = isinstance(value, bool)
     elif kind == "date":
         value, ok = _as_date(value)
+    elif kind == "ons_code":
+        value = "" if value is None else value  # `key:` or `--set key=` with nothing after it
+        ok = isinstance(value, str) and (value == "" or ONS_CODE.fullmatch(value) is not None)
     else:  # text: a YAML number such as an authority code 990 is read as its digits
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)

@@ -133,7 +133,7 @@ def contrast_ratio(colour: str, background: str = BACKGROUND) -> float:
 def explain_no_chart(title: str) -> str:
     """The sentence shown instead of a chart none of whose figures is published."""
     return (f"No chart of {title[:1].lower()}{title[1:]}: none of the figures it would plot is published "
-            "(each would disclose a small number of children).")
+            "(they are withheld to protect children's identities).")
 
 
 def _new_axes():

@@ -1,7 +1,7 @@
 """What a screen reader finds in a PDF: its structure tree (tags), read back with pypdf.
 
 `find_accessibility_gaps` lists what a tagged PDF/UA-1 paper must have and this one lacks:
-the tags themselves, the document's language and title, headings, header cells in every
+the tags themselves, the document's language and title, headings (no level skipped), header cells in every
 table (linked to the data cells), alternate text on every figure, and the PDF/UA
 identification. The publication check refuses a PDF with any gap.
 """
@@ -12,6 +12,8 @@ import io
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+HEADINGS = tuple(f"/H{n}" for n in range(1, 7))
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class PdfStructure:
     tags: Counter = field(default_factory=Counter)
     tables: tuple[tuple[int, int, int], ...] = ()  # per table: header cells, data cells, data cells linked to headers
     figure_alts: tuple[str, ...] = ()
+    heading_levels: tuple[int, ...] = ()  # in reading order
 
 
 def _kids(element: Any) -> list[Any]:
@@ -79,6 +82,7 @@ def read_pdf_structure(pdf: bytes) -> PdfStructure:
     tags = Counter(str(e.get("/S")) for e in elements if "/S" in e)
     tables = tuple(_count_cells(e) for e in elements if e.get("/S") == "/Table")
     alts = tuple(str(e.get("/Alt", "")) for e in elements if e.get("/S") == "/Figure")
+    levels = tuple(int(str(e["/S"])[2]) for e in elements if str(e.get("/S", "")) in HEADINGS)
     return PdfStructure(
         tagged=tree is not None and marked,
         language=str(root.get("/Lang", "")),
@@ -88,6 +92,7 @@ def read_pdf_structure(pdf: bytes) -> PdfStructure:
         tags=tags,
         tables=tables,
         figure_alts=alts,
+        heading_levels=levels,
     )
 
 
@@ -104,8 +109,12 @@ def find_accessibility_gaps(pdf: bytes, where: str) -> list[str]:
         gaps.append(f"{where}: the PDF has no document title shown in the title bar")
     if s.pdfua_part != "1":
         gaps.append(f"{where}: the PDF does not identify itself as PDF/UA-1 (pdfuaid:part)")
-    if not any(s.tags[f"/H{n}"] for n in range(1, 7)):
+    if not s.heading_levels:
         gaps.append(f"{where}: the PDF has no heading tags")
+    skips = [f"H{a} to H{b}" if a else f"the first heading is H{b}"
+             for a, b in zip((0, *s.heading_levels), s.heading_levels, strict=False) if b > a + 1]
+    if skips:
+        gaps.append(f"{where}: heading levels are skipped ({', '.join(skips)})")
     for i, (heads, cells, linked) in enumerate(s.tables, start=1):
         if heads == 0:
             gaps.append(f"{where}: table {i} has no header cells (TH)")

@@ -5,6 +5,9 @@ with its title in cell A1, no merged cells or blank rows inside a table, numbers
 numbers, units in the column headers and ``[c]`` where a figure is withheld to protect
 confidentiality (``[z]`` where it does not apply), both explained on the cover.
 
+gptables (2.0.2) was considered: it resolves with pandas 3.1.1 but writes XLSX only (through
+XlsxWriter), so the sheets are built here once and written to both formats.
+
 `build_workbook` is pure (published paper -> sheets of cells); `write_ods` and `write_xlsx`
 turn the sheets into deterministic bytes; `find_spreadsheet_problems` reads a workbook back
 for the publication check.

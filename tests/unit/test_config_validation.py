@@ -36,6 +36,9 @@ def _data():
     ("projection.step_months=0", "projection.step_months = 0 is not allowed: one of 1, 2, 3, 4, 6, 12"),
     ("projection.simulations=-3", "projection.simulations = -3 is not allowed: a whole number of 0 or more"),
     ("projection.window_years=0", "projection.window_years = 0 is not allowed"),
+    ("la.new_la_code=E1234", "la.new_la_code = 'E1234' is not allowed: an ONS code such as E06000015 "
+     "(a letter and 8 digits), or empty"),
+    ("la.region_code=East Midlands", "la.region_code = 'East Midlands' is not allowed: an ONS code"),
     ("sufficiency_year=2025", "sufficiency_year = 2025 is not allowed: 'auto' or a financial year such as '2025-26'"),
     ("sufficiency_year=2025-27", "sufficiency_year = '2025-27' is not allowed"),
     ("trend_years=-1", "trend_years = -1 is not allowed: a whole number of 1 or more"),

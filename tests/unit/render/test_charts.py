@@ -114,7 +114,7 @@ def test_a_chart_with_nothing_published_is_left_out_with_a_sentence(paper):
     view = PaperView(publish_paper(paper, hidden, "x", 10))
     target = view.against_target("T1_exits", "Placed with parents", ["Q1", "Q2", "Q3", "Q4"], 40, "Exits by quarter")
     assert target.html == ('<p class="section-note">No chart of exits by quarter: none of the figures it would '
-                           "plot is published (each would disclose a small number of children).</p>")
+                           "plot is published (they are withheld to protect children&#x27;s identities).</p>")
     trend = view.trend("T1_exits", ["Placed with parents", "Special guardianship order"], "Exits", "Children")
     bars = view.bars("T1_exits", "Q2", "Exits in Q2", "Children", rows=["Placed with parents", "Special guardianship order"])
     assert trend.html.startswith('<p class="section-note">No chart of exits:')

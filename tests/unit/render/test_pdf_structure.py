@@ -32,6 +32,7 @@ def test_the_paper_pdf_is_tagged_with_headings_table_headers_and_alt_text(good_p
     assert s.tagged and s.language == "en" and s.title == "Exits paper" and s.shows_title
     assert s.pdfua_part == "1"
     assert s.tags["/H1"] == 1 and s.tags["/H2"] == 1 and s.tags["/Caption"] >= 1
+    assert s.heading_levels == (1, 2)
     # 3 column headers + 2 row headers; 4 data cells, each linked to its row and column header
     assert s.tables == ((5, 4, 4),)
     assert s.figure_alts == ("Bar chart: exits 5 and 7",)
@@ -78,3 +79,10 @@ def test_missing_language_title_and_headings_are_gaps():
         "p.pdf: the PDF has no document title shown in the title bar",
         "p.pdf: the PDF has no heading tags",
     ]
+
+
+def test_a_skipped_heading_level_is_a_gap():
+    pdf = html_to_pdf(build_html(heading="<h3>Exits</h3><h2>Money</h2><h4>Savings</h4>"))
+    assert find_accessibility_gaps(pdf, "p.pdf") == ["p.pdf: heading levels are skipped (H1 to H3, H2 to H4)"]
+    pdf = html_to_pdf(build_html(heading="").replace("<h1>Paper</h1>", "<h2>Paper</h2>"))
+    assert find_accessibility_gaps(pdf, "p.pdf") == ["p.pdf: heading levels are skipped (the first heading is H2)"]
