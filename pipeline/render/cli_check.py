@@ -12,7 +12,14 @@ Fails (exit 4, saying why) unless, for each paper:
   - no CHILD id, date of birth, UPN or postcode from the validated data appears in any public
     file, nor the project's absolute path; the HTML loads no script, style or font from the
     network.
-Writes reports/<period>/publication_check.json.
+It checks the staged files (<processed>/staging/<period>/, written by `paper` and `render`)
+and refuses (exit 5) files that were not built from the current data and parameters or that
+`render` did not finish (pipeline.publish). Only when every check of every paper passed are
+the files copied into reports/<period>/, with reports/<period>/publication_check.json (the
+sha256 of each file published and what it was built from) written last. When any check fails
+nothing is published: the candidates go to data/processed/restricted/<period>/refused/ with
+publication_check.json (the reasons), and the papers published earlier for the period are
+withdrawn to restricted/<period>/withdrawn/ (they no longer match the inputs).
 """
 
 from __future__ import annotations
@@ -158,18 +165,35 @@ def check_paper(params: Params, paper: str, patterns: dict[str, set[str]]) -> tu
 
 def run(args: argparse.Namespace, params: Params) -> int:
     from pipeline.render import check
-    from pipeline.render import io as rio
 
     patterns = check.build_identifier_patterns(read_identifiers(params.paths.processed / "validated"))
+    from pipeline.freshness import require_current
+    from pipeline.publish import publish, refuse, render_problems
+
+    papers = list(dict.fromkeys(args.papers))
+    for paper in papers:
+        if paper not in PAPERS:
+            raise PublicationError(f"unknown paper {paper!r} (choose from {', '.join(PAPERS)})")
+    stale = [p for paper in papers for p in render_problems(params, paper, outputs_of(params, paper)["notebook"])]
+    require_current(list(dict.fromkeys(stale)), "check-publication")
     problems, checked = [], []
-    for paper in args.papers:
+    for paper in papers:
         p, c = check_paper(params, paper, patterns)
         problems += p
         checked += c
-    report = params.paths.report_dir(params.period.slug) / "publication_check.json"
-    rio.write_json(report, {"period": params.period.label, "passed": not problems,
-                            "files_checked": checked, "problems": problems})
     if problems:
-        raise PublicationError("the publication check failed:\n  " + "\n  ".join(problems))
-    print(f"publication check passed: {len(checked)} files for {params.period.label}")
+        withdrawn = refuse(params, papers, problems, checked)
+        where = shown_path(params.paths.restricted_dir(params.period.slug) / "refused", params.paths.root)
+        note = f"; withdrawn from reports/: {', '.join(withdrawn)}" if withdrawn else ""
+        raise PublicationError(f"the publication check failed; nothing was published (the candidates are in {where}/"
+                               f"{note}):\n  " + "\n  ".join(problems))
+    publish(params, papers, checked)
+    print(f"publication check passed: {len(checked)} files for {params.period.label}, published to "
+          f"{shown_path(params.paths.report_dir(params.period.slug), params.paths.root)}/")
     return 0
+
+
+def outputs_of(params: Params, paper: str) -> dict[str, Path]:
+    from pipeline.render.cli import outputs
+
+    return outputs(params, paper)

@@ -8,11 +8,16 @@ earlier papers (reports/<earlier period>/tables/<paper>/, so disclosure control 
 was published before). Fails closed: if the disclosure audit finds an exposed cell, nothing
 is published and the command exits non-zero naming the cells.
 
-Writes, for period P:
-  reports/P/tables/<paper>/*.csv, tables.json      the published tables (public)
-  reports/P/metrics/<paper>.json                   headline figures for `dvc metrics diff`
+Refuses (exit 5) when the fact tables do not match the validated data, the raw files or the
+parameters now in use (pipeline.freshness).
+
+Writes, for period P (staged: `check-publication` copies them into reports/P/ only when every
+check passed, pipeline.publish):
+  <processed>/staging/P/tables/<paper>/*.csv, tables.json   the tables to publish
+  <processed>/staging/P/metrics/<paper>.json                headline figures for `dvc metrics diff`
   data/processed/restricted/P/<paper>/             true values, suppression log, audit result,
-                                                   and the executed notebook
+                                                   the executed notebook and inputs.json (what
+                                                   the paper was built from, written last)
 """
 
 from __future__ import annotations
@@ -40,12 +45,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def folders(params: Params, paper: str) -> dict[str, Path]:
     """Every location this command reads or writes for `paper` in the configured period."""
+    from pipeline.publish import public_files
+
     slug = params.period.slug
+    staged = public_files(params, paper)
     return {
         "facts": params.paths.processed / "facts",
         "warnings": params.paths.processed / "validation" / "warnings.csv",
-        "tables": params.paths.report_dir(slug) / "tables" / paper,
-        "metrics": params.paths.report_dir(slug) / "metrics" / f"{paper}.json",
+        "tables": staged["tables"][0],
+        "metrics": staged["metrics"][0],
         "restricted": params.paths.restricted_dir(slug) / paper,
     }
 
@@ -110,10 +118,19 @@ def run(args: argparse.Namespace, params: Params) -> int:
     from pipeline.render.published import publish_paper
     from pipeline.render.writers import build_true_values, collect_published_before
 
+    from pipeline.freshness import chain_problems, require_current
+    from pipeline.publish import paper_record_path, remove_path, write_paper_record
+
     kind = PAPER_KINDS[args.paper]
     where = folders(params, args.paper)
     if args.facts:
         where["facts"] = Path(args.facts)
+    else:
+        require_current(chain_problems(params), f"paper {args.paper}")
+    # this paper's earlier staged files and record go first: a run that fails leaves none
+    paper_record_path(params, args.paper).unlink(missing_ok=True)
+    for stale in (where["tables"], where["metrics"]):
+        remove_path(stale)
     facts = read_facts(where["facts"])
     try:
         builder = resolve_builder(kind)
@@ -160,10 +177,12 @@ def run(args: argparse.Namespace, params: Params) -> int:
     rio.write_json(where["metrics"], build_metrics(args.paper, published, params))
     print(f"{args.paper}: {len(published.tables)} tables published to {relative(where['tables'], params.paths.root)}/ "
           f"({protection.summary()['suppressed_cells']} figures suppressed; audit passed)")
+    out = restricted / f"{kind.notebook}.ipynb"
+    out.unlink(missing_ok=True)
     if not args.no_notebook:
-        out = restricted / f"{kind.notebook}.ipynb"
         execute_notebook(NOTEBOOKS / f"{kind.notebook}.py", out, params, args, where, meta)
         print(f"{args.paper}: notebook executed to {relative(out, params.paths.root)}")
+    write_paper_record(params, args.paper, out if out.exists() else None)
     return 0
 
 
