@@ -27,13 +27,14 @@ def run(args: argparse.Namespace, params: Params) -> int:
     root = params.paths.root
     out = params.paths.report_dir(params.period.slug)
     shown = out.relative_to(root) if out.is_relative_to(root) else out
-    present, problems = published_problems(params)
+    present, stale = published_problems(params)
+    problems = list(dict.fromkeys(r for rs in stale.values() for r in rs))
     if problems:
         print(f"The papers in {shown}/ are OUT OF DATE and must not be used:")
         for p in problems:
             print(f"  - {p}")
         if getattr(args, "withdraw", False):
-            moved = withdraw(params, present, "; ".join(problems))
+            moved = withdraw(params, sorted(stale), "; ".join(problems))
             dest = params.paths.restricted_dir(params.period.slug) / "withdrawn"
             print(f"They were withdrawn to {dest.relative_to(root) if dest.is_relative_to(root) else dest}/ "
                   f"({len(moved)} file(s)). Fix the cause and run: make report")

@@ -281,38 +281,42 @@ def withdraw(params, papers: list[str], reason: str) -> list[str]:
     return moved
 
 
-def published_problems(params) -> tuple[list[str], list[str]]:
-    """(papers published for the period, reasons they are not current: empty when they are)."""
+def published_problems(params) -> tuple[list[str], dict[str, list[str]]]:
+    """(papers published for the period, {paper: reasons it is not current}: empty when all are)."""
     out = params.paths.report_dir(params.period.slug)
     present = [p for p in PAPERS if any(f[1].exists() for f in public_files(params, p).values())]
-    record = read_json(out / RECORD)
     if not present:
-        return [], []
+        return [], {}
+    record = read_json(out / RECORD)
     if record is None or not record.get("passed") or not isinstance(record.get("papers"), dict):
-        return present, [f"{out}/{RECORD} is missing or did not pass: these files were not published by a "
-                         "passed publication check (an interrupted or failed run)"]
+        why = (f"{out.name}/{RECORD} is missing or did not pass: these files were not published by a "
+               "passed publication check (an interrupted or failed run)")
+        return present, {p: [why] for p in present}
     chain = chain_problems(params)
-    problems = list(chain)
+    stale: dict[str, list[str]] = {}
     for paper in present:
         entry = record["papers"].get(paper)
         if entry is None:
-            problems.append(f"the {paper} paper's files are not in {RECORD}")
+            stale[paper] = [f"the {paper} paper's files are not in {RECORD}"]
             continue
         now = hash_files(out, [f[1] for f in public_files(params, paper).values()])
-        problems += [f"{c} since publication" for c in compare_hashes(entry.get("files", {}), now, "published file")]
+        problems = [f"{paper}: {c} since publication"
+                    for c in compare_hashes(entry.get("files", {}), now, "published file")]
         inputs = entry.get("inputs") or {}
         if chain:
-            continue
-        if inputs.get("facts_manifest_sha256") != facts_manifest_sha256(params):
-            problems.append(f"{paper}: the fact tables have changed since publication")
-        if inputs.get("params_sha256") != params_sha256(params, paper):
-            problems.append(f"{paper}: params.yaml has changed since publication")
-    return present, list(dict.fromkeys(problems))
+            problems += chain
+        else:
+            if inputs.get("facts_manifest_sha256") != facts_manifest_sha256(params):
+                problems.append(f"{paper}: the fact tables have changed since publication")
+            if inputs.get("params_sha256") != params_sha256(params, paper):
+                problems.append(f"{paper}: params.yaml has changed since publication")
+        if problems:
+            stale[paper] = problems
+    return present, stale
 
 
 def withdraw_if_stale(params) -> list[str]:
-    """Withdraw the period's published papers when they no longer match the inputs."""
-    present, problems = published_problems(params)
-    if present and problems:
-        return withdraw(params, present, "; ".join(problems))
-    return []
+    """Withdraw the period's published papers that no longer match the inputs."""
+    _, stale = published_problems(params)
+    reasons = list(dict.fromkeys(r for rs in stale.values() for r in rs))
+    return withdraw(params, sorted(stale), "; ".join(reasons)) if stale else []
