@@ -133,7 +133,9 @@ def check_paper(params: Params, paper: str, patterns: dict[str, set[str]]) -> tu
             continue
         info = next(e for e in manifest["tables"] if e["file"] == csv.name)
         frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
-        problems += check.check_tidy_csv(frame, info, published.threshold, published.symbol, zero_shown)
+        problems += check.find_formula_cells(frame, rel(csv))
+        problems += check.check_tidy_csv(rio.read_tidy_csv(csv), info, published.threshold, published.symbol,
+                                         zero_shown)
         text = csv.read_text(encoding="utf-8")
         problems += check.find_identifiers(text, patterns, rel(csv))
     problems += check.find_small_counts(published, zero_shown)
