@@ -147,11 +147,16 @@ def discover_raw_files(root: Path) -> tuple[list[RawFile], str, list[dict]]:
                     continue
                 for p in list_csvs(ret_dir):
                     table, group = _classify(p.stem)
-                    files.append(RawFile(p, p.relative_to(root).as_posix(), table, "ssda903" if group == "ssda903" else "unknown", ret_dir.name))
+                    wrong = f"a local file in a return folder; put it in {schema.LOCAL_DIR}/" if group == "local" else ""
+                    files.append(RawFile(p, p.relative_to(root).as_posix(), table if group == "ssda903" else "",
+                                         "ssda903" if group == "ssda903" else "unknown", ret_dir.name, misplaced=wrong))
         if local_dir.is_dir() and not local_dir.is_symlink():
             for p in list_csvs(local_dir):
                 table, group = _classify(p.stem)
-                files.append(RawFile(p, p.relative_to(root).as_posix(), table, "local" if group == "local" else "unknown"))
+                wrong = (f"an SSDA903 table in {schema.LOCAL_DIR}/; put it in its return's folder, e.g. "
+                         f"{schema.SSDA903_DIR}/2026-27_Q2/{p.name}") if group == "ssda903" else ""
+                files.append(RawFile(p, p.relative_to(root).as_posix(), table if group == "local" else "",
+                                     "local" if group == "local" else "unknown", misplaced=wrong))
     else:
         layout = "flat"
         for p in list_csvs(root):
@@ -304,6 +309,9 @@ def read_raw_file(f: RawFile) -> _Read:
         return fail("FILE_ENCODING", other=f"byte 0x{data[exc.start]:02x} at position {exc.start} is not valid UTF-8")
     if not text.strip():
         return fail("FILE_EMPTY", allowed=expected or "column names")
+    if "\x00" in text:
+        return fail("FILE_ENCODING", other=f"it holds NUL characters (UTF-16 without a byte order mark?) from position "
+                                           f"{text.index(chr(0))}")
     try:
         df = parse_csv_text(text, tuple(c.name for c in cols) if f.table else None)
     except _ShortRows as exc:

@@ -168,7 +168,6 @@ def check_paper(params: Params, paper: str, patterns: dict[str, set[str]]) -> tu
 def run(args: argparse.Namespace, params: Params) -> int:
     from pipeline.render import check
 
-    patterns = check.build_identifier_patterns(read_identifiers(params.paths.processed / "validated"))
     from pipeline.freshness import require_current
     from pipeline.publish import publish, refuse, render_problems
 
@@ -178,6 +177,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
             raise PublicationError(f"unknown paper {paper!r} (choose from {', '.join(PAPERS)})")
     stale = [p for paper in papers for p in render_problems(params, paper, outputs_of(params, paper)["notebook"])]
     require_current(list(dict.fromkeys(stale)), "check-publication")
+    patterns = check.build_identifier_patterns(read_identifiers(params.paths.processed / "validated"))
     problems, checked = [], []
     for paper in papers:
         p, c = check_paper(params, paper, patterns)
