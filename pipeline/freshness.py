@@ -49,12 +49,25 @@ def list_csv_files(raw_dir: Path) -> list[Path]:
     return out
 
 
+# (path, size, mtime) -> sha256, for this process: several checks of one command hash once
+_HASHED: dict[tuple[str, int, int, int], str] = {}
+
+
+def sha256_cached(path: Path) -> str:
+    """sha256_file, remembered for a file whose size and modification time have not changed."""
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    if key not in _HASHED:
+        _HASHED[key] = sha256_file(path)
+    return _HASHED[key]
+
+
 def current_raw_hashes(raw_dir: Path) -> dict[str, str]:
     """{SOURCE_FILE: sha256} of every CSV under `raw_dir` (a dangling link hashes as missing)."""
     out = {}
     for p in list_csv_files(raw_dir):
         rel = p.relative_to(raw_dir).as_posix()
-        out[rel] = sha256_file(p) if p.exists() else "missing"
+        out[rel] = sha256_cached(p) if p.exists() else "missing"
     return out
 
 
