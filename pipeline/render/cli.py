@@ -34,7 +34,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def outputs(params: Params, paper: str) -> dict[str, Path]:
     """The executed notebook this command reads and the three files it writes for `paper`."""
     from pipeline.papers.assemble import PAPER_KINDS
-
     from pipeline.publish import staging_dir
 
     name = PAPER_KINDS[paper].notebook
@@ -52,9 +51,8 @@ def render_paper(params: Params, paper: str) -> list[str]:
     """Write one paper's committee HTML, reviewer HTML and PDF; return the paths written."""
     import nbformat
 
-    from pipeline.render.convert import export_committee_html, export_reviewer_html, html_to_pdf
-
     from pipeline.publish import render_record_path, write_bytes_atomic, write_render_record
+    from pipeline.render.convert import export_committee_html, export_reviewer_html, html_to_pdf
 
     files = outputs(params, paper)
     render_record_path(params, paper).unlink(missing_ok=True)

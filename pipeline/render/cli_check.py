@@ -166,10 +166,9 @@ def check_paper(params: Params, paper: str, patterns: dict[str, set[str]]) -> tu
 
 
 def run(args: argparse.Namespace, params: Params) -> int:
-    from pipeline.render import check
-
     from pipeline.freshness import require_current
     from pipeline.publish import publish, refuse, render_problems
+    from pipeline.render import check
 
     papers = list(dict.fromkeys(args.papers))
     for paper in papers:

@@ -103,6 +103,7 @@ def relative(path: Path, root: Path) -> str:
 
 
 def run(args: argparse.Namespace, params: Params) -> int:
+    from pipeline.freshness import chain_problems, require_current
     from pipeline.papers.assemble import (
         PAPER_KINDS,
         add_tables,
@@ -111,15 +112,13 @@ def run(args: argparse.Namespace, params: Params) -> int:
         restrict_published_before,
         select_comparable_figures,
     )
+    from pipeline.publish import paper_record_path, remove_path, write_paper_record
     from pipeline.render import io as rio
     from pipeline.render.check import find_small_counts
     from pipeline.render.metrics import build_metrics
     from pipeline.render.protection import read_protection
     from pipeline.render.published import publish_paper
     from pipeline.render.writers import build_true_values, collect_published_before
-
-    from pipeline.freshness import chain_problems, require_current
-    from pipeline.publish import paper_record_path, remove_path, write_paper_record
 
     kind = PAPER_KINDS[args.paper]
     where = folders(params, args.paper)

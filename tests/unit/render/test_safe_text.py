@@ -60,9 +60,8 @@ def test_published_csv_holds_no_formula_and_reads_back(tmp_path):
 
 
 def test_committee_parameter_cannot_close_the_style_block():
-    from tests.unit.render.test_convert import build_notebook
-
     from pipeline.render.convert import export_committee_html
+    from tests.unit.render.test_convert import build_notebook
 
     nb = build_notebook()
     evil = '</style><script>alert(1)</script>"; } body { display: none'
@@ -76,9 +75,8 @@ def test_committee_parameter_cannot_close_the_style_block():
 
 
 def test_the_pdf_footer_still_prints_the_escaped_text(tmp_path):
-    from tests.unit.render.test_convert import build_notebook
-
     from pipeline.render.convert import export_committee_html, html_to_pdf
+    from tests.unit.render.test_convert import build_notebook
 
     nb = build_notebook()
     nb.metadata["committee_paper"]["footer"] = "Northmoor · Panel <b>&</b> · 10 December 2026"
