@@ -186,43 +186,42 @@ def render_problems(params, paper: str, notebook: Path) -> list[str]:
 
 
 def publish(params, papers: list[str], checked: list[str]) -> dict:
-    """Copy the papers' staged files into reports/<period>/ and write the publication record
-    last (its absence marks a publication that did not finish)."""
+    """Publish the papers' staged files: build the period's new folder beside reports/<period>/
+    (a copy of it with these papers' files replaced and the new publication record), then swap
+    the two folders with renames. At every moment reports/<period>/ is the complete old folder,
+    the complete new one, or (between the two renames) absent: never a mix."""
     out = params.paths.report_dir(params.period.slug)
-    record_path = out / RECORD
-    old = read_json(record_path) or {}
-    record_path.unlink(missing_ok=True)
+    incoming, old_dir = out.with_name(f".{out.name}.incoming"), out.with_name(f".{out.name}.old")
+    remove_path(incoming)
+    remove_path(old_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.is_dir():
+        shutil.copytree(out, incoming, symlinks=True)
+    else:
+        incoming.mkdir()
+    old = read_json(incoming / RECORD) or {}
+    (incoming / RECORD).unlink(missing_ok=True)
     entries = {p: e for p, e in (old.get("papers") or {}).items() if p not in papers}
     for paper in papers:
         copied = []
         for staged, public in public_files(params, paper).values():
-            copied.append(public)
-            replace_path(staged, public)
-        entries[paper] = {"files": hash_files(out, copied),
-                          "inputs": read_json(paper_record_path(params, paper))}
+            target = incoming / public.relative_to(out)
+            remove_path(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if staged.is_dir():
+                shutil.copytree(staged, target)
+            else:
+                shutil.copy2(staged, target)
+            copied.append(target)
+        entries[paper] = {"files": hash_files(incoming, copied), "inputs": read_json(paper_record_path(params, paper))}
     record = {"period": params.period.label, "passed": True, "files_checked": checked, "problems": [],
               "papers": dict(sorted(entries.items()))}
-    write_json_atomic(record_path, record)
+    write_json_atomic(incoming / RECORD, record)
+    if out.exists():
+        os.replace(out, old_dir)
+    os.replace(incoming, out)
+    remove_path(old_dir)
     return record
-
-
-def replace_path(source: Path, target: Path) -> None:
-    """Copy a staged file or folder to `target` through a temporary sibling and a rename."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.incoming")
-    remove_path(tmp)
-    if source.is_dir():
-        shutil.copytree(source, tmp)
-    else:
-        shutil.copy2(source, tmp)
-    if target.is_dir() and not target.is_symlink():
-        old = target.with_name(f".{target.name}.old")
-        remove_path(old)
-        os.replace(target, old)
-        os.replace(tmp, target)
-        remove_path(old)
-    else:
-        os.replace(tmp, target)
 
 
 def remove_path(path: Path) -> None:

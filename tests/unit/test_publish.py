@@ -25,7 +25,6 @@ from pipeline.publish import (
     refuse,
     render_problems,
     render_record_path,
-    replace_path,
     withdraw_if_stale,
     write_paper_record,
     write_render_record,
@@ -245,14 +244,14 @@ def test_publishing_one_paper_keeps_the_other_in_the_record(published):
     assert (report(published) / "quarterly_exit_report.html").read_text() == "quarterly html v2"
 
 
-def test_replace_path_swaps_a_folder_whole(tmp_path):
-    (tmp_path / "new").mkdir()
-    (tmp_path / "new" / "a.csv").write_text("new")
-    (tmp_path / "out").mkdir()
-    (tmp_path / "out" / "old.csv").write_text("old")
-    replace_path(tmp_path / "new", tmp_path / "out")
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.csv"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "out"]
+def test_publish_swaps_the_whole_folder_and_keeps_other_files(published):
+    out = report(published)
+    (out / "notes.txt").write_text("kept")
+    (public_files(published, "sufficiency")["pdf"][0]).write_text("sufficiency pdf v2")
+    publish(published, ["sufficiency"], ["s"])
+    assert (out / "notes.txt").read_text() == "kept"
+    assert (out / "sufficiency_analysis.pdf").read_text() == "sufficiency pdf v2"
+    assert sorted(p.name for p in out.parent.iterdir()) == [out.name]  # no .incoming / .old left
 
 
 # --- no traceback, documented exit codes ------------------------------------------------------
