@@ -1,23 +1,25 @@
 """One entry point: ``python -m pipeline <command>``.
 
-Each command lives in its own module with ``add_arguments(parser)`` and ``run(args, params)``;
-modules import heavy libraries (Great Expectations, nbconvert) inside ``run`` so that
-``--help`` and the fast commands start quickly.
+Each command lives in its own module with ``add_arguments(parser)`` and ``run(args, params)``.
+Only the module of the command being run is imported (``--help`` imports none of them), so a
+command starts without paying for every other command's libraries, and a module that fails
+to import fails loudly when its command is used.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
+import logging
 import os
 import sys
 
+from pipeline import __version__
 from pipeline.config import ConfigError, load_params
 from pipeline.errors import EXIT_INTERNAL, EXIT_OS, PipelineError, describe_os_error
 from pipeline.imports import skip_unused_imports
 
-# command -> (module, one-line help). Commands whose module is absent are not offered.
+# command -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "synth": ("pipeline.synth.cli", "create a synthetic local authority's raw returns"),
     "validate": ("pipeline.validate.cli", "validate raw returns (Great Expectations) and stitch episodes"),
@@ -33,45 +35,69 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run-all": ("pipeline.run_all", "run the whole chain in one process (optionally for one regional authority)"),
 }
 
-
-def available_commands() -> dict[str, tuple[str, str]]:
-    """The commands whose modules exist in this checkout."""
-    return {k: v for k, v in COMMANDS.items() if _module_exists(v[0])}
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 
-def _module_exists(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:  # the parent package is absent
-        return False
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The top-level parser; only ``command``'s module is imported to add its arguments."""
     parser = argparse.ArgumentParser(
         prog="python -m pipeline",
         description="Children's social care reporting pipeline.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--params", default="params.yaml", help="parameters file (default: params.yaml)")
     parser.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
         help="override a parameter, e.g. --set period='2025-26 Q4' (repeatable)",
     )
+    noise = parser.add_mutually_exclusive_group()
+    noise.add_argument("-v", "--verbose", action="store_true", help="log progress and details (DEBUG)")
+    noise.add_argument("-q", "--quiet", action="store_true", help="log errors only")
     sub = parser.add_subparsers(dest="command", metavar="<command>")
-    for name, (module_name, help_text) in available_commands().items():
+    for name, (module_name, help_text) in COMMANDS.items():
+        if name != command:
+            sub.add_parser(name, help=help_text, add_help=False)
+            continue
         module = importlib.import_module(module_name)
-        p = sub.add_parser(name, help=help_text, description=(module.__doc__ or help_text).strip())
+        p = sub.add_parser(
+            name, help=help_text, description=(module.__doc__ or help_text).strip(),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         module.add_arguments(p)
         p.set_defaults(_module=module)
     return parser
 
 
+TAKES_VALUE = ("--params", "--set")
+
+
+def find_command(argv: list[str]) -> str | None:
+    """The command named in ``argv``: its first word that is not an option or an option's value."""
+    words = iter(argv)
+    for word in words:
+        if word in TAKES_VALUE:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
+def configure_logging(verbose: bool, quiet: bool) -> None:
+    """Log to stderr: WARNING by default, DEBUG with --verbose, ERROR with --quiet."""
+    level = logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING
+    logging.basicConfig(level=level, format=LOG_FORMAT, stream=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     skip_unused_imports()
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(find_command(argv))
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
         return 1
+    configure_logging(args.verbose, args.quiet)
     params = None
     try:
         params = load_params(args.params, args.overrides) if getattr(args, "_needs_params", True) else None

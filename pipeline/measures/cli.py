@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib.util
 import json
 from pathlib import Path
 
@@ -45,18 +44,11 @@ def _check_raw(validated_dir: Path, raw: Path | None) -> None:
 
 
 def compute_all_measures(facts: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
-    """Quarterly measures, plus the sufficiency measures when that module is present."""
+    """The quarterly and the sufficiency measures, in one frame."""
     from pipeline.measures.quarterly import compute_quarterly_measures
+    from pipeline.measures.sufficiency import compute_sufficiency_measures
 
-    frames = [compute_quarterly_measures(facts, params)]
-    try:
-        has_sufficiency = importlib.util.find_spec("pipeline.measures.sufficiency") is not None
-    except ModuleNotFoundError:
-        has_sufficiency = False
-    if has_sufficiency:
-        from pipeline.measures.sufficiency import compute_sufficiency_measures
-
-        frames.append(compute_sufficiency_measures(facts, params))
+    frames = [compute_quarterly_measures(facts, params), compute_sufficiency_measures(facts, params)]
     return pd.concat(frames, ignore_index=True)
 
 

@@ -41,7 +41,7 @@ PAPER_KINDS: dict[str, PaperKind] = {
 
 
 def resolve_builder(kind: PaperKind):
-    """The builder function named by `kind` (its module may not have landed yet)."""
+    """The builder function named by `kind` ('module:function')."""
     module, func = kind.builder.split(":")
     return getattr(importlib.import_module(module), func)
 
@@ -51,13 +51,11 @@ def build_dq_table(warnings: pd.DataFrame | None, descriptions: Mapping[str, str
     there is no warnings file or no warning. Never the warning messages themselves: they quote values."""
     if warnings is None or warnings.empty:
         return None
-    rule_col = next((c for c in ("rule", "rule_id", "RULE", "RULE_ID") if c in warnings.columns), None)
-    if rule_col is None:
-        raise ValueError(f"warnings have no rule column (columns: {', '.join(map(str, warnings.columns))})")
-    table_col = next((c for c in ("table", "TABLE") if c in warnings.columns), None)
-    keys = warnings[rule_col].astype(str)
-    if table_col:
-        keys = keys + " (" + warnings[table_col].astype(str) + ")"
+    missing = {"rule", "table"} - set(warnings.columns)
+    if missing:
+        raise ValueError(f"warnings have no {', '.join(sorted(missing))} column "
+                         f"(columns: {', '.join(map(str, warnings.columns))})")
+    keys = warnings["rule"].astype(str) + " (" + warnings["table"].astype(str) + ")"
     counts = keys.value_counts().sort_index()
     labels = {}
     for key in counts.index:

@@ -69,13 +69,10 @@ def read_warnings(path: Path) -> pd.DataFrame | None:
 
 
 def rule_descriptions() -> dict[str, str]:
-    try:
-        from pipeline.validate import rules
-    except ImportError:
-        return {}
-    found = getattr(rules, "RULES", None) or getattr(rules, "_ALL", [])
-    items = found.values() if isinstance(found, dict) else found
-    return {r.id: r.description for r in items}
+    """Each validation rule's description, by rule id (for the data-quality note)."""
+    from pipeline.validate.rules import RULES
+
+    return {rule_id: rule.description for rule_id, rule in RULES.items()}
 
 
 def earlier_table_folders(params: Params, paper: str) -> list[Path]:
@@ -200,13 +197,11 @@ def record_lineage(paper, published_paper, facts: dict, params: Params, kind, wh
 
 def build_candidates(facts: dict, params: Params):
     """The candidates table for the quarterly paper, when the processing stage built the
-    ``candidates`` fact table (and that module is present)."""
+    ``candidates`` fact table."""
     if "candidates" not in facts:
         return None
-    try:
-        from pipeline.papers.candidates import build_candidates_table
-    except ImportError:
-        return None
+    from pipeline.papers.candidates import build_candidates_table
+
     return build_candidates_table(facts["candidates"], params)
 
 

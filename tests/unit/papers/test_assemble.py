@@ -24,7 +24,7 @@ def test_warnings_are_counted_by_rule_and_table_without_their_messages():
 def test_no_warnings_file_means_no_table_and_a_bad_file_is_refused():
     assert build_dq_table(None, {}) is None
     assert build_dq_table(pd.DataFrame(columns=["rule", "table"]), {}) is None
-    with pytest.raises(ValueError, match="no rule column"):
+    with pytest.raises(ValueError, match="no rule, table column"):
         build_dq_table(pd.DataFrame({"x": [1]}), {})
 
 
