@@ -42,6 +42,11 @@ def run(args: argparse.Namespace, params: Params) -> int:
             print("Fix the cause and run: make report (or withdraw them: python -m pipeline where --withdraw)")
         return EXIT_STALE
     papers = sorted(out.glob("*.html")) + sorted(out.glob("*.pdf")) if present else []
+    interrupted = out.with_name(f".{out.name}.old")
+    if not out.exists() and interrupted.exists():
+        print(f"No papers in {shown}/: a publication was interrupted between its two renames; the previous "
+              f"papers are in {interrupted} (rerun: make report)")
+        return EXIT_NO_PAPERS
     if not papers:
         reason = params.paths.restricted_dir(params.period.slug) / "withdrawn" / "reason.json"
         why = ""

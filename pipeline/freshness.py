@@ -91,8 +91,13 @@ def validated_problems(processed: Path, raw_dir: Path) -> list[str]:
     """Why <processed>/validated does not match the raw files now in `raw_dir` (empty: it does)."""
     manifest_path = processed / "validated" / "manifest.json"
     if not manifest_path.exists():
+        summary = processed / "validation" / "summary.json"
+        try:
+            refused = json.loads(summary.read_text()).get("status") != "passed"
+        except (OSError, ValueError, AttributeError):
+            refused = False
         failures = processed / "validation" / "failures.csv"
-        why = f"validation refused the raw data (see {failures})" if failures.exists() else "validation has not run"
+        why = f"validation refused the raw data (see {failures})" if refused else "validation has not run"
         return [f"there are no validated data: {why}"]
     manifest = json.loads(manifest_path.read_text())
     recorded = {f["SOURCE_FILE"]: f["sha256"] for f in manifest.get("files", [])}

@@ -115,6 +115,13 @@ def test_publish_copies_every_staged_file_and_records_it(published, capsys):
     assert code == 0 and "reports/2026-27-Q2/quarterly_exit_report.pdf" in text
 
 
+def test_where_after_a_publication_interrupted_between_its_renames(published, capsys):
+    out = report(published)
+    out.rename(out.with_name(f".{out.name}.old"))
+    code, text = where(published, capsys)
+    assert code == 1 and "a publication was interrupted between its two renames" in text
+
+
 def test_where_without_papers_exits_1(project, capsys):
     code, text = where(project, capsys)
     assert code == 1 and "No papers yet in reports/2026-27-Q2/" in text
@@ -131,7 +138,8 @@ def test_where_without_papers_exits_1(project, capsys):
     (lambda p: (p.paths.raw / "ssda903/episodes.csv").write_text("CHILD\n"), "raw file ssda903/episodes.csv is new"),
     (lambda p: (p.paths.processed / "validated" / "manifest.json").unlink(),
      "there are no validated data: validation has not run"),
-    (lambda p: ((p.paths.processed / "validation").mkdir(), (p.paths.processed / "validation" / "failures.csv").write_text(""),
+    (lambda p: ((p.paths.processed / "validation").mkdir(),
+                (p.paths.processed / "validation" / "summary.json").write_text('{"status": "refused"}'),
                 (p.paths.processed / "validated" / "manifest.json").unlink()), "validation refused the raw data"),
     (lambda p: (p.paths.processed / "facts" / "manifest.json").write_text("{}"),
      "the fact tables were built from other validated data"),
