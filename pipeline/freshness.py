@@ -97,7 +97,8 @@ def validated_problems(processed: Path, raw_dir: Path) -> list[str]:
         except (OSError, ValueError, AttributeError):
             refused = False
         failures = processed / "validation" / "failures.csv"
-        why = f"validation refused the raw data (see {failures})" if refused else "validation has not run"
+        why = (f"validation refused the raw data (see {failures})" if refused
+               else "validation has not run (run: python -m pipeline validate)")
         return [f"there are no validated data: {why}"]
     manifest = json.loads(manifest_path.read_text())
     recorded = {f["SOURCE_FILE"]: f["sha256"] for f in manifest.get("files", [])}
