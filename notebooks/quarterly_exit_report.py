@@ -259,6 +259,9 @@ stories.approvals(params)
 # %%
 view.table("DQ01_validation_warnings", missing="No validation warnings were recorded for the data used in this paper.")
 
+# %%
+view.table("DQ02_accepted_exceptions", missing="No validation error was accepted: every record used passed every error rule.")
+
 # %% [markdown]
 # ## Appendix B: Method notes
 

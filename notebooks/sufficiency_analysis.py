@@ -208,7 +208,7 @@ view.table("S17_care_leavers", missing="Care leavers' accommodation is left out:
 # %%
 view.projection("S02_cla_by_placement", "Total", "S20_projection",
                 "Children in care at 31 March: actual and projected",
-                missing="The projection is left out: it needs the episode history and was not produced.")
+                missing=stories.projection_missing(view))
 
 # %%
 view.table("S20_projection")
@@ -244,6 +244,9 @@ stories.approvals(params)
 
 # %%
 view.table("DQ01_validation_warnings", missing="No validation warnings were recorded for the data used in this paper.")
+
+# %%
+view.table("DQ02_accepted_exceptions", missing="No validation error was accepted: every record used passed every error rule.")
 
 # %% [markdown]
 # ## Appendix B: Method notes

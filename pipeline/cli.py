@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "paper": ("pipeline.render.cli_paper", "build a paper's tables and run its notebook"),
     "render": ("pipeline.render.cli", "render executed notebooks to HTML and PDF papers"),
     "check-publication": ("pipeline.render.cli_check", "check public outputs for disclosive content"),
+    "withdraw": ("pipeline.disclosure.publications", "withdraw a published paper before publishing its period again"),
     "trace": ("pipeline.lineage_cli", "trace a published figure to its source rows"),
     "where": ("pipeline.cli_where", "print where the papers for the current period are"),
     "run-all": ("pipeline.run_all", "run the whole chain in one process (optionally for one regional authority)"),
@@ -136,6 +137,6 @@ def withdraw_stale_papers(params) -> None:
         print(f"warning: could not check the published papers: {type(exc).__name__}: {exc}", file=sys.stderr)
         return
     if moved:
-        dest = params.paths.restricted_dir(params.period.slug) / "withdrawn"
+        dest = params.paths.restricted_dir(params.period.slug) / "stale"
         print(f"error: the papers in {params.paths.report_dir(params.period.slug)}/ no longer match the inputs; "
               f"withdrawn to {dest}/ ({len(moved)} file(s)): see `python -m pipeline where`", file=sys.stderr)

@@ -4,7 +4,7 @@ Exit 0 when reports/<period>/ holds papers published by a passed publication che
 match the files published and the inputs (raw files, validated data, fact tables and
 parameters); exit 1 when there are no papers (none yet, or withdrawn, with the reason); exit 5,
 saying why, when the papers there no longer match the inputs (--withdraw moves them to
-data/processed/restricted/<period>/withdrawn/; a failing stage does that itself).
+data/processed/restricted/<period>/stale/, their tables to the withdrawn editions; a failing stage does that itself).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pipeline.errors import EXIT_NO_PAPERS, EXIT_STALE
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--withdraw", action="store_true",
-                        help="move papers that are out of date to the restricted withdrawn/ folder")
+                        help="withdraw papers that are out of date (tables to the withdrawn editions, the rest to restricted stale/)")
 
 
 def run(args: argparse.Namespace, params: Params) -> int:
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
             print(f"  - {p}")
         if getattr(args, "withdraw", False):
             moved = withdraw(params, sorted(stale), "; ".join(problems))
-            dest = params.paths.restricted_dir(params.period.slug) / "withdrawn"
+            dest = params.paths.restricted_dir(params.period.slug) / "stale"
             print(f"They were withdrawn to {dest.relative_to(root) if dest.is_relative_to(root) else dest}/ "
                   f"({len(moved)} file(s)). Fix the cause and run: make report")
         else:
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
               f"papers are in {interrupted} (rerun: make report)")
         return EXIT_NO_PAPERS
     if not papers:
-        reason = params.paths.restricted_dir(params.period.slug) / "withdrawn" / "reason.json"
+        reason = params.paths.restricted_dir(params.period.slug) / "stale" / "reason.json"
         why = ""
         if reason.exists():
             why = f" (papers were withdrawn: {json.loads(reason.read_text()).get('reason', '')})"

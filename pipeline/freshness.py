@@ -16,6 +16,8 @@ from pathlib import Path
 
 from pipeline.errors import StaleError
 
+ACCEPTED_EXCEPTIONS_FILE = "accepted_exceptions.csv"  # as pipeline.readers (not imported: a light module)
+
 
 def sha256_file(path: Path) -> str:
     """The sha256 of a file's bytes (a symbolic link is followed: its target's content)."""
@@ -111,8 +113,22 @@ def validated_problems(processed: Path, raw_dir: Path) -> list[str]:
         current = current_raw_hashes(raw_dir)
     except Exception as exc:  # an unreadable raw folder is a reason, not a traceback
         return [f"the raw folder {raw_dir} cannot be read ({exc})"]
-    changes = compare_hashes(recorded, current, "raw file")
-    return [f"{c} since validation" for c in changes]
+    current.pop(ACCEPTED_EXCEPTIONS_FILE, None)
+    changes = [f"{c} since validation" for c in compare_hashes(recorded, current, "raw file")]
+    return changes + exceptions_problems(manifest.get("accepted_exceptions"), raw_dir / ACCEPTED_EXCEPTIONS_FILE)
+
+
+def exceptions_problems(recorded: dict | None, default: Path) -> list[str]:
+    """Whether the reviewed exceptions file validation applied is still the one there (pure but
+    for reading the file): added, changed or removed since validation."""
+    if recorded is None:
+        return [f"the accepted exceptions file {default} is new since validation"] if default.is_file() else []
+    path = Path(recorded.get("file", ""))
+    if not path.is_file():
+        return [f"the accepted exceptions file {path} is gone since validation"]
+    if sha256_file(path) != recorded.get("sha256"):
+        return [f"the accepted exceptions file {path} changed since validation"]
+    return []
 
 
 def facts_problems(processed: Path, params) -> list[str]:

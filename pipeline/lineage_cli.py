@@ -313,6 +313,7 @@ def _print_figure(rec, lin: lineage.Lineage, meta, params: Params, slug: str, li
     _print_inputs(lin.inputs, rows)
     if rec["kind"] == lineage.COUNT:
         _print_rows(rows, params, meta, limit)
+        _print_accepted(accepted_on_rows(rows, read_accepted(params)))
 
 
 def _params_words(text: str | None) -> str:
@@ -355,6 +356,32 @@ def _print_rows(rows: pd.DataFrame, params: Params, meta, limit: int | None) -> 
         frame.index.name = "row"
         print(f"  {file}")
         print(_indent(frame.to_string(), 4))
+
+
+def read_accepted(params: Params) -> pd.DataFrame | None:
+    """The validation stage's accepted exceptions (<processed>/validation/accepted.csv), if any."""
+    path = params.paths.processed / "validation" / "accepted.csv"
+    return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else None
+
+
+def accepted_on_rows(rows: pd.DataFrame, accepted: pd.DataFrame | None) -> pd.DataFrame:
+    """The accepted exceptions on a figure's source rows (matched on SOURCE_FILE and SOURCE_ROW)."""
+    if accepted is None or accepted.empty or rows.empty:
+        return pd.DataFrame(columns=["file", "row", "CHILD", "rule", "policy", "reason", "accepted_by", "accepted_on"])
+    src = lineage.raw_sources(rows)
+    keys = set(zip(src["SOURCE_FILE"].astype(str), src["SOURCE_ROW"].astype("int64").astype(str), strict=True))
+    hit = [(f, r) in keys for f, r in zip(accepted["file"], accepted["row"], strict=True)]
+    return accepted[hit]
+
+
+def _print_accepted(accepted: pd.DataFrame) -> None:
+    if accepted.empty:
+        print("\nAccepted exceptions on these source rows: none")
+        return
+    print(f"\nAccepted exceptions on these source rows: {len(accepted)} (validation errors reviewed and accepted; "
+          "the rows are counted as recorded)")
+    cols = ["file", "row", "CHILD", "rule", "policy", "reason", "accepted_by", "accepted_on"]
+    print(_indent(accepted[cols].to_string(index=False)))
 
 
 def _indent(text: str, n: int = 2) -> str:

@@ -18,12 +18,14 @@ import io
 import json
 import os
 from concurrent.futures.process import BrokenProcessPool
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.config import Params
 from pipeline.errors import InputError, PipelineError
+from pipeline.schema import parse_return_label
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,9 +51,20 @@ def list_validated(folder: Path) -> list[str]:
 
 
 def read_validated(folder: Path, only: tuple[str, ...] | None = None) -> dict[str, pd.DataFrame]:
-    """Every <table>.parquet in `folder` (or those named in `only`), by table name."""
-    return {name: pd.read_parquet(folder / f"{name}.parquet") for name in list_validated(folder)
-            if only is None or name in only}
+    """Every <table>.parquet in `folder` (or those named in `only`), by table name, and the
+    return folders the manifest lists as a frame ``returns`` (RETURN) when it lists them."""
+    tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in list_validated(folder)
+              if only is None or name in only}
+    manifest = folder / "manifest.json"
+    if (only is None or "returns" in only) and manifest.is_file():
+        recorded = json.loads(manifest.read_text())
+        if isinstance(recorded.get("returns"), list):
+            returns = [str(r) for r in recorded["returns"]]
+            if recorded.get("as_of"):  # validate --as-of stitched only the returns ending by then
+                as_of = date.fromisoformat(recorded["as_of"])
+                returns = [r for r in returns if parse_return_label(r).end <= as_of]
+            tables["returns"] = pd.DataFrame({"RETURN": returns}, dtype="object")
+    return tables
 
 
 def _sha256(path: Path) -> str:

@@ -9,7 +9,9 @@ the staged files and only when every check passed copies them into reports/<peri
 writes reports/<period>/publication_check.json, which lists the sha256 of every file
 published and the inputs it was built from. When the check fails nothing is published: the
 candidates move to restricted/<period>/refused/ with the reasons, and the papers published
-earlier for the period are withdrawn (restricted/<period>/withdrawn/).
+earlier for the period are withdrawn (their tables become a withdrawn edition,
+reports/<period>/withdrawn/<paper>/<n>/, still audited against; the rest goes to the
+restricted stale/ folder).
 
 `python -m pipeline where` (and any failing stage) compares reports/<period>/ with its record
 and the current inputs: papers that no longer match are withdrawn, and `where` says why.
@@ -27,6 +29,7 @@ from pipeline.freshness import chain_problems, compare_hashes, sha256_file
 
 STAGING = "staging"
 RECORD = "publication_check.json"
+STALE = "stale"  # restricted/<period>/stale/: public files withdrawn because they no longer match the inputs
 # The params.yaml keys each paper stage depends on (dvc.yaml; tests/unit/test_publish.py checks).
 PAPER_PARAMS = {
     "quarterly": ("la", "period", "period_slug", "targets", "savings", "candidates", "disclosure", "paper",
@@ -35,6 +38,7 @@ PAPER_PARAMS = {
                     "disclosure", "paper"),
 }
 PAPERS = ("quarterly", "sufficiency")
+PAPER_FILES = ("tables", "metrics", "ods", "xlsx", "open_data")  # written by `paper`; the rest by `render`
 
 
 def staging_dir(params) -> Path:
@@ -52,6 +56,7 @@ def public_files(params, paper: str) -> dict[str, tuple[Path, Path]]:
     """key -> (staged path, published path) of every public file of `paper`."""
     stage, out, name = staging_dir(params), params.paths.report_dir(params.period.slug), notebook_name(paper)
     rel = {"tables": Path("tables") / paper, "metrics": Path("metrics") / f"{paper}.json",
+           "ods": Path(f"{name}.ods"), "xlsx": Path(f"{name}.xlsx"), "open_data": Path("open_data") / paper,
            "html": Path(f"{name}.html"), "pdf": Path(f"{name}.pdf"), "reviewer": Path(f"{name}-reviewer.html")}
     return {k: (stage / r, out / r) for k, r in rel.items()}
 
@@ -118,7 +123,7 @@ def write_paper_record(params, paper: str, notebook: Path | None) -> Path:
         "paper": paper, "period": params.period.label,
         "facts_manifest_sha256": facts_manifest_sha256(params),
         "params_sha256": params_sha256(params, paper),
-        "staged": hash_files(stage, [files["tables"][0], files["metrics"][0]]),
+        "staged": hash_files(stage, [files[k][0] for k in PAPER_FILES]),
         "notebook_sha256": sha256_file(notebook) if notebook is not None and notebook.exists() else None,
     }
     path = paper_record_path(params, paper)
@@ -140,7 +145,7 @@ def paper_problems(params, paper: str) -> list[str]:
     if record.get("params_sha256") != params_sha256(params, paper):
         out.append(f"the {paper} paper was built with other parameters (run: python -m pipeline paper {paper})")
     files = public_files(params, paper)
-    staged = hash_files(staging_dir(params), [files["tables"][0], files["metrics"][0]])
+    staged = hash_files(staging_dir(params), [files[k][0] for k in PAPER_FILES])
     changes = compare_hashes(record.get("staged", {}), staged, "staged file")
     out += [f"{c} since `paper {paper}` wrote it" for c in changes]
     return out
@@ -205,6 +210,8 @@ def publish(params, papers: list[str], checked: list[str]) -> dict:
     for paper in papers:
         copied = []
         for staged, public in public_files(params, paper).values():
+            if not staged.exists():  # e.g. a paper built without its spreadsheet: nothing to publish
+                continue
             target = incoming / public.relative_to(out)
             remove_path(target)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -261,18 +268,29 @@ def refuse(params, papers: list[str], problems: list[str], checked: list[str]) -
 
 
 def withdraw(params, papers: list[str], reason: str) -> list[str]:
-    """Move the published files of `papers` out of reports/<period>/ into the restricted
-    withdrawn/ folder with the reason; the record goes when no paper is left in it."""
+    """Take the published files of `papers` out of reports/<period>/: their tables become a
+    withdrawn edition (pipeline.disclosure.publications: readers may hold them, so every later
+    edition is still audited against them), the rest moves to the restricted stale/ folder with
+    the reason; the publication record keeps only the papers left."""
+    from pipeline.disclosure.publications import withdraw as withdraw_edition
+
     out = params.paths.report_dir(params.period.slug)
-    dest = params.paths.restricted_dir(params.period.slug) / "withdrawn"
-    moved = move_aside([public_files(params, p)[k][1] for p in papers for k in public_files(params, p)], out, dest)
+    dest = params.paths.restricted_dir(params.period.slug) / STALE
     record = read_json(out / RECORD)
+    moved = []
+    for paper in papers:
+        tables = public_files(params, paper)["tables"][1]
+        if (tables / "tables.json").exists():
+            withdraw_edition(params, paper, params.period.slug)
+            moved.append(tables.relative_to(out).as_posix())
+    moved += move_aside([public_files(params, p)[k][1] for p in papers for k in public_files(params, p) if k != "tables"],
+                        out, dest)
     left = {p: e for p, e in ((record or {}).get("papers") or {}).items() if p not in papers}
     if record is not None and left:
         write_json_atomic(out / RECORD, {**record, "papers": left})
     else:
         (out / RECORD).unlink(missing_ok=True)
-    for folder in (out / "tables", out / "metrics"):
+    for folder in (out / "tables", out / "metrics", out / "open_data"):
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
     if moved:

@@ -40,6 +40,8 @@ from pipeline.periods import FinancialYear, financial_year_of, parse_financial_y
 from pipeline.validate.rules import failures_frame, file_failure
 
 LINEAGE = ["RETURN", "SOURCE_FILE", "SOURCE_ROW"]
+# Reviewed exceptions (pipeline.validate.accept) may sit at the top of the raw folder: not a data file.
+ACCEPTED_EXCEPTIONS_FILE = "accepted_exceptions.csv"
 EXCLUSION_COLUMNS = ["table", "RETURN", "SOURCE_FILE", "SOURCE_ROW", "CHILD", "reason"]
 _FLAT_NAME = re.compile(r"^(?:ssda903[_-])?(?:(?P<year>\d{4})[_-])?(?P<table>[a-z0-9_]+)\.csv$", re.I)
 
@@ -159,7 +161,7 @@ def discover_raw_files(root: Path) -> tuple[list[RawFile], str, list[dict]]:
                                      "local" if group == "local" else "unknown", misplaced=wrong))
     else:
         layout = "flat"
-        for p in list_csvs(root):
+        for p in (p for p in list_csvs(root) if p.name != ACCEPTED_EXCEPTIONS_FILE):
             m = _FLAT_NAME.match(p.name)
             table, group = _classify(m.group("table")) if m else ("", "unknown")
             year = int(m.group("year")) if m and m.group("year") and group == "ssda903" else None
@@ -174,6 +176,8 @@ def discover_raw_files(root: Path) -> tuple[list[RawFile], str, list[dict]]:
             if not is_csv(p) or p in listed or p.is_symlink() and not p.exists():
                 continue
             rel = p.relative_to(root)
+            if rel.as_posix() == ACCEPTED_EXCEPTIONS_FILE:
+                continue  # the reviewed exceptions (validate --accept), not data
             if any(rel.is_relative_to(b) for b in bad_returns):
                 continue  # its folder is already refused (RETURN_NAME)
             table, _ = _classify(p.stem)

@@ -35,6 +35,9 @@ STEPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("check-publication", "pipeline.render.cli_check", ()),
 )
 AUTHORITY_KEYS = ("code", "name", "short_name", "raw", "processed", "reports")
+# optional: an authority without them publishes its open data with these columns blank
+# (never the demo authority's codes)
+OPTIONAL_LA_KEYS = ("new_la_code", "region_code", "region_name")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,6 +60,7 @@ def authority_overrides(regional: Any, slug: str) -> list[str]:
         f"la.code={json.dumps(str(entry['code']))}",
         f"la.name={json.dumps(str(entry['name']))}",
         f"la.short_name={json.dumps(str(entry['short_name']))}",
+        *[f"la.{k}={json.dumps(str(entry.get(k, '')))}" for k in OPTIONAL_LA_KEYS],
         f"paths.raw={json.dumps(str(entry['raw']))}",
         f"paths.processed={json.dumps(str(entry['processed']))}",
         f"paths.reports={json.dumps(str(entry['reports']))}",

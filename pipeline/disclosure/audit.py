@@ -20,7 +20,7 @@ A cell that fails either is exposed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,7 +31,7 @@ from pipeline.disclosure.intervals import AttackModel, InfeasibleSystem, compute
 from pipeline.disclosure.rules import is_sensitive, rule_ceiling, rule_floor
 from pipeline.disclosure.system import LinearSystem, build_system
 from pipeline.errors import DisclosureError
-from pipeline.tables import Cell, Paper
+from pipeline.tables import Cell, Equation, Paper
 
 
 @dataclass(frozen=True)
@@ -160,9 +160,10 @@ def audit_system(system: LinearSystem, suppressed: np.ndarray, primary: np.ndarr
         rule = None
         prim = primary[idx]
         if rule_knowledge and prim.any():
-            upper = np.where(prim, float(rule_ceiling(params)), cap)
+            ceiling = np.full(system.size, float(rule_ceiling(params))) if system.ceiling is None else system.ceiling
+            upper = np.where(prim, ceiling[idx], cap)
             rule_model = AttackModel(a, b, np.full(idx.size, float(floor)), upper)
-            rule_seeds = [s for s in seed_list + found if np.all(s[prim] <= rule_ceiling(params) + 1e-9)]
+            rule_seeds = [s for s in seed_list + found if np.all(s[prim] <= upper[prim] + 1e-9)]
             rule, found2 = compute_intervals(rule_model, np.ones(idx.size), rule_seeds, exact=exact)
             lp, milp = lp + rule.lp_solves, milp + rule.milp_solves
             solutions += found2  # rule-model fillings satisfy the movement model too
@@ -217,14 +218,14 @@ def audit_system(system: LinearSystem, suppressed: np.ndarray, primary: np.ndarr
 
 def audit_paper(paper: Paper, suppressed: Iterable[Cell], params: DisclosureParams, *,
                 primary: Iterable[Cell] | None = None, rule_knowledge: bool = True,
-                exact: bool = True) -> AuditReport:
+                exact: bool = True, identities: Sequence[Equation] = ()) -> AuditReport:
     """Audit a paper given the cells it suppresses.
 
     ``primary`` defaults to the cells the primary rule hides; pass an empty list when the
     true values are unknown (tables read back with ``x``), so the attacker gets only the
     rule's lower bound. Cells whose value is NaN must be suppressed.
     """
-    system = build_system(paper)
+    system = build_system(paper, identities)
     mask = system.mask_of(suppressed, f"suppressed cell {{cell}} is not in paper {paper.paper_id}")
     if primary is None:
         prim = primary_mask(system, params) & mask

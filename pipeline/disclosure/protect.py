@@ -7,19 +7,21 @@ every cell, tidy frames for CSV, narrative phrases, and the restricted suppressi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from pipeline.config import DisclosureParams
-from pipeline.disclosure.audit import AuditReport, primary_mask
+from pipeline.disclosure.audit import AuditReport, audit_system, primary_mask
+from pipeline.disclosure.editions import Edition, combine, hidden_primary, with_ceilings
 from pipeline.disclosure.rules import describe_count, format_count
 from pipeline.disclosure.secondary import protect_system
 from pipeline.disclosure.system import build_system
 from pipeline.errors import DisclosureError
-from pipeline.tables import Cell, DerivedTable, Paper, PublishedTable
+from pipeline.tables import Cell, DerivedTable, Equation, Paper, PublishedTable
 
 PUBLISHED, PRIMARY, SECONDARY, DERIVED = "published", "primary", "secondary", "derived"
 
@@ -160,7 +162,9 @@ EXACT_INTERVALS_UP_TO = 1000
 
 
 def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
-                  exact_intervals: bool | None = None, hide: Iterable[Cell] = ()) -> ProtectedPaper:
+                  exact_intervals: bool | None = None, hide: Iterable[Cell] = (),
+                  identities: Sequence[Equation] = (), editions: Sequence[Edition] = (),
+                  comparable: re.Pattern | None = None, period: str = "") -> ProtectedPaper:
     """Protect every table of `paper` together; raise DisclosureError if that is impossible.
 
     ``prune`` drops secondary cells that turn out unnecessary (so every one left is needed).
@@ -168,10 +172,23 @@ def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
     (up to two LPs a cell); by default only when at most 1,000 cells are suppressed, otherwise
     the log gives the part of each interval the audit proved reachable ("at least [a, b]").
     ``hide`` lists cells an analyst hides by hand (status secondary, reason "hidden by hand").
+    ``identities`` are further equations the attacker knows, beyond the paper's own (e.g.
+    record-set identities from :func:`pipeline.disclosure.identities.derive_identities`).
+    ``editions`` are other published editions the reader holds (:mod:`pipeline.disclosure.editions`),
+    audited with this paper as one system; ``comparable`` matches the column labels that
+    name the same figure in every edition (e.g. ``Q1``..``Q4``); ``period`` is this paper's
+    period slug (every figure means the same in another edition of the same period).
     """
-    system = build_system(paper)
+    combined, links, fixed = combine(paper, editions, comparable or re.compile("$^"), period, identities)
+    if editions:  # cells the editions alone pin down are public already: never hide them
+        combined = known_from_editions(paper, combined, [*identities, *links], fixed, editions, params)
+    system = build_system(combined, [*identities, *links])
     primary = primary_mask(system, params)
     forced = system.mask_of(hide, f"cannot hide {{cell}}: it is not in paper {paper.paper_id}")
+    if editions:  # the editions' hidden cells stay hidden; the audit protects them too
+        system = with_ceilings(system, editions, params.threshold)
+        forced |= system.mask_of(fixed, "{cell}: not in the combined system")
+        primary |= system.mask_of(hidden_primary(editions), "{cell}: not in the combined system")
     if exact_intervals is None:
         exact_intervals = int(primary.sum()) <= EXACT_INTERVALS_UP_TO
     result = protect_system(system, primary, params, prune=prune, exact=exact_intervals, forced=forced)
@@ -186,6 +203,8 @@ def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
     log: list[LogEntry] = []
     for j in np.flatnonzero(result.suppressed):
         cell = system.cells[j]
+        if cell.table_id not in table_ids:
+            continue  # another edition's hidden cell (logged with that edition)
         v = verdicts[cell]
         interval = v.interval_text()
         rule_iv = "" if v.rule_lower is None else f"[{v.rule_lower}, {'unbounded' if v.rule_upper is None else v.rule_upper}]"
@@ -198,6 +217,8 @@ def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
         log.append(LogEntry(cell.id, status[cell], rule, why, float(system.values[j]), interval, rule_iv))
     for j, why in result.pruned.items():
         cell = system.cells[j]
+        if cell.table_id not in table_ids:
+            continue
         log.append(LogEntry(cell.id, "published", "secondary (pruned)",
                             f"redundant, published again: was chosen to {why.removeprefix('secondary: ')}",
                             float(system.values[j]), "", ""))
@@ -212,7 +233,38 @@ def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
     return ProtectedPaper(paper, params, status, dstatus, result.audit, tuple(log))
 
 
+def known_from_editions(paper: Paper, combined: Paper, equations: Sequence[Equation], fixed: Sequence[Cell],
+                        editions: Sequence[Edition], params: DisclosureParams) -> Paper:
+    """`combined` with the cells of `paper` that the editions' published figures pin to one
+    value (this paper's cells all hidden) added to ``published_before``: hiding them would
+    hide nothing, and no secondary cell could protect them."""
+    from dataclasses import replace
+
+    system = with_ceilings(build_system(combined, equations), editions, params.threshold)
+    mine = np.array([c.table_id in {t.table_id for t in paper.tables} for c in system.cells])
+    unknown = mine & system.protectable & ~system.known_before & ~np.isnan(system.values)
+    if params.zero == "show":  # a shown zero is never hidden
+        unknown &= system.values != 0
+    unknown |= system.mask_of(fixed, "{cell}")
+    primary = system.mask_of(hidden_primary(editions), "{cell}")
+    report = audit_system(system, unknown, primary, params)
+    pinned = {v.cell: float(v.lower) for v in report.exposed()
+              if v.upper is not None and v.lower == v.upper and v.cell.table_id in {t.table_id for t in paper.tables}}
+    if not pinned:
+        return combined
+    return replace(combined, published_before={**combined.published_before, **{c.id: x for c, x in pinned.items()}})
+
+
 def primary_rule_text(params: DisclosureParams, total: bool) -> str:
     what = "total" if total else "count"
     zero = " or 0" if params.zero == "suppress" else ""
     return f"primary: {what} between 1 and {params.threshold - 1}{zero}"
+
+
+def information_loss(protected: ProtectedPaper) -> dict[str, float]:
+    """Cells hidden and published among the protected counts, and hidden / published."""
+    counts = {c for t in protected.paper.tables if t.suppress for c in t.cells()}
+    hidden = sum(1 for c in counts if protected.status[c] != PUBLISHED)
+    shown = len(counts) - hidden
+    return {"cells_hidden": hidden, "cells_published": shown,
+            "hidden_per_published": round(hidden / shown, 3) if shown else float("inf")}

@@ -9,6 +9,7 @@ per equation (``+1`` for left-hand cells, ``-1`` for right-hand cells, so ``A @ 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +37,9 @@ class LinearSystem:
     known_before: np.ndarray
     protectable: np.ndarray
     is_total: np.ndarray
+    # per cell, the greatest value the rule lets a primary cell hold (None: the params' rule);
+    # set when editions published under other thresholds are audited together
+    ceiling: np.ndarray | None = None
 
     @property
     def size(self) -> int:
@@ -97,8 +101,12 @@ def total_cells(paper: Paper) -> set[Cell]:
     return out
 
 
-def build_system(paper: Paper) -> LinearSystem:
-    """The linear system of a whole paper: table cells first (paper order), then earlier figures."""
+def build_system(paper: Paper, extra: Sequence[Equation] = ()) -> LinearSystem:
+    """The linear system of a whole paper: table cells first (paper order), then earlier figures.
+
+    ``extra`` are further identities the attacker knows (e.g. record-set identities,
+    :mod:`pipeline.disclosure.identities`); a cell may repeat in a side (integer coefficients).
+    """
     cells: list[Cell] = []
     values: list[float] = []
     protectable: list[bool] = []
@@ -118,7 +126,7 @@ def build_system(paper: Paper) -> LinearSystem:
                 values.append(_number(v))
                 protectable.append(bool(t.suppress))
     before = {Cell.parse(k): float(v) for k, v in paper.published_before.items()}
-    equations = paper.equations()
+    equations = paper.equations() + list(extra)
     for eq in equations:
         for cell in (*eq.lhs, *eq.rhs):
             if cell in seen:

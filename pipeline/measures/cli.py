@@ -2,22 +2,22 @@
 
 Builds the fact tables from the validated data (written by `python -m pipeline validate`
 from the raw folder) and writes <out>/measures.csv: measure_id, period, dimension,
-category, value, unit. Measures whose local source file was not supplied have a missing
-value and unit "unavailable".
+category, value, unit, reason. A figure that cannot be computed (its local source file was
+not supplied, or no return covers its window: pipeline.coverage) has a missing value, unit
+"unavailable" and the reason.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline.config import Params
+from pipeline.config import Origin, Params, check_period, load_params
+from pipeline.coverage import mark_uncovered, read_coverage
 from pipeline.errors import InputError
-from pipeline.periods import PeriodError, parse_quarter
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,12 +44,13 @@ def _check_raw(validated_dir: Path, raw: Path | None) -> None:
 
 
 def compute_all_measures(facts: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
-    """The quarterly and the sufficiency measures, in one frame."""
+    """The quarterly and the sufficiency measures, in one frame; a figure whose window the
+    returns do not cover is unavailable with the reason (column ``reason``, pipeline.coverage)."""
     from pipeline.measures.quarterly import compute_quarterly_measures
     from pipeline.measures.sufficiency import compute_sufficiency_measures
 
     frames = [compute_quarterly_measures(facts, params), compute_sufficiency_measures(facts, params)]
-    return pd.concat(frames, ignore_index=True)
+    return mark_uncovered(pd.concat(frames, ignore_index=True), read_coverage(facts), params.period)
 
 
 def load_facts(validated_dir: Path, params: Params) -> dict[str, pd.DataFrame]:
@@ -67,12 +68,19 @@ def load_facts(validated_dir: Path, params: Params) -> dict[str, pd.DataFrame]:
     return build_facts(read_validated(validated_dir), params)
 
 
+def print_unavailable(measures: pd.DataFrame) -> None:
+    """One line per reason: the measures (and periods) it makes unavailable."""
+    gone = measures[measures["unit"].eq("unavailable")]
+    for reason, rows in gone.groupby("reason", sort=True):
+        ids = ", ".join(sorted(set(rows["measure_id"])))
+        periods = ", ".join(sorted(set(rows["period"].astype(str))))
+        print(f"unavailable ({periods}): {ids}: {reason}")
+
+
 def run(args: argparse.Namespace, params: Params) -> int:
-    if args.period:
-        try:
-            params = dataclasses.replace(params, period=parse_quarter(args.period))
-        except PeriodError as exc:
-            raise InputError(str(exc)) from None
+    if args.period:  # as --set period=P: the period's folder and (unless set) its sufficiency year
+        check_period(args.period, Origin(file="--period"))
+        params = load_params(args.params, [*args.overrides, f"period={args.period}"])
     validated_dir = args.validated or params.paths.processed / "validated"
     if not validated_dir.is_dir():
         raw = args.raw or params.paths.raw
@@ -88,8 +96,6 @@ def run(args: argparse.Namespace, params: Params) -> int:
     out.mkdir(parents=True, exist_ok=True)
     path = out / "measures.csv"
     measures.to_csv(path, index=False)
-    unavailable = sorted(set(measures.loc[measures["unit"].eq("unavailable"), "measure_id"]))
     print(f"{len(measures):,} measure rows for {params.period.label} written to {path}")
-    if unavailable:
-        print(f"unavailable (local file not supplied): {', '.join(unavailable)}")
+    print_unavailable(measures)
     return 0

@@ -16,7 +16,9 @@ Method ("monthly Markov stock-flow microsimulation on counts"):
   and arrivals thinned by the chance of leaving again within the step (so the expected stock
   is the same as with monthly steps; quarterly steps cost a third of the time).
 - Rates are estimated from the month-to-month moves of the last ``projection.window_years``
-  years (fact table ``care_transitions``): exit probability = children leaving in a month
+  years (fact table ``care_transitions``), shortened to the months the returns fully observe
+  (:func:`describe_history`: never a month before the first return, where only the children
+  still in care at it are visible; no projection from less than a year): exit probability = children leaving in a month
   (other than by turning 18) / children in care at the start of the month; the transition
   matrix = observed moves between groups / children staying in care, by age band (shrunk
   towards the all-ages matrix like the exit rates, so a teenager in foster care does not move
@@ -35,11 +37,13 @@ or changes in policy, which is why the projection is a planning guide, not a for
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
 from pipeline import schema
+from pipeline.coverage import check_day, check_window, read_coverage, say_day
 
 AGE_MONTHS = 18 * 12
 N_BANDS = len(schema.AGE_BANDS)
@@ -268,17 +272,83 @@ def summarise_projection(runs: np.ndarray, groups: tuple[str, ...], labels: list
     return pd.DataFrame(rows, columns=["YEAR", "PLACEMENT_GROUP", "MEDIAN", "P05", "P95", "MEAN"])
 
 
+# The fewest months of fully observed moves a projection is estimated from (a whole year, so
+# that every season is in the rates); with fewer the projection is declined. Back-test:
+# benchmarks/backtest_projection.py, docs/measures.md.
+MIN_HISTORY_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class History:
+    """The months of moves the projection's rates come from: the latest run of whole months,
+    ending at the base 31 March, that the returns cover (no month before the first return,
+    where only the children still in care at it are visible), at most the window set."""
+
+    months: int               # months used
+    wanted: int               # projection.window_years * 12
+    start: date | None        # first day of the months used
+    end: date                 # the base 31 March
+    declined: str = ""        # why there is no projection ("" when there is one)
+
+    @property
+    def years_text(self) -> str:
+        if self.months == 12:
+            return "1 year"
+        return f"{self.months // 12} years" if self.months and self.months % 12 == 0 else f"{self.months} months"
+
+    def describe(self) -> str:
+        """One sentence for the paper: the history used, and the caveat when it was shortened."""
+        if self.declined:
+            return f"No projection: {self.declined}."
+        used = (f"The rates come from {self.years_text} of moves in and out of care and between placements "
+                f"({say_day(self.start)} to {say_day(self.end)})")
+        if self.months < self.wanted:
+            return (f"{used}, not the {self.wanted // 12} years set: the returns do not reach further back. "
+                    "A projection from a short history is less certain than the range shows.")
+        return used + "."
+
+
+def describe_history(facts: dict[str, pd.DataFrame], params) -> History:
+    """Which months of moves the projection may use (see :class:`History`)."""
+    base = params.sufficiency_year.end
+    wanted = params.projection.window_years * 12
+    cov = read_coverage(facts)
+    reason = check_day(cov, base)
+    if reason:
+        return History(0, wanted, None, base, f"the base date is not covered: {reason}")
+    ends = [pd.Timestamp(e).date() for e in pd.date_range(end=pd.Timestamp(base), periods=wanted + 1, freq="ME")]
+    months = 0
+    for e0, e1 in zip(reversed(ends[:-1]), reversed(ends[1:]), strict=True):
+        if check_window(cov, e0 + timedelta(days=1), e1) is not None:
+            break
+        months += 1
+    start = ends[-1 - months] + timedelta(days=1) if months else None
+    if months < MIN_HISTORY_MONTHS:
+        where = f"{say_day(cov.start)}" if cov is not None else "the first return"
+        return History(months, wanted, start, base,
+                       f"the returns cover {months} whole months of moves before {say_day(base)} (they start on "
+                       f"{where}); the projection needs at least {MIN_HISTORY_MONTHS}")
+    return History(months, wanted, start, base)
+
+
 def project_children_in_care(facts: dict[str, pd.DataFrame], params) -> pd.DataFrame:
     """The projection for params.projection.years years after the sufficiency year's 31 March
-    (summarise_projection's columns; YEAR is the financial year whose 31 March is projected)."""
+    (summarise_projection's columns; YEAR is the financial year whose 31 March is projected),
+    with rates from the months :func:`describe_history` allows; empty when it declines."""
     proj = params.projection
     base_year = params.sufficiency_year
+    history = describe_history(facts, params)
+    if history.declined:
+        return pd.DataFrame(columns=["YEAR", "PLACEMENT_GROUP", "MEDIAN", "P05", "P95", "MEAN"])
     cla = facts["cla_31_march"]
     cla = cla[cla["YEAR"] == base_year.label]
-    seen = set(cla["PLACEMENT_GROUP"]) | set(facts["care_transitions"]["FROM"]) | set(facts["care_transitions"]["TO"])
+    moves = facts["care_transitions"]
+    if "MONTH_END" in moves and history.start is not None:
+        moves = moves[pd.to_datetime(moves["MONTH_END"]) >= pd.Timestamp(history.start)]
+    seen = set(cla["PLACEMENT_GROUP"]) | set(moves["FROM"]) | set(moves["TO"])
     groups = tuple(schema.PLACEMENT_GROUP_LABELS)
     groups += tuple(sorted(seen - set(groups) - {"OUT"}))
-    rates = estimate_rates(facts["care_transitions"], proj.window_years * 12, groups, proj.shrinkage_months)
+    rates = estimate_rates(moves, history.months, groups, proj.shrinkage_months)
     runs = simulate_care_population(build_base_state(cla, groups), rates, proj.years, proj.simulations, proj.seed,
                                     proj.step_months)
     labels = [base_year.shift(k).label for k in range(1, proj.years + 1)]
@@ -286,14 +356,17 @@ def project_children_in_care(facts: dict[str, pd.DataFrame], params) -> pd.DataF
 
 
 def build_projection_table(facts: dict[str, pd.DataFrame], params, placement_table):
-    """The projection as a DerivedTable: rows = placement types + Total, columns = each
-    projected 31 March's central figure (median) and 5%/95% band. Each figure names the
+    """The projection as a DerivedTable (None when :func:`describe_history` declines): rows =
+    placement types + Total, columns = each projected 31 March's central figure (median) and 5%/95% band. Each figure names the
     sufficiency year's count of the same placement type as its input, so a suppressed base
     count suppresses its projection."""
     from pipeline.papers.sufficiency import TOTAL as ROW_TOTAL
     from pipeline.papers.sufficiency import label_snapshot
     from pipeline.tables import Cell, DerivedTable
 
+    history = describe_history(facts, params)
+    if history.declined:
+        return None
     proj = project_children_in_care(facts, params)
     base_col = label_snapshot(params.sufficiency_year)
     labels = dict(schema.PLACEMENT_GROUP_LABELS)
@@ -319,6 +392,7 @@ def build_projection_table(facts: dict[str, pd.DataFrame], params, placement_tab
         "Projected 31 March", table, inputs, fmt="count",
         caption=f"Central projection (median of {params.projection.simulations} simulations) and the range "
                 "in which 90% of simulations fall (low: 5th percentile, high: 95th), if admissions, exits and moves between placement types "
-                f"continue at the rates of the last {params.projection.window_years} years.",
-        notes=("Method: monthly Markov stock-flow simulation (docs/measures.md). The range reflects chance "
-               "variation only, not changes in policy or demand.",))
+                f"continue at the rates of the last {history.years_text}.",
+        notes=(history.describe(),
+               "Method: monthly Markov stock-flow simulation (docs/measures.md). The range reflects chance "
+               "variation only, not changes in policy or demand."))

@@ -208,12 +208,18 @@ def reconcile_stock_flow(facts: dict[str, pd.DataFrame], years: list[FinancialYe
 
 def compute_projection_measures(facts: dict[str, pd.DataFrame], params) -> list[tuple]:
     """Projected children in care by placement group (median, 5% and 95% points)."""
-    from pipeline.measures.projection import project_children_in_care
+    from pipeline.measures.projection import describe_history, project_children_in_care
 
     if params.projection.simulations <= 0 or "care_transitions" not in facts:
         return []
+    history = describe_history(facts, params)
+    base = params.sufficiency_year
+    rows = [_row("projection_history_months", base.label, float(history.months), "months")]
+    if history.declined:
+        years = [base.shift(k) for k in range(1, params.projection.years + 1)]
+        return rows + [(*_row(mid, y.label, float("nan"), UNAVAILABLE), history.declined) for y in years
+                       for mid in ("projected_cla_median", "projected_cla_p05", "projected_cla_p95")]
     proj = project_children_in_care(facts, params)
-    rows = []
     for _, r in proj.iterrows():
         dim, cat = ("", "") if r["PLACEMENT_GROUP"] == "TOTAL" else ("placement_group", r["PLACEMENT_GROUP"])
         for stat, mid in (("MEDIAN", "projected_cla_median"), ("P05", "projected_cla_p05"), ("P95", "projected_cla_p95")):
@@ -248,7 +254,10 @@ def compute_sufficiency_measures(facts: dict[str, pd.DataFrame], params) -> pd.D
     for _, r in recon.iterrows():
         rows.append(_row("stock_flow_unexplained", r["YEAR"], float(r["UNEXPLAINED"]), "children"))
     rows += compute_projection_measures(facts, params)
-    out = pd.DataFrame(rows, columns=COLUMNS)
+    reasons = [r[6] if len(r) > len(COLUMNS) else "" for r in rows]  # only a declined projection has one
+    out = pd.DataFrame([r[:len(COLUMNS)] for r in rows], columns=COLUMNS)
+    if any(reasons):
+        out["reason"] = reasons
     out["value"] = out["value"].astype("float64")
     out.loc[out["value"].isna(), "unit"] = UNAVAILABLE
     return out

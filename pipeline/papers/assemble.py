@@ -17,6 +17,7 @@ import pandas as pd
 from pipeline.tables import Paper, PublishedTable
 
 DQ_TABLE_ID = "DQ01_validation_warnings"
+ACCEPTED_TABLE_ID = "DQ02_accepted_exceptions"
 TOTAL = "Total"
 
 
@@ -71,6 +72,30 @@ def build_dq_table(warnings: pd.DataFrame | None, descriptions: Mapping[str, str
         row_total=TOTAL,
         caption="Records that passed validation with a warning, by rule. Warnings do not stop the "
                 "pipeline; the figures in this paper include these records.",
+        unit="records",
+    )
+
+
+def build_accepted_table(accepted: pd.DataFrame | None, descriptions: Mapping[str, str]) -> PublishedTable | None:
+    """Records whose validation error was reviewed and accepted (the validate stage's
+    accepted.csv), counted by rule, table and policy (kept or set aside), with a total row;
+    None when nothing was accepted. Never the reasons or values: they may describe a child."""
+    if accepted is None or accepted.empty:
+        return None
+    keys = accepted["rule"].astype(str) + "|" + accepted["table"].astype(str) + "|" + accepted["policy"].astype(str)
+    counts = keys.value_counts().sort_index()
+    labels = []
+    for key in counts.index:
+        rule, table, policy = key.split("|")
+        labels.append(f"{rule}: {descriptions.get(rule, rule).rstrip('.')} ({table}; {policy})")
+    values = pd.DataFrame({"Records": [float(v) for v in counts.to_numpy()]}, index=labels)
+    values.loc[TOTAL] = [float(counts.sum())]
+    return PublishedTable(
+        ACCEPTED_TABLE_ID, "Validation errors reviewed and accepted", "Rule", "Records", values,
+        row_total=TOTAL,
+        caption="Records with a validation error that would have stopped the pipeline, reviewed and accepted by "
+                "the service (its accepted exceptions file), by rule. Kept records are counted in this paper's "
+                "figures as recorded; set-aside records are not used.",
         unit="records",
     )
 

@@ -30,6 +30,8 @@ import pandas as pd
 
 from pipeline import schema
 from pipeline.config import Params
+from pipeline.coverage import check_quarter, read_coverage
+from pipeline.errors import InputError
 from pipeline.measures import quarterly as m
 from pipeline.measures import savings as sv
 from pipeline.periods import Quarter
@@ -440,8 +442,13 @@ def build_savings_table(facts, period: Quarter, params: Params, team: PublishedT
 
 def build_quarterly_paper(facts: dict[str, pd.DataFrame], params: Params) -> Paper:
     """Every quarterly table for params.period, in TABLE_ORDER; tables whose source file is
-    absent are left out (see :func:`list_unavailable` for the reasons)."""
+    absent are left out (see :func:`list_unavailable` for the reasons). Refused (InputError)
+    when no return or extract covers the financial year to the end of the period."""
     period = params.period
+    reason = check_quarter(read_coverage(facts), period)
+    if reason:  # the quarter's figures would be zeros (nothing recorded), not a count of anything
+        raise InputError(f"{period.label}: the quarterly paper is not produced: {reason}; "
+                         "add the in-year extract for the quarter, or choose a period the returns cover")
     has = lambda table_id: table_id not in list_unavailable(facts)  # noqa: E731
     paper = Paper(PAPER_ID)
     qcols = [c for c, _ in _qcols(period)]

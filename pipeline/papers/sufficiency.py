@@ -43,11 +43,23 @@ S20_projection         projected children in care by placement type (derived, mo
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import pandas as pd
 
 from pipeline import schema
+from pipeline.coverage import (
+    Coverage,
+    check_annual,
+    check_day,
+    check_window,
+    describe_extent,
+    describe_gaps,
+    join_words,
+    read_coverage,
+)
+from pipeline.errors import InputError
 from pipeline.periods import FinancialYear
 from pipeline.process.sufficiency import (
     CEASED_REASONS,
@@ -187,21 +199,39 @@ def build_rate_table(table_id: str, title: str, counts: PublishedTable, populati
 # --- the paper -------------------------------------------------------------------------------
 
 
+def refuse_uncovered_year(cov: Coverage | None, year: FinancialYear) -> None:
+    """No sufficiency paper for a year whose 31 March no return covers (it would count the
+    children still open at the last return as in care that day), nor for one whose months the
+    returns do not all cover (its starters and leavers would be missing, not zero)."""
+    reason = check_window(cov, year.start, year.end) if check_day(cov, year.end) is None else check_day(cov, year.end)
+    if reason:
+        raise InputError(f"sufficiency_year {year.label}: the sufficiency analysis is not produced: {reason}; "
+                         "set sufficiency_year to a year the returns cover, or to auto")
+
+
 def _placement_categories() -> list[Category]:
     return [(label, (code,)) for code, label in schema.PLACEMENT_GROUP_LABELS.items()]
 
 
 def build_sufficiency_tables(facts: dict[str, pd.DataFrame], params) -> tuple[list[PublishedTable], list[DerivedTable]]:
     """Every sufficiency count table and the figures derived from them."""
-    years = params.trend_financial_years
+    trend = params.trend_financial_years
+    cov = read_coverage(facts)
+    refuse_uncovered_year(cov, params.sufficiency_year)
+    years = [y for y in trend if check_day(cov, y.end) is None]  # the 31 March snapshots the returns cover
+    flow_years = [y for y in trend if check_window(cov, y.start, y.end) is None]
     snap = [(label_snapshot(y), y.label) for y in years]
-    flow = [(y.label, y.label) for y in years]
+    flow = [(y.label, y.label) for y in flow_years]
+    in_year = [(label_snapshot(y), y.label) for y in flow_years]  # 31 March, with the year before it
+    snap_gap = describe_gaps(cov, [label_snapshot(y) for y in trend if y not in years])
+    flow_gap = describe_gaps(cov, [y.label for y in trend if y not in flow_years], "the whole year")
     cla = facts["cla_31_march"]
     tables: list[PublishedTable] = []
     derived: list[DerivedTable] = []
     dfe = ("Children looked after only under an agreed series of short breaks (legal status V3/V4) "
            "are not counted (DfE rule).",)
-    snap_note = ("A child whose period of care ended on 31 March is not counted as in care that day.",) + dfe
+    snap_note = ("A child whose period of care ended on 31 March is not counted as in care that day.",) + dfe + snap_gap
+    dfe_flow = dfe + flow_gap
 
     def add(t: PublishedTable) -> PublishedTable:
         tables.append(t)
@@ -277,7 +307,7 @@ def build_sufficiency_tables(facts: dict[str, pd.DataFrame], params) -> tuple[li
         "Age group", "Year",
         caption="Children who started a period of care during the year (1 April to 31 March), by age at the start.",
         notes=("A child who started more than once in the year is counted once, on the first occasion (DfE rule).",)
-        + dfe))
+        + dfe_flow))
     derived.append(build_percent_table(
         "S09p_admissions_by_age_pct", "Children who started to be looked after, by age (percentage)", admissions,
         caption="Each age group as a percentage of all children who started to be looked after in the year."))
@@ -293,20 +323,25 @@ def build_sufficiency_tables(facts: dict[str, pd.DataFrame], params) -> tuple[li
         "ceased", "DURATION_BAND", _with_seen([(d, (d,)) for d in DURATION_BANDS], ceased_frame, "DURATION_BAND"),
         flow, "Time in care", "Year",
         caption="Length of the period of care that ended, from its start to the day it ended.",
-        notes=note_ceased + dfe))
+        notes=note_ceased + dfe_flow))
     derived.append(build_percent_table(
         "S11p_ceased_by_duration_pct", "Children who ceased to be looked after, by length of time in care (percentage)",
         duration, caption="Each length of stay as a percentage of all children who ceased in the year."))
-    tables.append(_build_flows_table(facts, years))
+    blank = [y.label for y in years if y not in flow_years]
+    blank_note = (f"Started and ceased in {join_words(blank)} are shown as z: no return covers the whole year "
+                  f"({describe_extent(cov)}); the number in care on 31 March comes from the next return's "
+                  "opening stock.",) if blank and cov is not None else ()
+    tables.append(_build_flows_table(facts, years, flow_years, snap_gap + blank_note))
 
     stab = add(build_count_table(
         "S13_stability", "Children in care at 31 March by number of placements during the year", facts,
         "cla_31_march", "PLACEMENTS_3PLUS",
-        [("3 or more placements", ("Yes",)), ("1 or 2 placements", ("No",))], snap, "Placements", "Date",
+        [("3 or more placements", ("Yes",)), ("1 or 2 placements", ("No",))], in_year, "Placements", "Date",
         caption="Placements during the year (1 April to 31 March) of the children in care on 31 March.",
         notes=("A new placement is an episode starting with a change of placement (reason P, T, B or U) or a new "
                "period of care; temporary placements (T0-T4) and short breaks are not counted, and returning to "
-               "the same placement after a temporary move is not a new placement.",)))
+               "the same placement after a temporary move is not a new placement.",)
+        + describe_gaps(cov, [label_snapshot(y) for y in trend if y not in flow_years], "the whole year to that day")))
     derived.append(build_share_table(
         "S13p_stability_pct", "Children in care at 31 March with 3 or more placements in the year (percentage)",
         stab, "3 or more placements", [TOTAL], "3 or more placements (%)",
@@ -346,7 +381,8 @@ def build_sufficiency_tables(facts: dict[str, pd.DataFrame], params) -> tuple[li
             caption="Places filled at 31 March as a percentage of approved places."))
     if "care_leavers" in facts:
         leavers = facts["care_leavers"]
-        cl_years = [(y.label, y.label) for y in years if (leavers["YEAR"] == y.label).any()]
+        cl_years = [(y.label, y.label) for y in flow_years
+                    if (leavers["YEAR"] == y.label).any() and check_annual(cov, y) is None]
         if cl_years:
             tables.append(build_count_table(
                 "S17_care_leavers", "Care leavers by suitability of accommodation", facts, "care_leavers",
@@ -358,21 +394,27 @@ def build_sufficiency_tables(facts: dict[str, pd.DataFrame], params) -> tuple[li
                 unit="young people"))
     if "unit_costs" in facts:
         tables.append(_build_unit_cost_table(facts, params.sufficiency_year))
-        spend = _build_spend_table(facts, years)
+        spend = _build_spend_table(facts, flow_years)
         if spend is not None:
             tables.append(spend)
     return tables, derived
 
 
-def _build_flows_table(facts: dict[str, pd.DataFrame], years: list[FinancialYear]) -> PublishedTable:
-    """Started, ceased and in care at 31 March for each year (the seed's summary table)."""
+def _build_flows_table(facts: dict[str, pd.DataFrame], years: list[FinancialYear],
+                       flow_years: list[FinancialYear] | None = None, gaps: tuple[str, ...] = ()) -> PublishedTable:
+    """Started, ceased and in care at 31 March for each year (the seed's summary table); the
+    started and ceased cells of a year the returns do not cover in full (not in ``flow_years``)
+    are left blank, never zero."""
     rows = [("Started to be looked after", Selection.of("admissions")),
             ("Ceased to be looked after", Selection.of("ceased")),
             ("In care at 31 March", Selection.of("cla_31_march"))]
+    flow_years = years if flow_years is None else flow_years
     values = pd.DataFrame(index=[r for r, _ in rows], columns=[y.label for y in years], dtype="float64")
     selections = {}
     for y in years:
         for label, base in rows:
+            if base.fact != "cla_31_march" and y not in flow_years:
+                continue
             sel = base.narrow(YEAR=y.label)
             selections[(label, y.label)] = sel
             values.at[label, y.label] = _count(sel, facts[sel.fact])
@@ -382,7 +424,7 @@ def _build_flows_table(facts: dict[str, pd.DataFrame], years: list[FinancialYear
         caption="The number in care on 31 March moves with the children starting and ceasing during the year.",
         notes=("In care at the end of a year = in care a year earlier + started - ceased, except for children "
                "who started or ceased more than once in the year (counted once) and children on a short break "
-               "on 31 March (not counted).",))
+               "on 31 March (not counted).",) + gaps)
 
 
 def _build_fostering_table(facts: dict[str, pd.DataFrame], years: list[FinancialYear]) -> PublishedTable:
@@ -465,8 +507,13 @@ def build_sufficiency_paper(facts: dict[str, pd.DataFrame], params) -> Paper:
     """The sufficiency analysis's Paper: count tables, derived tables, links."""
     tables, derived = build_sufficiency_tables(facts, params)
     if "care_transitions" in facts and params.projection.simulations > 0:
-        from pipeline.measures.projection import build_projection_table
+        from pipeline.measures.projection import build_projection_table, describe_history
 
         placement = next(t for t in tables if t.table_id == "S02_cla_by_placement")
-        derived.append(build_projection_table(facts, params, placement))
+        projection = build_projection_table(facts, params, placement)
+        if projection is not None:
+            derived.append(projection)
+        else:  # the reason goes with the history the projection would have continued
+            noted = dataclasses.replace(placement, notes=(*placement.notes, describe_history(facts, params).describe()))
+            tables = [noted if t is placement else t for t in tables]
     return Paper(PAPER_ID, tables=tables, derived=derived, links=[])

@@ -21,6 +21,7 @@ import pandas as pd
 
 from pipeline.candidates import build_candidates_fact
 from pipeline.config import Params
+from pipeline.coverage import build_coverage_fact, list_returns
 from pipeline.errors import InputError
 from pipeline.process import quarterly as q
 from pipeline.process import sufficiency as s
@@ -28,7 +29,7 @@ from pipeline.process.episodes import build_periods_of_care, derive_episode_fiel
 
 REQUIRED = ("episodes", "header")
 # The validated tables any builder reads (the others need not be loaded).
-USED_TABLES = ("episodes", "header", "postcodes", "permanence_tracker", "unit_costs", "staffing", "uasc",
+USED_TABLES = ("returns", "episodes", "header", "postcodes", "permanence_tracker", "unit_costs", "staffing", "uasc",
                "population", "oc3", "fostering_capacity")
 # Fact table -> the validated local file it needs (absent file -> absent fact).
 NEEDS_LOCAL = {
@@ -58,8 +59,13 @@ def build_tracker_facts(validated: dict[str, pd.DataFrame], params: Params) -> d
             "timeliness": q.build_timeliness(cases)}
 
 
+def build_coverage_facts(validated: dict[str, pd.DataFrame], params: Params) -> dict[str, pd.DataFrame]:
+    """coverage: the returns present and the days each covers (pipeline.coverage)."""
+    return {"coverage": build_coverage_fact(list_returns(validated))}
+
+
 EarlyJob = Callable[[dict[str, pd.DataFrame], Params], dict[str, pd.DataFrame]]
-EARLY_JOBS: tuple[EarlyJob, ...] = (build_tracker_facts,)
+EARLY_JOBS: tuple[EarlyJob, ...] = (build_tracker_facts, build_coverage_facts)
 
 
 def select_handed_on(early: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

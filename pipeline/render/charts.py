@@ -1,8 +1,10 @@
 """Charts of published figures as deterministic inline SVG, with titles, axis labels and alt text.
 
 Charts plot only published values: a figure that is suppressed (NaN in the published table)
-is a gap, and the caption says so. Colours are the Okabe-Ito palette, safe for colour-blind
-readers, and each series also differs by marker and line style.
+is a gap, and the caption says so. Colours are the Government Analysis Function's categorical
+palette: each at least 3:1 against the white background (WCAG 2.2, 1.4.11) and told apart by
+colour-blind readers; each series also differs by marker and line style, so no colour is
+needed to tell them apart.
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ from html import escape
 import numpy as np
 import pandas as pd
 
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
-LINESTYLES = ("-", "--", "-.", ":", "-", "--", "-.", ":")
+# dark blue, orange, turquoise, dark pink, dark grey, light purple (contrast 10.3, 3.0, 3.2,
+# 9.8, 10.9 and 3.1 to 1 against white)
+PALETTE = ("#12436D", "#F46A25", "#28A197", "#801650", "#3D3D3D", "#A285D1")
+MARKERS = ("o", "s", "^", "D", "v", "P")
+LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)))
+BACKGROUND = "#FFFFFF"
 GAP_NOTE = "Points or bars missing from the chart are figures that are not published (shown as x in the table)."
 FIGSIZE = (6.4, 3.3)
 
@@ -114,6 +119,23 @@ def _describe_series(name: str, s: pd.Series) -> str:
     return text
 
 
+def contrast_ratio(colour: str, background: str = BACKGROUND) -> float:
+    """WCAG 2.2 contrast ratio of two '#RRGGBB' colours (1 to 21)."""
+    def luminance(hex_colour: str) -> float:
+        channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    hi, lo = sorted((luminance(colour), luminance(background)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def explain_no_chart(title: str) -> str:
+    """The sentence shown instead of a chart none of whose figures is published."""
+    return (f"No chart of {title[:1].lower()}{title[1:]}: none of the figures it would plot is published "
+            "(each would disclose a small number of children).")
+
+
 def _new_axes():
     from matplotlib.figure import Figure
 
@@ -129,7 +151,7 @@ def plot_trend(chart_id: str, data: pd.DataFrame, title: str, xlabel: str, ylabe
     x = np.arange(len(data.index))
     for i, col in enumerate(data.columns):
         y = data[col].astype(float).to_numpy()
-        ax.plot(x, y, color=OKABE_ITO[i % 8], marker=MARKERS[i % 8], linestyle=LINESTYLES[i % 8],
+        ax.plot(x, y, color=PALETTE[i % len(PALETTE)], marker=MARKERS[i % len(MARKERS)], linestyle=LINESTYLES[i % len(LINESTYLES)],
                 linewidth=1.8, markersize=4.5, label=str(col))
     ax.set_xticks(x, [str(i) for i in data.index])
     ax.set_xlabel(xlabel, fontsize=9)
@@ -153,7 +175,7 @@ def plot_bars(chart_id: str, data: pd.Series, title: str, xlabel: str, ylabel: s
     pos = np.arange(len(labels))
     heights = np.where(np.isnan(y), 0.0, y)
     if horizontal:
-        bars = ax.barh(pos, heights, color=OKABE_ITO[0], height=0.6)
+        bars = ax.barh(pos, heights, color=PALETTE[0], height=0.6)
         ax.set_yticks(pos, labels)
         ax.invert_yaxis()
         ax.set_xlabel(ylabel, fontsize=9)
@@ -161,7 +183,7 @@ def plot_bars(chart_id: str, data: pd.Series, title: str, xlabel: str, ylabel: s
         ax.grid(axis="x", color="#dddddd", linewidth=0.6)
         ax.grid(axis="y", visible=False)
     else:
-        bars = ax.bar(pos, heights, color=OKABE_ITO[0], width=0.6)
+        bars = ax.bar(pos, heights, color=PALETTE[0], width=0.6)
         ax.set_xticks(pos, labels)
         ax.set_xlabel(xlabel, fontsize=9)
         ax.set_ylabel(ylabel, fontsize=9)
@@ -198,15 +220,16 @@ def plot_against_target(chart_id: str, cumulative: pd.Series, target: float, for
     labels = [str(i) for i in cumulative.index]
     x = np.arange(len(labels))
     y = cumulative.astype(float).to_numpy()
-    ax.bar(x, np.where(np.isnan(y), 0, y), color=OKABE_ITO[0], width=0.55, label="Exits so far (cumulative)")
+    ax.bar(x, np.where(np.isnan(y), 0, y), color=PALETTE[0], width=0.55, label="Exits so far (cumulative)")
     for xi, v in zip(x, y, strict=True):
         if not np.isnan(v):
             ax.annotate(_fmt(v), (xi, v), xytext=(0, 2), textcoords="offset points", ha="center", fontsize=8)
-    ax.axhline(target, color=OKABE_ITO[3], linestyle="--", linewidth=1.5, label=f"Target for the year ({_fmt(target)})")
-    alt = f"Bar chart: {title}. {_describe_series('Cumulative exits', cumulative)}. Target {_fmt(target)}."
+    ax.axhline(target, color=PALETTE[3], linestyle="--", linewidth=1.5, label=f"Target for the year ({_fmt(target)})")
+    so_far = cumulative.loc[:cumulative.last_valid_index()] if cumulative.notna().any() else cumulative
+    alt = f"Bar chart: {title}. {_describe_series('Cumulative exits', so_far)}. Target {_fmt(target)}."
     if forecast is not None and forecast.notna().any():
         f = forecast.reindex(cumulative.index).astype(float).to_numpy()
-        ax.plot(x, f, color=OKABE_ITO[1], linestyle=":", marker="o", markersize=4, linewidth=1.8,
+        ax.plot(x, f, color=PALETTE[1], linestyle=":", marker="o", markersize=4, linewidth=1.8,
                 label="Forecast")
         alt += f" {_describe_series('Forecast', forecast.dropna())}."
     ax.set_xticks(x, labels)
@@ -228,11 +251,13 @@ def plot_projection(chart_id: str, history: pd.Series, central: pd.Series, low: 
     pos = {y: i for i, y in enumerate(years)}
     hx = [pos[str(i)] for i in history.index]
     cx = [pos[str(i)] for i in central.index]
-    ax.plot(hx, history.astype(float).to_numpy(), color=OKABE_ITO[0], marker="o", markersize=4.5,
+    ax.plot(hx, history.astype(float).to_numpy(), color=PALETTE[0], marker="o", markersize=4.5,
             linewidth=1.8, label="Actual")
-    ax.fill_between(cx, low.astype(float).to_numpy(), high.astype(float).to_numpy(), color=OKABE_ITO[5],
-                    alpha=0.35, linewidth=0, label=band_label)
-    ax.plot(cx, central.astype(float).to_numpy(), color=OKABE_ITO[1], linestyle="--", marker="s",
+    ax.fill_between(cx, low.astype(float).to_numpy(), high.astype(float).to_numpy(), facecolor=PALETTE[5],
+                    alpha=0.25, edgecolor=PALETTE[5], hatch="///", linewidth=0, label=band_label)
+    for edge in (low, high):  # the band's edges in full colour: the pale fill alone is below 3:1
+        ax.plot(cx, edge.astype(float).to_numpy(), color=PALETTE[5], linestyle=LINESTYLES[5], linewidth=1.2)
+    ax.plot(cx, central.astype(float).to_numpy(), color=PALETTE[1], linestyle="--", marker="s",
             markersize=4, linewidth=1.8, label="Projection")
     ax.set_xticks(range(len(years)), years)
     ax.set_xlabel("At 31 March", fontsize=9)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from pipeline.render.formatting import format_figure_text
+from pipeline.render.formatting import HIDDEN_CELL_WORDS, SUPPRESSED_WORD, format_figure_text
 from pipeline.render.published import SHOWN, SUPPRESSED, PublishedPaper
 
 NUMBER = re.compile(r"(?<![\w.,])\d+(?:,\d{3})*(?:\.\d+)?(?![\w])")
@@ -41,6 +41,10 @@ def find_html_figures(html: str) -> list[tuple[str, str, str]]:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")
+    words = {SUPPRESSED_WORD, *HIDDEN_CELL_WORDS.values()}
+    for hidden in soup.select("td > .visually-hidden"):  # a hidden cell's word for screen readers
+        if hidden.get_text(strip=True) in words:
+            hidden.decompose()
     return [(el["data-figure-id"], el.name, el.get_text(" ", strip=True))
             for el in soup.find_all(attrs={"data-figure-id": True})]
 

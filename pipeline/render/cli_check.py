@@ -8,7 +8,10 @@ Fails (exit 4, saying why) unless, for each paper:
   - the disclosure audit of the whole paper passed (restricted audit.json from `paper`);
   - every figure printed in the committee and reviewer HTML (each carries its figure id) is
     exactly the published figure, and narrative about a suppressed figure prints no number;
-  - the PDF prints no number that the checked HTML does not print;
+  - the PDF prints no number that the checked HTML does not print, and is tagged PDF/UA-1
+    (headings, table header cells, alternate text on figures, title and language);
+  - the spreadsheets (.ods, .xlsx) and the DfE-format open data hold exactly the published
+    figures ([c] / c where the paper withholds one);
   - no CHILD id, date of birth, UPN or postcode from the validated data appears in any public
     file, nor the project's absolute path; the HTML loads no script, style or font from the
     network.
@@ -19,7 +22,7 @@ the files copied into reports/<period>/, with reports/<period>/publication_check
 sha256 of each file published and what it was built from) written last. When any check fails
 nothing is published: the candidates go to data/processed/restricted/<period>/refused/ with
 publication_check.json (the reasons), and the papers published earlier for the period are
-withdrawn to restricted/<period>/withdrawn/ (they no longer match the inputs).
+withdrawn (tables to the withdrawn editions, the rest to restricted/<period>/stale/).
 """
 
 from __future__ import annotations
@@ -95,12 +98,37 @@ def shown_path(path: Path | str, root: Path) -> str:
     return str(p.relative_to(root.resolve())) if p.is_relative_to(root.resolve()) else str(p)
 
 
+def check_editions(params: Params, paper: str, restricted: Path) -> list[str]:
+    """Re-audit this period's paper with every other edition of the year a reader holds
+    (pipeline.disclosure.publications); an edition added or changed since the paper was built
+    is named in the hint when that audit fails."""
+    import json
+
+    from pipeline.disclosure.publications import audit_all_editions, changed_editions
+    from pipeline.errors import DisclosureError
+
+    recorded = restricted / "editions.json"
+    changed = changed_editions(params, paper, json.loads(recorded.read_text(encoding="utf-8"))) \
+        if recorded.exists() else ["(no record)"]
+    try:
+        from pipeline.publish import public_files
+
+        problems = audit_all_editions(params, paper, public_files(params, paper)["tables"][0])
+    except DisclosureError as exc:
+        problems = [f"{paper}: the editions of the year cannot be audited together: {exc}"]
+    if problems and changed:
+        problems.append(f"{paper}: edition(s) {', '.join(changed)} changed since this paper was built; "
+                        f"rebuild it (dvc repro -f paper_{paper}; if it was published, withdraw it first)")
+    return problems
+
+
 def check_paper(params: Params, paper: str, patterns: dict[str, set[str]]) -> tuple[list[str], list[str]]:
     """(problems, files checked) for one paper."""
     from pipeline.render import check
     from pipeline.render import io as rio
     from pipeline.render.cli import outputs
     from pipeline.render.cli_paper import folders
+    from pipeline.render.pdf_structure import find_accessibility_gaps
 
     where = folders(params, paper)
     files = outputs(params, paper)
@@ -119,6 +147,7 @@ def check_paper(params: Params, paper: str, patterns: dict[str, set[str]]) -> tu
         audit = json.loads(audit_path.read_text())
         if not audit.get("audit_passed"):
             problems.append(f"{paper}: the disclosure audit did not pass (exposed: {', '.join(audit.get('exposed', []))})")
+    problems += check_editions(params, paper, where["restricted"])
 
     try:
         manifest = rio.read_manifest(where["tables"])
@@ -160,8 +189,42 @@ def check_paper(params: Params, paper: str, patterns: dict[str, set[str]]) -> tu
         problems += check.find_identifiers(text, patterns, rel(files["pdf"]))
         problems += check.find_absolute_paths(text, root, rel(files["pdf"]))
         problems += [f"{rel(files['pdf'])}: {p}" for p in check.find_unlabelled_numbers(text, html_text)]
+        problems += find_accessibility_gaps(files["pdf"].read_bytes(), rel(files["pdf"]))
     else:
         problems.append(f"{paper}: {files['pdf'].name} is missing (run: python -m pipeline render)")
+    p, c = check_downloads(where, published, patterns, rel)
+    return [*problems, *p], [*checked, *c]
+
+
+def check_downloads(where: dict, published, patterns: dict[str, set[str]], rel) -> tuple[list[str], list[str]]:
+    """(problems, files checked) for a paper's spreadsheets and open data: each figure the
+    published one (withheld where the paper withholds it), and no identifier in any text."""
+    from pipeline.render import check
+    from pipeline.render import io as rio
+    from pipeline.render.open_data import find_open_data_problems
+    from pipeline.render.spreadsheet import find_spreadsheet_problems
+
+    problems: list[str] = []
+    checked: list[str] = []
+    for path in (where["spreadsheet"], where["spreadsheet"].with_suffix(".xlsx")):
+        if not path.exists():
+            problems.append(f"{rel(path)} is missing (run: python -m pipeline paper {published.paper_id})")
+            continue
+        checked.append(rel(path))
+        try:
+            sheets = rio.read_workbook(path)
+        except (ValueError, OSError, KeyError) as exc:
+            problems.append(f"{rel(path)}: cannot be read as a spreadsheet ({exc})")
+            continue
+        problems += find_spreadsheet_problems(sheets, published, rel(path))
+        text = "\n".join(str(v) for rows in sheets.values() for row in rows for v in row if v is not None)
+        problems += check.find_identifiers(text, patterns, rel(path))
+    folder = where["open_data"]
+    files = rio.read_open_data(folder) if folder.is_dir() else {}
+    checked += [rel(folder / name) for name in files]
+    problems += find_open_data_problems(files, published, rel(folder))
+    for name in files:
+        problems += check.find_identifiers((folder / name).read_text(encoding="utf-8"), patterns, rel(folder / name))
     return problems, checked
 
 

@@ -15,6 +15,8 @@ Writes, for period P (staged: `check-publication` copies them into reports/P/ on
 check passed, pipeline.publish):
   <processed>/staging/P/tables/<paper>/*.csv, tables.json   the tables to publish
   <processed>/staging/P/metrics/<paper>.json                headline figures for `dvc metrics diff`
+  <processed>/staging/P/<notebook>.ods, .xlsx               the tables as an accessible spreadsheet
+  <processed>/staging/P/open_data/<paper>/*.csv, *.meta.csv the tables as open data in the DfE's format
   data/processed/restricted/P/<paper>/             true values, suppression log, audit result,
                                                    the executed notebook and inputs.json (what
                                                    the paper was built from, written last)
@@ -52,10 +54,19 @@ def folders(params: Params, paper: str) -> dict[str, Path]:
     return {
         "facts": params.paths.processed / "facts",
         "warnings": params.paths.processed / "validation" / "warnings.csv",
+        "accepted": params.paths.processed / "validation" / "accepted.csv",
         "tables": staged["tables"][0],
         "metrics": staged["metrics"][0],
         "restricted": params.paths.restricted_dir(slug) / paper,
+        "spreadsheet": staged["ods"][0],
+        "open_data": staged["open_data"][0],
     }
+
+
+def notebook_of(paper: str) -> str:
+    from pipeline.papers.assemble import PAPER_KINDS
+
+    return PAPER_KINDS[paper].notebook
 
 
 def read_facts(folder: Path) -> dict[str, pd.DataFrame]:
@@ -104,6 +115,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
     from pipeline.papers.assemble import (
         PAPER_KINDS,
         add_tables,
+        build_accepted_table,
         build_dq_table,
         resolve_builder,
         restrict_published_before,
@@ -133,7 +145,8 @@ def run(args: argparse.Namespace, params: Params) -> int:
     except (ImportError, AttributeError) as exc:
         raise PipelineError(f"the {args.paper} paper's builder is not available: {exc}") from None
     paper = builder(facts, params)
-    extra = [build_dq_table(read_warnings(where["warnings"]), rule_descriptions())]
+    extra = [build_dq_table(read_warnings(where["warnings"]), rule_descriptions()),
+             build_accepted_table(read_warnings(where["accepted"]), rule_descriptions())]
     if args.paper == "quarterly":
         extra.append(build_candidates(facts, params))
     paper = add_tables(paper, extra)
@@ -149,22 +162,42 @@ def run(args: argparse.Namespace, params: Params) -> int:
         paper, revisions = revise_paper(paper, facts, params, builder)
 
     from pipeline.disclosure import protect_paper
+    from pipeline.disclosure.editions import identities_json
+    from pipeline.disclosure.identities import derive_identities, identities_frame
+    from pipeline.disclosure.protect import information_loss
+    from pipeline.disclosure.publications import load_editions, refuse_republishing
+    from pipeline.papers.assemble import COMPARABLE_COLUMNS
+    from pipeline.render.writers import build_published_csvs
 
-    protection = read_protection(paper, protect_paper(paper, params.disclosure), params.disclosure.symbol)
+    refuse_republishing(params, args.paper)
+    identities = derive_identities(paper, facts)
+    editions, edition_hashes = load_editions(params, args.paper)
+    equations = [i.equation() for i in identities]
+    protected = protect_paper(paper, params.disclosure, identities=equations, editions=editions,
+                              comparable=COMPARABLE_COLUMNS[args.paper], period=params.period.slug)
+    protection = read_protection(paper, protected, params.disclosure.symbol)
+    published = publish_paper(paper, protection.suppressed, params.disclosure.symbol, params.disclosure.threshold)
+    if protection.audit_passed:  # before anything is written: an edition already out is not replaced
+        refuse_republishing(params, args.paper, build_published_csvs(published))
     restricted = where["restricted"]
+    rio.write_csv(restricted / "identities.csv", identities_frame(identities))
+    rio.write_json(restricted / "identities.json", identities_json(equations))
+    rio.write_json(restricted / "editions.json", edition_hashes)
+    loss = {"information_loss": information_loss(protected), "identities": len(identities),
+            "editions": sorted(edition_hashes), "information_loss_table_layout_only": layout_only_loss(paper, params)}
     rio.write_json(restricted / "audit.json", {"paper": args.paper, "period": params.period.label,
-                                               **protection.summary()})
+                                               **protection.summary(), **loss})
     if not protection.audit_passed:
         raise DisclosureError(
             f"the disclosure audit of the {args.paper} paper found exposed cells: {', '.join(protection.exposed)}; "
             "nothing was published")
-    published = publish_paper(paper, protection.suppressed, params.disclosure.symbol, params.disclosure.threshold)
     small = find_small_counts(published, zero_shown=params.disclosure.zero == "show")
     if small:
         raise DisclosureError("published counts below the threshold: " + "; ".join(small[:10]))
 
     meta = paper_metadata(params, args.paper)
     rio.write_published(where["tables"], published, meta)
+    rio.write_downloads(where["spreadsheet"], where["open_data"], published, meta)
     rio.write_csv(restricted / "true_values.csv", build_true_values(paper))
     rio.write_csv(restricted / "suppression_log.csv", protection.log)
     if revisions is not None:
@@ -180,6 +213,18 @@ def run(args: argparse.Namespace, params: Params) -> int:
         print(f"{args.paper}: notebook executed to {relative(out, params.paths.root)}")
     write_paper_record(params, args.paper, out if out.exists() else None)
     return 0
+
+
+def layout_only_loss(paper, params: Params) -> dict | None:
+    """The information loss of protection told only the table layout (for comparison in the
+    restricted audit; None when that weaker protection is not possible)."""
+    from pipeline.disclosure import protect_paper
+    from pipeline.disclosure.protect import information_loss
+
+    try:
+        return information_loss(protect_paper(paper, params.disclosure))
+    except DisclosureError:
+        return None
 
 
 def record_lineage(paper, published_paper, facts: dict, params: Params, kind, where: dict, revisions) -> Path:
@@ -218,6 +263,9 @@ def paper_metadata(params: Params, paper: str) -> dict:
         "title": title,
         "la_name": params.la.name,
         "la_code": params.la.code,
+        "new_la_code": params.la.new_la_code,
+        "region_code": params.la.region_code,
+        "region_name": params.la.region_name,
         "committee": params.paper.committee,
         "meeting_date": meeting.isoformat(),
         "meeting_date_text": f"{meeting.day} {meeting:%B %Y}",

@@ -116,12 +116,18 @@ def finish_committee_html(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
+PDF_VARIANT = "pdf/ua-1"
+
+
 def html_to_pdf(html: str) -> bytes:
-    """The A4 PDF of the committee HTML (WeasyPrint: print CSS, page numbers, no JavaScript).
-    Nothing is fetched: the HTML is self-contained and relative URLs are refused."""
+    """The A4 PDF of the committee HTML (WeasyPrint: print CSS, page numbers, no JavaScript),
+    tagged PDF/UA-1: a structure tree of headings, paragraphs, lists, tables (header cells
+    linked to their data cells) and figures (the chart's SVG title as alternate text), with
+    the document's title shown and its language set. Nothing is fetched: the HTML is
+    self-contained and relative URLs are refused."""
     from weasyprint import HTML
 
     def no_fetch(url: str, *args, **kwargs):
         raise ValueError(f"the paper must be self-contained; refusing to fetch {url}")
 
-    return HTML(string=html, base_url=None, url_fetcher=no_fetch).write_pdf()
+    return HTML(string=html, base_url=None, url_fetcher=no_fetch).write_pdf(pdf_variant=PDF_VARIANT)

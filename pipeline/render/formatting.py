@@ -76,6 +76,19 @@ def _row_class(table: ShownTable, row: str) -> str:
     return ' class="member"' if row in members else ""
 
 
+HIDDEN_CELL_WORDS = {NA: "not applicable"}
+SUPPRESSED_WORD = "suppressed"
+
+
+def describe_hidden_cell(status: str, text: str) -> str:
+    """A cell's HTML: a hidden figure's symbol (x, z) is read out by a screen reader as a word
+    ('suppressed', 'not applicable'), in text that is visually hidden; a shown figure as is."""
+    if status == SHOWN:
+        return text
+    word = HIDDEN_CELL_WORDS.get(status, SUPPRESSED_WORD)
+    return f'<span aria-hidden="true">{text}</span><span class="visually-hidden">{word}</span>'
+
+
 def render_table_html(table: ShownTable, number: int, symbol: str = "x", threshold: int = 10) -> str:
     """An accessible HTML table: numbered caption, scoped headers, totals styled, notes and the
     suppression footnote, a figure id on every figure."""
@@ -89,7 +102,7 @@ def render_table_html(table: ShownTable, number: int, symbol: str = "x", thresho
     for r in info.rows:
         cells = [f'<th scope="row">{escape(r)}</th>']
         for c in info.cols:
-            text = escape(format_figure_text(table, r, c, symbol))
+            text = describe_hidden_cell(table.status.at[r, c], escape(format_figure_text(table, r, c, symbol)))
             fid = escape(f"{info.table_id}|{r}|{c}", quote=True)
             cells.append(f'<td class="{_cell_class(table, r, c)}" data-figure-id="{fid}">{text}</td>')
         body.append(f"<tr{_row_class(table, r)}>{''.join(cells)}</tr>")

@@ -80,3 +80,39 @@ def load_notebook_params(params_file: str | Path, overrides: list[str], period: 
         raise ConfigError(f"notebook parameter la_code={la_code!r} but the parameters describe "
                           f"{params.la.name} ({params.la.code}): pass that authority's overrides")
     return params
+
+
+def write_downloads(spreadsheet: Path, open_data: Path, published: PublishedPaper, meta: dict[str, Any]) -> list[Path]:
+    """The paper's spreadsheet (`spreadsheet`, .ods, and the same name with .xlsx) and its open
+    data in the DfE's format (one CSV and .meta.csv per table in the `open_data` folder)."""
+    from pipeline.render.open_data import build_open_data
+    from pipeline.render.safe_text import neutralise_frame
+    from pipeline.render.spreadsheet import build_workbook, write_ods, write_xlsx
+
+    sheets = build_workbook(published, meta)
+    spreadsheet.parent.mkdir(parents=True, exist_ok=True)
+    xlsx = spreadsheet.with_suffix(".xlsx")
+    spreadsheet.write_bytes(write_ods(sheets, str(meta.get("title", ""))))
+    xlsx.write_bytes(write_xlsx(sheets, str(meta.get("title", "")), str(meta.get("author", ""))))
+    open_data.mkdir(parents=True, exist_ok=True)
+    for old in open_data.glob("*.csv"):
+        old.unlink()
+    written = [spreadsheet, xlsx]
+    for name, frame in build_open_data(published, meta).items():
+        write_csv(open_data / name, neutralise_frame(frame))
+        written.append(open_data / name)
+    return written
+
+
+def read_workbook(path: Path) -> dict[str, list[list[object]]]:
+    """Every sheet of an .ods or .xlsx workbook: sheet name -> rows of cell values (None where
+    empty; numbers as numbers)."""
+    engine = "odf" if path.suffix == ".ods" else "openpyxl"
+    frames = pd.read_excel(path, sheet_name=None, header=None, engine=engine, dtype=object)
+    return {name: [[None if (isinstance(v, float) and v != v) else v for v in row] for row in f.itertuples(index=False)]
+            for name, f in frames.items()}
+
+
+def read_open_data(folder: Path) -> dict[str, pd.DataFrame]:
+    """Every CSV of an open-data folder, read as text: file name -> frame."""
+    return {f.name: pd.read_csv(f, dtype=str, keep_default_na=False) for f in sorted(Path(folder).glob("*.csv"))}

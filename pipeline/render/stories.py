@@ -227,6 +227,16 @@ def describe_share(view: PaperView, table_id: str, row: str, column: str, templa
     return say(compose(template, p=view.value(f"{table_id}|{row}|{column}")))
 
 
+def projection_missing(view: PaperView, history_table: str = "S02_cla_by_placement") -> str:
+    """Why the projection is left out: the reason the paper gives under the history it would
+    have continued ('No projection: ...'), or that the episode history was not supplied."""
+    if view.has(history_table):
+        for text in view.shown_table(history_table).info.notes:
+            if text.startswith("No projection:"):
+                return f"The projection is left out. {text}"
+    return "The projection is left out: it needs the episode history and was not produced."
+
+
 def snapshot_label(params: Params) -> str:
     """The column label of the latest 31 March in the sufficiency tables."""
     return f"31 March {params.sufficiency_year.end.year}"
@@ -250,16 +260,19 @@ def method_notes(view: PaperView, params: Params) -> Prose:
     top = params.disclosure.threshold - 1
     return say(
         f"Figures are counted from {params.la.name}'s SSDA903 returns and the service's own records after "
-        "validation; a record that failed a validation error is not used, and records with warnings are "
+        "validation; a record that failed a validation error is not used unless the service reviewed and "
+        "accepted the error (the data-quality appendix counts them by rule), and records with warnings are "
         "listed in the data-quality appendix.",
         f"Counts from 1 to {top} are not published (shown as {params.disclosure.symbol}); further figures "
         "are hidden where a total, a figure in another table or a figure published in an earlier paper would "
         "otherwise let them be worked out, and a linear-programming audit of the whole paper confirms that "
         "no hidden figure can be worked out exactly or within a narrow range. Percentages, rates, days and "
         "savings computed from a hidden count are hidden too.",
-        "Charts show published figures only: a figure that is hidden is a gap in the chart.",
-        "The published tables are also provided as CSV files, with a tables.json file describing them, "
-        "beside this paper.")
+        "Charts show published figures only: a figure that is hidden is a gap in the chart, and a chart "
+        "with no published figure is left out.",
+        "The published tables are also provided beside this paper as a spreadsheet (ODS and XLSX, with [c] "
+        "for a withheld figure), as open data in the Department for Education's format (c for a withheld "
+        "figure) and as CSV files with a tables.json file describing them.")
 
 
 def describe_revisions(view: PaperView) -> Prose | Html:

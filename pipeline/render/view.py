@@ -15,7 +15,7 @@ from html import escape
 import pandas as pd
 
 from pipeline.render import charts, narrative
-from pipeline.render.formatting import format_value, render_table_html
+from pipeline.render.formatting import describe_hidden_cell, format_value, render_table_html
 from pipeline.render.published import PublishedPaper, ShownTable
 
 
@@ -97,6 +97,8 @@ class PaperView:
         cols = list(columns or [c for c in t.info.cols if c != t.info.col_total])
         rows = [r for r in rows if r in t.info.rows]
         data = pd.DataFrame({r: t.values.loc[r, cols].astype(float).to_numpy() for r in rows}, index=cols)
+        if data.isna().to_numpy().all():
+            return note(charts.explain_no_chart(title))
         ids = tuple(f"{table_id}|{r}|{c}" for r in rows for c in cols)
         return self._number(charts.plot_trend(f"{table_id}-trend", data, title, xlabel, ylabel, ids))
 
@@ -110,6 +112,8 @@ class PaperView:
         if column not in t.info.cols or not rows:
             return Html("")
         data = t.values.loc[rows, column].astype(float)
+        if data.isna().all():
+            return note(charts.explain_no_chart(title))
         ids = tuple(f"{table_id}|{r}|{column}" for r in rows)
         return self._number(charts.plot_bars(f"{table_id}-{column}-bars", data, title, xlabel or t.info.row_dim,
                                              ylabel, ids, horizontal))
@@ -126,6 +130,13 @@ class PaperView:
         quarterly = t.values.loc[row, have].astype(float).reindex(list(quarters))
         cumulative = quarterly.cumsum(skipna=False)
         ids = tuple(f"{table_id}|{row}|{c}" for c in have)
+        if have and t.info.col_total in t.info.cols and pd.notna(t.values.at[row, t.info.col_total]):
+            # the year to date is published even when a quarter is hidden: it is the latest
+            # quarter's cumulative figure
+            cumulative[have[-1]] = float(t.values.at[row, t.info.col_total])
+            ids += (f"{table_id}|{row}|{t.info.col_total}",)
+        if cumulative.isna().all():
+            return note(charts.explain_no_chart(title))
         forecast = None
         if forecast_figure and forecast_figure.split("|")[0] in self.paper and have:
             fig = self.paper.figure(forecast_figure)
@@ -180,5 +191,6 @@ class PaperView:
                 continue
             text = format_value(fig.value, fig.fmt) if fig.shown else self.paper.symbol
             cards.append(f'<div class="kpi"><span class="kpi-value" data-figure-id="{escape(fid, quote=True)}">'
-                         f'{escape(text)}</span><span class="kpi-label">{escape(label)}</span></div>')
+                         f'{describe_hidden_cell(fig.status, escape(text))}</span>'
+                         f'<span class="kpi-label">{escape(label)}</span></div>')
         return Html(f'<div class="kpis">{"".join(cards)}</div>' if cards else "")

@@ -212,3 +212,109 @@ def flag_outcome_matches(tracker: pd.DataFrame, episodes: pd.DataFrame,
         tracker["CHILD"].astype("str") + "|" + tracker["EVENT_DATE"].dt.strftime("%Y-%m-%d") + "|" + tracker["ROUTE"].astype("str")
     )
     return ~(is_outcome & ~is_in(tr_keys, ep_keys))
+
+
+# --- DfE 903 rules added as they are (rules DFE_<code>) ------------------------------------------
+
+TEMPORARY_PLACES = ("T0", "T1", "T2", "T3", "T4")
+NO_PROVIDER_PLACES = TEMPORARY_PLACES + ("Z11", "Z12", "Z13", "Z14")
+# DfE rule -> (placement, minimum age at DECOM in years); the DfE checks closed episodes only.
+# (370 was P2 under 15 until the 2022-23 collection.)
+PLACE_MIN_AGE = {"370": ("P2", 16), "371": ("K3", 16), "372": ("R5", 10), "373": ("S1", 4), "374": ("P3", 14)}
+P2_MIN_AGE_UNTIL_2023 = 15
+# DfE rule -> (temporary placement, longest stay in days).
+PLACE_MAX_DAYS = {"375": ("T1", 42), "376": ("T3", 21), "379": ("T4", 7)}
+# DfE 222: placements that take no Ofsted URN, by the collection year the list applies from.
+NO_URN_PLACES = {
+    0: ("H5", "P1", "P2", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1"),
+    2024: ("P1", "P2", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1"),
+    2025: ("P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1"),
+    2026: ("P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z11", "Z12", "Z13", "Z14"),
+}
+RESPITE = ("V3", "V4")
+
+
+def _is(values: pd.Series, codes: Iterable[str]) -> pd.Series:
+    return values.isin(list(codes)).fillna(False).astype(bool)
+
+
+def _before(a: pd.Series, b: pd.Series) -> pd.Series:
+    """a < b where both are dates; False where either is blank."""
+    return (a < b).fillna(False).astype(bool)
+
+
+def dfe_episode_flags(ep: pd.DataFrame, nb: pd.DataFrame, dob: pd.Series) -> dict[str, pd.Series]:
+    """Per-row flags (True = passes) of the DfE episode rules added as they are.
+
+    ``ep`` needs CHILD, DECOM, DEC (dates), REC, RNE, LS, PLACE, PLACE_PROVIDER; ``nb`` is
+    :func:`neighbour_episodes`; ``dob`` the child's date of birth from the return's header.
+    Ages follow :func:`add_years` (29 February birthdays on 1 March in common years).
+    """
+    dec, decom, rec = ep["DEC"], ep["DECOM"], ep["REC"]
+    has_dec = dec.notna()
+    next_same_day = nb["has_next"] & (nb["next_DECOM"] == dec).fillna(False)
+    prev_same_day = nb["has_prev"] & (nb["prev_DEC"] == decom).fillna(False)
+    return {
+        "ok_DFE_142": ~(nb["has_next"] & decom.notna() & (dec.isna() | rec.isna())),
+        "ok_DFE_355": ~((dec == decom).fillna(False).astype(bool)),
+        "ok_DFE_388": ~(rec.notna() & ~_is(rec, ["X1"]) & has_dec & next_same_day),
+        "ok_DFE_437": ~(_is(rec, ["E2", "E15"]) & nb["has_next"]),
+        "ok_DFE_431": ~(_is(ep["RNE"], ["S"]) & prev_same_day & ~_is(nb["prev_REC"], ["X1"])),
+        "ok_DFE_386": ~(_is(rec, ["E11", "E12"]) & ~_before(dec, add_years(dob, 18)) & has_dec & dob.notna()),
+        "ok_DFE_407": ~(_is(rec, ["E45", "E46", "E47", "E48"]) & _before(add_years(dob, 18), dec)),
+        "ok_DFE_460": ~(_is(rec, ["E17"]) & _before(dec, add_years(dob, 18))),
+        "ok_DFE_389": ~(_is(rec, ["E7"]) & _before(dec, add_years(dob, 16))),
+        "ok_DFE_387": ~(_is(rec, ["E5", "E6"]) & _before(dec, add_years(dob, 14))),
+        "ok_DFE_358": ~(_is(ep["LS"], ["J1", "J2", "J3"]) & ~_before(add_years(dob, 10), decom) & decom.notna() & dob.notna()),
+        "ok_DFE_380": ~(_is(ep["PLACE"], TEMPORARY_PLACES) & ~_is(ep["RNE"], ["P", "B"])),
+        "ok_DFE_213": ~(_is(ep["PLACE"], NO_PROVIDER_PLACES) & ep["PLACE_PROVIDER"].notna()),
+    }
+
+
+def no_urn_places(collection_year: int | None) -> tuple[str, ...]:
+    """The DfE 222 list of placements without a URN for a collection year (the latest if None)."""
+    year = collection_year if collection_year is not None else max(NO_URN_PLACES)
+    return NO_URN_PLACES[max(k for k in NO_URN_PLACES if k <= year)]
+
+
+def dfe_placement_flags(ep: pd.DataFrame, dob: pd.Series, collection_year: int | None = None) -> dict[str, pd.Series]:
+    """Flags (True = passes) of the DfE rules on placement type against age, stay, legal
+    status and the provider/URN fields: 370-376, 378, 379, 381, 382, 384, 214, 222.
+
+    ``ep`` needs DECOM, DEC (dates), REC, LS, PLACE, PL_POST, URN; ``dob`` as for
+    :func:`dfe_episode_flags`; the collection year picks the year's version of 370 and 222.
+    """
+    place, ls, closed = ep["PLACE"], ep["LS"], ep["DEC"].notna() & ep["DECOM"].notna()
+    out = {}
+    for code, (code_place, years) in PLACE_MIN_AGE.items():
+        if code == "370" and collection_year is not None and collection_year <= 2023:
+            years = P2_MIN_AGE_UNTIL_2023
+        out[f"ok_DFE_{code}"] = ~(_is(place, [code_place]) & closed & _before(ep["DECOM"], add_years(dob, years)))
+    for code, (code_place, days) in PLACE_MAX_DAYS.items():
+        out[f"ok_DFE_{code}"] = ~(_is(place, [code_place]) & _before(ep["DECOM"] + pd.Timedelta(days=days), ep["DEC"]) & dob.notna())
+    respite = _is(ls, RESPITE)
+    out.update({
+        "ok_DFE_378": ~(_is(place, ["P1"]) & _is(ls, ["V2"])),
+        "ok_DFE_381": ~(_is(place, TEMPORARY_PLACES) & ep["REC"].notna() & ~_is(ep["REC"], ["X1"])),
+        "ok_DFE_382": ~(respite & _is(place, TEMPORARY_PLACES)),
+        "ok_DFE_384": ~(respite & _is(place, ["U1", "U4"])),
+        "ok_DFE_214": ~(respite & (ep["PL_POST"].notna() | ep["URN"].notna())),
+        "ok_DFE_222": ~(_is(place, no_urn_places(collection_year)) & ep["URN"].notna() & ~_is(ep["URN"], ["XXXXXXX"])),
+    })
+    return out
+
+
+def flag_dob_as_header(dob: pd.Series, header_dob: pd.Series) -> pd.Series:
+    """False where a table's DOB differs from the header's DOB of the child (both read as dates)."""
+    return ~((dob != header_dob) & dob.notna() & header_dob.notna()).fillna(False).astype(bool)
+
+
+def dfe_oc3_flags(oc3: pd.DataFrame, dob: pd.Series, return_end: pd.Timestamp | None) -> dict[str, pd.Series]:
+    """Flags of DfE 391 (care leaver information before 17) and 153 (all three items or none)."""
+    filled = oc3[["IN_TOUCH", "ACTIV", "ACCOM"]].notna()
+    too_young = _before(pd.Series(return_end, index=oc3.index, dtype="datetime64[ns]"), add_years(dob, 17)) \
+        if return_end is not None else pd.Series(False, index=oc3.index)
+    return {
+        "ok_DFE_391": ~(too_young & filled.any(axis=1)),
+        "ok_DFE_153": filled.all(axis=1) | ~filled.any(axis=1),
+    }

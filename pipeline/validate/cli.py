@@ -31,6 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--la", help="keep only this local authority's rows of files with an LA column")
     parser.add_argument("--as-of", dest="as_of", help="stitch only returns ending on or before this date (yyyy-mm-dd)")
     parser.add_argument("--no-docs", dest="docs", action="store_false", help="skip the GX Data Docs HTML")
+    parser.add_argument("--accept", metavar="FILE",
+                        help="reviewed exceptions CSV (rule,file,row,CHILD,reason,accepted_by,accepted_on): the errors it "
+                             "lists no longer stop the stage (default: <raw>/accepted_exceptions.csv when present)")
 
 
 def _as_of(text: str | None) -> date | None:
@@ -54,11 +57,25 @@ def _clear_validated(folder: Path) -> None:
                 p.unlink()
 
 
+def exceptions_path(arg: str | None, raw_dir: Path) -> Path | None:
+    """The exceptions file to use: --accept (must exist), else the default in the raw folder if present."""
+    from pipeline.readers import ACCEPTED_EXCEPTIONS_FILE
+
+    if arg:
+        path = Path(arg)
+        if not path.is_file():
+            raise InputError(f"--accept {arg}: no such file")
+        return path
+    default = raw_dir / ACCEPTED_EXCEPTIONS_FILE
+    return default if default.is_file() else None
+
+
 def run(args: argparse.Namespace, params) -> int:
     from pipeline.readers import read_raw
-    from pipeline.validate import report
+    from pipeline.validate import accept, report
     from pipeline.validate.assemble import assemble_validated, kept_by_file
-    from pipeline.validate.rules import ERROR, WARNING
+    from pipeline.validate.dfe import with_dfe_rules
+    from pipeline.validate.rules import WARNING
     from pipeline.validate.run import results_json, validate_raw
 
     raw_dir = Path(args.raw) if args.raw else params.paths.raw
@@ -66,6 +83,8 @@ def run(args: argparse.Namespace, params) -> int:
     out = Path(args.out) if args.out else processed / REPORT_DIR
     validated = processed / VALIDATED_DIR
     as_of = _as_of(args.as_of)
+    exc_path = exceptions_path(getattr(args, "accept", None), raw_dir)
+    exceptions = accept.read_exceptions(exc_path) if exc_path else accept.empty_exceptions()
     out.mkdir(parents=True, exist_ok=True)
     _clear_validated(validated)
 
@@ -80,19 +99,29 @@ def run(args: argparse.Namespace, params) -> int:
             report.make_docs_offline(docs_tmp, out / "data_docs", status)
     (out / "gx_results.json").write_text(json.dumps(results_json(jobs, results), indent=1, default=str))
 
-    refused = (failures["severity"] == ERROR).any()
+    applied = accept.apply_exceptions(with_dfe_rules(failures), exceptions)
+    failures = applied.failures
+    refused = accept.blocking(failures).any()
     assembled = None
     if not refused:
-        assembled = assemble_validated(raw, as_of=as_of)
+        assembled = assemble_validated(accept.set_aside(raw, applied.accepted), as_of=as_of)
         if len(assembled.failures):
-            failures = pd.concat([failures, assembled.failures], ignore_index=True)
+            failures = pd.concat([failures, with_dfe_rules(assembled.failures).assign(accepted=pd.NA)], ignore_index=True)
             refused = True
 
     _write_csv(failures, out / "failures.csv")
     _write_csv(failures[failures["severity"] == WARNING], out / "warnings.csv")
+    _write_csv(applied.accepted, out / "accepted.csv")
+    _write_csv(applied.stale, out / "stale_exceptions.csv")
     returns = list(raw.returns)
+    if len(applied.stale):
+        print(f"warning: {len(applied.stale)} accepted exception(s) in {exc_path} match no failure any more "
+              f"(lines {', '.join(map(str, applied.stale['exception_line'].head(10)))}); see {out}/stale_exceptions.csv")
+    accepted_summary = {"file": str(exc_path) if exc_path else None, "rules": accept.count_by_rule(applied.accepted),
+                        "rows": len(applied.accepted), "stale": len(applied.stale)}
     if refused:
         summary = report.summarise(failures, raw.files, None, None, layout=raw.layout, returns=returns)
+        summary["accepted"] = accepted_summary
         _write_csv(raw.excluded, out / "exclusions.csv")
         for name in ("stitch_log.csv",):
             (out / name).unlink(missing_ok=True)
@@ -102,6 +131,7 @@ def run(args: argparse.Namespace, params) -> int:
     kept = kept_by_file(assembled.tables)
     excluded = report.count_by_file(assembled.exclusions)
     summary = report.summarise(failures, raw.files, kept, excluded, layout=raw.layout, returns=returns)
+    summary["accepted"] = accepted_summary
     _write_csv(assembled.exclusions, out / "exclusions.csv")
     _write_csv(assembled.stitch_log, out / "stitch_log.csv")
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
@@ -121,9 +151,15 @@ def run(args: argparse.Namespace, params) -> int:
             for r in raw.files.itertuples(index=False)
         ],
         "tables": {t: {"rows": len(f), "sha256_of_parquet": _sha(validated / f"{t}.parquet")} for t, f in assembled.tables.items()},
+        # the reviewed exceptions applied (pipeline.freshness compares them with the file now there)
+        "accepted_exceptions": {"file": str(exc_path), "sha256": _sha(exc_path)} if exc_path else None,
     }
     (validated / "manifest.json").write_text(json.dumps(manifest, indent=1))
-    print(f"validated {len(raw.files)} file(s), {summary['rows']['read']} rows: 0 errors, {summary['warnings']} warning(s); "
+    if len(applied.accepted):
+        print(f"accepted {len(applied.accepted)} error(s) listed in {exc_path}: "
+              + ", ".join(f"{r} {v['rows']} ({v['policy']})" for r, v in accepted_summary["rules"].items())
+              + f"; see {out}/accepted.csv")
+    print(f"validated {len(raw.files)} file(s), {summary['rows']['read']} rows: {summary['errors']} errors, {summary['warnings']} warning(s); "
           f"kept {summary['rows']['kept']}, excluded {summary['rows']['excluded']} (see {out}/exclusions.csv)")
     print(f"tables: {validated}/ ({', '.join(sorted(assembled.tables))}); reports: {out}/")
     return 0

@@ -16,6 +16,10 @@ SSDA903_EXTRA_CODES: dict[str, frozenset[str]] = {
     "FOSTER_CARE": BINARY,
     "NB_ADOPTR": frozenset({"1", "2"}),
     "SEX_ADOPTR": frozenset({"M1", "F1", "MM", "FF", "MF"}),
+    # OC3 activity and accommodation after leaving care (DfE 132, 133; "0": not in touch)
+    "ACTIV": frozenset({"F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4", "G5", "G6", "0"}),
+    "ACCOM": frozenset({"B1", "B2", "C1", "C2", "D1", "D2", "E1", "E2", "G1", "G2", "H1", "H2", "K1", "K2", "R1", "R2",
+                        "S2", "T1", "T2", "U1", "U2", "V1", "V2", "W1", "W2", "X2", "Y1", "Y2", "Z1", "Z2", "0"}),
     **{c: BINARY for c in (
         "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT",
         "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED",
@@ -53,7 +57,7 @@ ADOPTION_LEGAL_BASIS: dict[tuple[str, ...], tuple[str, ...]] = {
 }
 
 # Formats (upper case; values are stripped before checking).
-UPN_REGEX = r"^(?:[A-Z]\d{11}[A-Z0-9]|UN(?:10|[1-9]))$"
+UPN_REGEX = r"^(?:[A-HJ-NP-RT-Z]\d{11}[A-Z0-9]|UN(?:10|[1-9]))$"  # DfE 168: the letter is never I, O or S
 # Full postcode, or outward code with an optional sector digit (the DfE allows partial postcodes).
 POSTCODE_REGEX = r"^[A-Z]{1,2}\d[A-Z\d]?(?: ?\d(?:[A-Z]{2})?)?$"
 FULL_POSTCODE_REGEX = r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$"

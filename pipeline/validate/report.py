@@ -26,6 +26,8 @@ def summarise(failures: pd.DataFrame, files: pd.DataFrame, kept: dict[str, int] 
 
     ``kept``/``excluded`` are None when the data was refused (nothing is kept).
     """
+    if "accepted" in failures:
+        failures = failures[failures["accepted"].isna()]  # accepted errors are summarised by the caller
     counts = failures.groupby("severity").size()
     rules = failures.groupby(["rule", "severity"]).size().reset_index(name="rows")
     per_file = {}
@@ -60,6 +62,8 @@ def _cell(v) -> str:
 def refusal_message(failures: pd.DataFrame, out_dir: str, first: int = FIRST_ROWS) -> str:
     """A short readable summary of every failed error rule, with its first offending rows."""
     errors = failures[failures["severity"] == ERROR]
+    if "accepted" in errors:
+        errors = errors[errors["accepted"].isna()]
     lines = [f"the raw data was refused: {len(errors)} error(s) under {errors['rule'].nunique()} rule(s). Nothing was written for later stages."]
     for rule_id, g in errors.groupby("rule", sort=False):
         lines.append(f"  {rule_id} ({len(g)} row{'s' if len(g) != 1 else ''}): {RULES[rule_id].description}")
@@ -73,6 +77,10 @@ def refusal_message(failures: pd.DataFrame, out_dir: str, first: int = FIRST_ROW
             lines.append(f"      ... and {len(g) - first} more")
     n_warn = int((failures["severity"] == WARNING).sum())
     lines.append(f"Every row is in {out_dir}/failures.csv ({n_warn} warning(s) too); the GX report is {out_dir}/data_docs/index.html.")
+    n_acc = int(failures["accepted"].notna().sum()) if "accepted" in failures else 0
+    lines.append((f"{n_acc} error(s) were accepted by the exceptions file. " if n_acc else "")
+                 + "Errors reviewed and accepted can be listed in <raw>/accepted_exceptions.csv or --accept FILE "
+                 "(see docs/validation.md, 'Accepted exceptions').")
     return "\n".join(lines)
 
 

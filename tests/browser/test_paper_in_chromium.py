@@ -1,5 +1,6 @@
 """Open a committee paper in Debian's headless Chromium: no console errors, every table and
-chart present; the screenshot is kept under test-artifacts/."""
+chart present, no WCAG 2.2 A/AA violation found by axe-core; the screenshot is kept under
+test-artifacts/. (The demo papers themselves go through axe in tests/end_to_end.)"""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pipeline.render.convert import export_committee_html
 from pipeline.render.published import publish_paper
 from pipeline.render.view import PaperView
 from pipeline.tables import Paper, PublishedTable
+from tests.browser.axe import AXE, describe_violations, run_axe
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -59,3 +61,23 @@ def test_paper_opens_without_errors_with_every_table_and_chart(tmp_path):
     done = subprocess.run([*common, f"--screenshot={shot}", "--window-size=1200,1600", page.as_uri()],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and shot.exists() and shot.stat().st_size > 10_000
+
+
+needs_axe = pytest.mark.skipif(not AXE.exists(), reason=f"{AXE.relative_to(ROOT)} is not installed "
+                               "(make test installs it with scripts/bootstrap-system.sh --with-browser)")
+
+
+@needs_axe
+def test_axe_finds_no_wcag_violation_in_the_committee_paper(tmp_path):
+    results = run_axe(build_paper_html(), tmp_path)
+    assert describe_violations(results) == []
+    assert results["passes"] >= 10  # axe really ran its rules on the page
+
+
+@needs_axe
+def test_axe_finds_a_planted_violation(tmp_path):
+    # grey text on white below 4.5:1, and an image with no text alternative
+    html = build_paper_html().replace(
+        "</main>", '<p style="color:#aaaaaa">Faint</p><svg role="img" width="10" height="10"></svg></main>', 1)
+    found = {v["id"] for v in run_axe(html, tmp_path)["violations"]}
+    assert found == {"color-contrast", "svg-img-alt"}

@@ -15,7 +15,7 @@ Q1 = "ssda903/2025-26_Q1"
 Q1_EPISODES = """CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
 C1,01/06/2024,P,C2,N1,U6,PR4,,,,NM1 2AB,NM5 6EF,SC654321
 C3,01/11/2024,P,E1,N1,A6,PR1,01/05/2025,E11,CARPL,NM7 1AA,NM8 3CC,
-C4,01/12/2023,P,C2,N6,R1,PR4,,,,NM9 9ZZ,XY1 1AA,SC777777
+C4,01/12/2023,P,C2,N6,R1,PR4,,,,NM9 9ZZ,XY1 1AA,
 """
 
 
@@ -107,3 +107,15 @@ def test_bad_options_are_readable_errors(tmp_path, capsys, bad):
     raw = write(tmp_path / "raw", {"header.csv": HEADER})
     code, _, stderr = run(capsys, "--raw", str(raw), "--out", str(tmp_path / "o"), "--processed", str(tmp_path / "p"), bad)
     assert code == 2 and stderr.startswith("error:") and "Traceback" not in stderr
+
+
+def test_accept_names_a_missing_or_bad_exceptions_file_in_one_line(tmp_path, capsys):
+    raw = write(tmp_path / "raw", files())
+    common = ["--raw", str(raw), "--out", str(tmp_path / "o"), "--processed", str(tmp_path / "p"), "--no-docs"]
+    code, _, stderr = run(capsys, *common, "--accept", str(tmp_path / "nothing.csv"))
+    assert code == 2 and stderr.strip() == f"error: --accept {tmp_path / 'nothing.csv'}: no such file"
+    (raw / "accepted_exceptions.csv").write_text("rule,file,row,CHILD,reason,accepted_by,accepted_on\n"
+                                                 "FILE_EMPTY,ssda903/2024-25/header.csv,,,empty,A. Lee,2026-11-30\n")
+    code, _, stderr = run(capsys, *common)  # the default file in the raw folder
+    assert code == 2 and len(stderr.strip().splitlines()) == 1
+    assert "line 2, column rule: FILE_EMPTY cannot be accepted" in stderr and "Traceback" not in stderr

@@ -60,6 +60,10 @@ def build(root: Path, overrides: list[str] | None = None):
         (files["tables"][0] / "tables.json").write_text("{}")
         files["metrics"][0].parent.mkdir(parents=True, exist_ok=True)
         files["metrics"][0].write_text("{}")
+        files["open_data"][0].mkdir(parents=True)
+        (files["open_data"][0] / "t1.csv").write_text("time_period,geographic_level\n202627,Local authority\n")
+        for key in ("ods", "xlsx"):
+            files[key][0].write_text(f"{paper} {key}")
         notebook = notebook_of(params, paper)
         notebook.parent.mkdir(parents=True, exist_ok=True)
         notebook.write_text(f"executed {paper}")
@@ -179,9 +183,11 @@ def test_a_failed_stage_withdraws_stale_papers_with_the_reason(published, capsys
     assert "paper quarterly refused: its input does not match the current data: raw file local/staffing.csv changed" in err
     assert not (report(published) / "quarterly_exit_report.pdf").exists()
     assert not (report(published) / "publication_check.json").exists()
-    withdrawn = published.paths.restricted_dir(published.period.slug) / "withdrawn"
-    assert (withdrawn / "sufficiency_analysis.pdf").read_text() == "sufficiency pdf v1"
-    assert "local/staffing.csv changed" in json.loads((withdrawn / "reason.json").read_text())["reason"]
+    stale = published.paths.restricted_dir(published.period.slug) / "stale"
+    assert (stale / "sufficiency_analysis.pdf").read_text() == "sufficiency pdf v1"
+    assert "local/staffing.csv changed" in json.loads((stale / "reason.json").read_text())["reason"]
+    # the tables become withdrawn editions: readers may hold them, later editions are audited against them
+    assert (report(published) / "withdrawn" / "quarterly" / "1" / "T1.csv").exists()
     code, text = where(published, capsys)
     assert code == 1 and "papers were withdrawn: raw file local/staffing.csv changed" in text
 
@@ -239,7 +245,8 @@ def test_a_failed_check_publishes_nothing_and_keeps_the_candidates_restricted(pu
     record = json.loads((restricted / "refused" / "publication_check.json").read_text())
     assert record["passed"] is False and record["problems"] == ["quarterly: CHILD id found in quarterly_exit_report.html"]
     assert "quarterly_exit_report.html" in withdrawn
-    assert (restricted / "withdrawn" / "quarterly_exit_report.html").read_text() == "quarterly html v1"
+    assert (restricted / "stale" / "quarterly_exit_report.html").read_text() == "quarterly html v1"
+    assert (out / "withdrawn" / "quarterly" / "1" / "tables.json").exists()
     # the other paper is still published and described by the record
     assert sorted(json.loads((out / "publication_check.json").read_text())["papers"]) == ["sufficiency"]
 

@@ -35,7 +35,7 @@ def test_measures_writes_tidy_csv_for_the_period(validated, tmp_path, capsys):
                "--out", str(tmp_path)])
     assert rc == 0
     tidy = pd.read_csv(tmp_path / "measures.csv", keep_default_na=False, na_values=[""])
-    assert list(tidy.columns) == ["measure_id", "period", "dimension", "category", "value", "unit"]
+    assert list(tidy.columns) == ["measure_id", "period", "dimension", "category", "value", "unit", "reason"]
     from pipeline.measures.quarterly import MEASURES
     quarterly = tidy[tidy["measure_id"].isin(list(MEASURES))]
     assert len(quarterly) and set(quarterly["period"]) == {"2026-27 Q1"}
@@ -43,6 +43,7 @@ def test_measures_writes_tidy_csv_for_the_period(validated, tmp_path, capsys):
     assert q1["value"].tolist() == [1.0]
     staff = tidy[tidy["measure_id"] == "staff_fte_at_end"]
     assert staff["unit"].tolist() == ["unavailable"] and staff["value"].isna().all()
+    assert staff["reason"].str.startswith("not computable from the data supplied").all()
     assert "unavailable" in capsys.readouterr().out
 
 
@@ -54,4 +55,5 @@ def test_measures_without_validated_data_says_run_validate(tmp_path, capsys):
 def test_bad_period_is_a_clear_error(validated, tmp_path, capsys):
     rc = main(["--params", PARAMS, "measures", "--validated", str(validated), "--period", "Q2 2026",
                "--out", str(tmp_path)])
-    assert rc == 2 and "2021-22 Q2" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert rc == 2 and "--period: period = 'Q2 2026' is not allowed" in err and "'2026-27 Q2'" in err

@@ -23,6 +23,11 @@ def test_overrides_point_la_and_paths_at_the_authority(project_root):
     assert params.paths.processed == project_root / "data/regional/eastvale/processed"
     assert params.paths.reports == project_root / "reports/regional/eastvale"
     assert params.period == parse_params(data, project_root).period  # everything else as in params.yaml
+    # the demo authority's geography codes are not inherited: without its own they are blank
+    assert (params.la.new_la_code, params.la.region_code, params.la.region_name) == ("", "", "")
+    with_codes = {"authorities": {"eastvale": {**REGIONAL["authorities"]["eastvale"], "new_la_code": "E06000099"}}}
+    params = parse_params(apply_overrides(data, authority_overrides(with_codes, "eastvale")), project_root)
+    assert params.la.new_la_code == "E06000099"
 
 
 def test_a_code_with_leading_zeros_stays_text():

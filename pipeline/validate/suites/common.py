@@ -174,3 +174,27 @@ def child_in_header(frame: pd.DataFrame, related: dict) -> pd.Series:
     header = related.get("header")
     children = header["CHILD"] if header is not None else pd.Series([], dtype="str")
     return ck.flag_in(frame["CHILD"], children)
+
+
+def header_dob(frame: pd.DataFrame, related: dict) -> pd.Series:
+    """The DOB (a date) the same return's header gives each row's CHILD; NaT when not there."""
+    header = related.get("header")
+    if header is None or not len(header):
+        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    dob = ck.lookup(frame["CHILD"], pd.Series(ck.parse_dates(header["DOB"]).values, index=header["CHILD"].values))
+    return dob.astype("datetime64[ns]")
+
+
+def dob_checks(ctx: SuiteContext) -> list[Check]:
+    """DOB as in the header (DfE INT11-INT18), for tables with a DOB column other than the header."""
+    if ctx.return_name is None or ctx.table == "header" or "DOB" not in {c.name for c in layout(ctx.table)}:
+        return []
+    return [flag_check("DFE_DOB_HEADER", "DOB", "ok_DFE_DOB_HEADER", other="@HEADER_DOB_as_date|blank")]
+
+
+def add_dob_flag(df: pd.DataFrame, ctx: SuiteContext, related: dict) -> pd.DataFrame:
+    """``HEADER_DOB_as_date`` and the flag ``ok_DFE_DOB_HEADER`` (see :func:`dob_checks`)."""
+    if not dob_checks(ctx):
+        return df
+    hdob = header_dob(df, related)
+    return df.assign(HEADER_DOB_as_date=hdob, ok_DFE_DOB_HEADER=ck.flag_dob_as_header(df["DOB_as_date"], hdob))

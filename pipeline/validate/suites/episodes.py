@@ -23,7 +23,8 @@ def prepare(frame: pd.DataFrame, ctx: SuiteContext, related: dict) -> pd.DataFra
     """Parsed dates, the child's DOB from the header, and flags for the cross-row rules."""
     df = prepare_columns(frame, "episodes")
     ep = pd.DataFrame({"CHILD": df["CHILD"], "DECOM": df["DECOM_as_date"], "DEC": df["DEC_as_date"],
-                       "REC": df["REC"], "RNE": df["RNE"]})
+                       "REC": df["REC"], "RNE": df["RNE"], "LS": df["LS"], "PLACE": df["PLACE"],
+                       "PLACE_PROVIDER": df["PLACE_PROVIDER"], "PL_POST": df["PL_POST"], "URN": df["URN"]})
     nb = ck.neighbour_episodes(ep)
     header = related.get("header")
     if header is not None and len(header):
@@ -36,7 +37,12 @@ def prepare(frame: pd.DataFrame, ctx: SuiteContext, related: dict) -> pd.DataFra
     return df.assign(
         DOB_as_date=dob,
         AGE_LIMIT_as_date=ck.add_years(dob, AGE_LIMIT_YEARS),
+        AGE_16_as_date=ck.add_years(dob, 16),
+        AGE_14_as_date=ck.add_years(dob, 14),
+        AGE_10_as_date=ck.add_years(dob, 10),
         PREV_DEC=nb["prev_DEC"],
+        **ck.dfe_episode_flags(ep, nb, dob),
+        **ck.dfe_placement_flags(ep, dob, ctx.collection_year),
         ok_REC_ONLY_WITH_DEC=~(df["REC"].notna() & df["DEC"].isna()),
         ok_DEC_HAS_REC=~(df["DEC"].notna() & df["REC"].isna()),
         ok_EP_OVERLAP=ck.flag_no_overlap(ep, nb),
@@ -73,6 +79,29 @@ def checks(ctx: SuiteContext) -> list[Check]:
         Check("EP_AGED_18_AT_DECOM", "DECOM", "ExpectColumnPairValuesAToBeGreaterThanB",
               {"column_A": "AGE_LIMIT_as_date", "column_B": "DECOM_as_date", "or_equal": False, "ignore_row_if": "either_value_is_missing"},
               {"other": "@AGE_LIMIT_as_date"}),
+    ]
+    out += [
+        flag_check("DFE_142", "DECOM", "ok_DFE_142"),
+        flag_check("DFE_355", "DEC", "ok_DFE_355"),
+        flag_check("DFE_388", "REC", "ok_DFE_388", other="@DEC"),
+        flag_check("DFE_437", "REC", "ok_DFE_437"),
+        flag_check("DFE_431", "RNE", "ok_DFE_431", other="@DECOM"),
+        flag_check("DFE_386", "REC", "ok_DFE_386", other="@AGE_LIMIT_as_date"),
+        flag_check("DFE_407", "REC", "ok_DFE_407", other="@AGE_LIMIT_as_date"),
+        flag_check("DFE_460", "REC", "ok_DFE_460", other="@AGE_LIMIT_as_date"),
+        flag_check("DFE_389", "REC", "ok_DFE_389", other="@AGE_16_as_date"),
+        flag_check("DFE_387", "REC", "ok_DFE_387", other="@AGE_14_as_date"),
+        flag_check("DFE_358", "LS", "ok_DFE_358", other="@AGE_10_as_date"),
+        flag_check("DFE_380", "PLACE", "ok_DFE_380", other="@RNE|blank"),
+        flag_check("DFE_213", "PLACE_PROVIDER", "ok_DFE_213", other="@PLACE"),
+        *[flag_check(f"DFE_{code}", "PLACE", f"ok_DFE_{code}") for code in ck.PLACE_MIN_AGE],
+        *[flag_check(f"DFE_{code}", "PLACE", f"ok_DFE_{code}", other="@DEC") for code in ck.PLACE_MAX_DAYS],
+        flag_check("DFE_378", "PLACE", "ok_DFE_378", other="@LS"),
+        flag_check("DFE_381", "PLACE", "ok_DFE_381", other="@REC"),
+        flag_check("DFE_382", "PLACE", "ok_DFE_382", other="@LS"),
+        flag_check("DFE_384", "PLACE", "ok_DFE_384", other="@LS"),
+        flag_check("DFE_214", "LS", "ok_DFE_214"),
+        flag_check("DFE_222", "URN", "ok_DFE_222", other="@PLACE"),
     ]
     for flag, (_places, statuses) in _adoption_rules().items():
         out.append(flag_check("EP_LS_PLACE_ADOPTION", "LS", f"ok_{flag}", other="@PLACE", allowed=" or ".join(statuses)))

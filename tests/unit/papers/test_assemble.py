@@ -42,3 +42,23 @@ def test_only_columns_that_mean_the_same_figure_in_every_period_are_matched():
     known = {"S01|Under 1|31 March 2025": 11.0, "S12|Started|2024-25": 90.0, "S18|Fostering|All ages": 1.0}
     assert select_comparable_figures("sufficiency", known) == {"S01|Under 1|31 March 2025": 11.0,
                                                                "S12|Started|2024-25": 90.0}
+
+
+def test_accepted_exceptions_are_counted_by_rule_table_and_policy_without_reasons():
+    from pipeline.papers.assemble import build_accepted_table
+
+    accepted = pd.DataFrame({
+        "rule": ["EP_AGED_18_AT_DECOM", "EP_AGED_18_AT_DECOM", "EP_OVERLAP"],
+        "table": ["episodes"] * 3,
+        "policy": ["kept", "kept", "set aside"],
+        "reason": ["court extended the order for C1", "same", "entered twice"],
+        "CHILD": ["C1", "C2", "C3"],
+    })
+    t = build_accepted_table(accepted, {"EP_AGED_18_AT_DECOM": "The child was 18 or over at DECOM."})
+    assert t.table_id == "DQ02_accepted_exceptions"
+    assert t.rows == ["EP_AGED_18_AT_DECOM: The child was 18 or over at DECOM (episodes; kept)",
+                      "EP_OVERLAP: EP_OVERLAP (episodes; set aside)", "Total"]
+    assert t.values["Records"].tolist() == [2, 1, 3]
+    assert t.check_additive() == [] and t.suppress
+    assert "court" not in " ".join(t.rows) + t.caption and "C1" not in " ".join(t.rows)
+    assert build_accepted_table(None, {}) is None and build_accepted_table(accepted.iloc[:0], {}) is None

@@ -3,7 +3,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from pipeline.render.charts import plot_bars, plot_projection, plot_trend
+from pipeline.render.charts import plot_against_target, plot_bars, plot_projection, plot_trend
 from pipeline.render.view import PaperView
 
 
@@ -62,3 +62,75 @@ def test_the_view_charts_published_values_only(published):
     assert " 3" not in chart.alt.replace("Q2 15", "")
     assert chart.number == 1
     assert "T1_exits|Placed with parents|Q1" in chart.figure_ids
+
+
+def test_contrast_ratio_follows_wcag():
+    from pipeline.render.charts import contrast_ratio
+
+    assert round(contrast_ratio("#000000"), 2) == 21.0
+    assert round(contrast_ratio("#FFFFFF"), 2) == 1.0
+    # #767676 is the lightest grey that passes 4.5:1 on white; #777777 just fails it
+    assert round(contrast_ratio("#767676"), 2) == 4.54 and round(contrast_ratio("#777777"), 2) == 4.48
+
+
+def _colours(svg: str) -> set[str]:
+    return {c.upper() for c in re.findall(r"(?:fill|stroke):\s*(#[0-9a-fA-F]{6})", svg)}
+
+
+def test_every_series_colour_has_3_to_1_contrast_and_a_marker_or_line_style_of_its_own():
+    from pipeline.render.charts import LINESTYLES, MARKERS, PALETTE, contrast_ratio
+
+    assert all(contrast_ratio(c) >= 3 for c in PALETTE)
+    assert len(set(MARKERS)) == len(MARKERS) == len(PALETTE)
+    assert len(set(map(str, LINESTYLES))) == len(LINESTYLES)
+    data = pd.DataFrame({f"s{i}": [10.0 + i, 20.0 + i] for i in range(6)}, index=["a", "b"])
+    h = pd.Series([600.0, 620.0], index=["2025", "2026"])
+    c = pd.Series([620.0, 640.0], index=["2026", "2027"])
+    decorative = {"#FFFFFF", "#DDDDDD"}  # background and grid lines
+    for chart in (plot_trend("t6", data, "T", "x", "y"),
+                  plot_projection("p", h, c, c - 20, c + 20, "Projection", "Children"),
+                  plot_against_target("a", pd.Series([5.0, 9.0, np.nan, np.nan], index=["Q1", "Q2", "Q3", "Q4"]),
+                                      20, pd.Series([np.nan, 9.0, 13.0, 17.0], index=["Q1", "Q2", "Q3", "Q4"]),
+                                      "Exits", "Children")):
+        low = {col for col in _colours(chart.svg) - decorative if contrast_ratio(col) < 3}
+        assert low == set(), f"{chart.chart_id}: colours below 3:1 against white: {low}"
+    assert {c.upper() for c in PALETTE} <= _colours(plot_trend("t6", data, "T", "x", "y").svg)
+
+
+def test_the_target_chart_plots_a_published_year_to_date_when_its_quarters_are_hidden(published):
+    view = PaperView(published)
+    # SGO: Q1 hidden (8), Q2 12 shown, year to date 20 shown: the cumulative at Q2 is 20
+    chart = view.against_target("T1_exits", "Special guardianship order", ["Q1", "Q2", "Q3", "Q4"], 40, "Exits")
+    assert "Cumulative exits: Q2 20" in chart.alt and " 8" not in chart.alt
+    assert chart.figure_ids[-1] == "T1_exits|Special guardianship order|Year to date"
+    assert chart.number == 1
+
+
+def test_a_chart_with_nothing_published_is_left_out_with_a_sentence(paper):
+    from pipeline.render.published import publish_paper
+
+    hidden = {"T1_exits": {("Placed with parents", c) for c in ("Q1", "Q2", "Year to date")}
+              | {("Special guardianship order", c) for c in ("Q1", "Q2", "Year to date")}, "T1p_share": set()}
+    view = PaperView(publish_paper(paper, hidden, "x", 10))
+    target = view.against_target("T1_exits", "Placed with parents", ["Q1", "Q2", "Q3", "Q4"], 40, "Exits by quarter")
+    assert target.html == ('<p class="section-note">No chart of exits by quarter: none of the figures it would '
+                           "plot is published (each would disclose a small number of children).</p>")
+    trend = view.trend("T1_exits", ["Placed with parents", "Special guardianship order"], "Exits", "Children")
+    bars = view.bars("T1_exits", "Q2", "Exits in Q2", "Children", rows=["Placed with parents", "Special guardianship order"])
+    assert trend.html.startswith('<p class="section-note">No chart of exits:')
+    assert bars.html.startswith('<p class="section-note">No chart of exits in Q2:')
+    assert view.charts_shown == 0
+
+
+def test_the_target_chart_does_not_call_quarters_still_to_come_unpublished():
+    cumulative = pd.Series([np.nan, 15.0, np.nan, np.nan], index=["Q1", "Q2", "Q3", "Q4"])
+    chart = plot_against_target("t", cumulative, 28, None, "Exits", "Children")
+    assert chart.alt == "Bar chart: Exits. Cumulative exits: Q2 15 (not published: Q1). Target 28."
+
+
+def test_a_withheld_headline_figure_reads_suppressed(published):
+    html = PaperView(published).kpis([("T1_exits|Placed with parents|Q1", "Placed with parents, Q1"),
+                                      ("T1_exits|Total|Q1", "All exits, Q1")]).html
+    assert ('<span class="kpi-value" data-figure-id="T1_exits|Placed with parents|Q1"><span aria-hidden="true">x'
+            '</span><span class="visually-hidden">suppressed</span></span>') in html
+    assert '<span class="kpi-value" data-figure-id="T1_exits|Total|Q1">11</span>' in html

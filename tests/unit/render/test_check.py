@@ -31,6 +31,14 @@ def test_a_planted_small_number_fails_everywhere(paper, published):
     assert "T1_exits|Placed with parents|Q1: table cell shows '3' but the published figure is 'x'" in problems
 
 
+def test_a_hidden_cell_reads_suppressed_but_a_number_in_screen_reader_text_fails(published):
+    cell = ('<td class="num suppressed" data-figure-id="T1_exits|Placed with parents|Q1">'
+            '<span aria-hidden="true">x</span><span class="visually-hidden">{}</span></td>')
+    assert check_html_figures(find_html_figures(cell.format("suppressed")), published) == []
+    assert check_html_figures(find_html_figures(cell.format("3")), published) == [
+        "T1_exits|Placed with parents|Q1: table cell shows 'x 3' but the published figure is 'x'"]
+
+
 def test_a_number_in_narrative_about_a_hidden_figure_fails(published):
     html = '<p><span data-figure-id="T1_exits|Placed with parents|Q1">3 children</span></p>'
     assert check_html_figures(find_html_figures(html), published) == [
@@ -77,3 +85,30 @@ def test_numbers_are_read_whole_and_zero_may_be_written_as_no(published, paper):
     pub = publish_paper(paper, {"T1_exits": set(), "T1p_share": set()})
     html = '<span data-figure-id="T1_exits|Placed with parents|Q2">no children</span>'
     assert check_html_figures(find_html_figures(html), pub) == []
+
+
+def test_the_publication_check_reads_the_spreadsheets_and_open_data_back(published, tmp_path):
+    from pipeline.render import io as rio
+    from pipeline.render.cli_check import check_downloads
+
+    meta = {"title": "Exits", "la_code": "990", "new_la_code": "E99999999", "la_name": "Northmoor",
+            "period": "2026-27 Q2", "sufficiency_year": "2025-26"}
+    where = {"spreadsheet": tmp_path / "paper.ods", "open_data": tmp_path / "open_data" / "test"}
+    rio.write_downloads(where["spreadsheet"], where["open_data"], published, meta)
+    patterns = build_identifier_patterns({"CHILD id": ["C123456"], "date of birth": [], "UPN": [], "postcode": []})
+    problems, checked = check_downloads(where, published, patterns, lambda p: p.relative_to(tmp_path).as_posix())
+    assert problems == [] and len(checked) == 2 + 4
+    # a withheld figure leaked into the open data, a CHILD id into the XLSX, the ODS deleted
+    csv = where["open_data"] / "t1_exits.csv"
+    csv.write_text(csv.read_text().replace("Placed with parents,Q1,c", "Placed with parents,Q1,3"))
+    from pipeline.render.spreadsheet import build_workbook, write_xlsx
+
+    sheets = build_workbook(published, {**meta, "author": "C123456"})
+    (tmp_path / "paper.xlsx").write_bytes(write_xlsx(sheets, "Exits", "x"))
+    (tmp_path / "paper.ods").unlink()
+    problems, _ = check_downloads(where, published, patterns, lambda p: p.relative_to(tmp_path).as_posix())
+    assert problems[0] == "paper.ods is missing (run: python -m pipeline paper test)"
+    assert any(p.startswith("paper.xlsx") and "CHILD id" in p for p in problems)
+    assert ("open_data/test/t1_exits.csv row 3: T1_exits|Placed with parents|Q1 is withheld in the paper but the "
+            "open data gives '3'") in problems
+    assert len(problems) == 3

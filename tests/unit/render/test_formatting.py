@@ -18,7 +18,10 @@ def test_every_figure_carries_its_id_and_the_suppression_note_is_there(published
     ids = re.findall(r'data-figure-id="([^"]+)"', html)
     assert len(ids) == 9  # 3 rows x 3 columns
     assert "T1_exits|Placed with parents|Q1" in ids
-    assert '<td class="num suppressed" data-figure-id="T1_exits|Placed with parents|Q1">x</td>' in html
+    # the x is read out as "suppressed" by a screen reader (the word is visually hidden)
+    assert ('<td class="num suppressed" data-figure-id="T1_exits|Placed with parents|Q1">'
+            '<span aria-hidden="true">x</span><span class="visually-hidden">suppressed</span></td>') in html
+    assert html.count('<span class="visually-hidden">suppressed</span>') == 2  # the two hidden Q1 cells
     assert "Table 3:" in html and "<caption>" in html
     assert "x: a number from 1 to 9 (or a figure computed from one) is not shown to protect children" in html
     assert '<tr class="total"><th scope="row">Total</th>' in html

@@ -5,7 +5,8 @@ Four children:
 - C2: enters 01/07/2024, leaves 01/12/2024 on a special guardianship order (E45); the
   tracker follows the SGO case to GRANTED on that day.
 - C3: in care since 2023, placement order (E1) on 10/09/2024, placed for adoption (A6).
-- C4: carried over from before the year (RNE P, no earlier episode in this return), UASC.
+- C4: carried over from before the year (RNE P, no earlier episode in this return), UASC; in a
+  residential care home (R1), which has no Ofsted URN (DfE 222).
 
 `files()` returns {relative path: CSV text}; tests change a copy and write it with `write`.
 """
@@ -31,7 +32,7 @@ C2,01/07/2024,S,V2,N4,U3,PR1,01/12/2024,E45,,NM2 1AA,NM2 2BB,
 C3,01/02/2023,S,C2,N1,U4,PR1,10/09/2024,X1,,NM7 1AA,NM7 2BB,
 C3,10/09/2024,L,E1,N1,U4,PR1,01/11/2024,X1,,NM7 1AA,NM7 2BB,
 C3,01/11/2024,P,E1,N1,A6,PR1,,,CARPL,NM7 1AA,NM8 3CC,
-C4,01/12/2023,P,C2,N6,R1,PR4,,,,NM9 9ZZ,XY1 1AA,SC777777
+C4,01/12/2023,P,C2,N6,R1,PR4,,,,NM9 9ZZ,XY1 1AA,
 """
 
 UASC = """CHILD,SEX,DOB,DUC

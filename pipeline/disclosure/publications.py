@@ -1,0 +1,179 @@
+"""Which editions of a paper a reader holds, and the rule against re-publishing a period.
+
+    python -m pipeline withdraw quarterly|sufficiency [--period 2026-27-Q2]
+
+Editions on disk (``reports/<slug>/tables/<paper>/``, restricted twin under
+``<processed>/restricted/<slug>/<paper>/``). A withdrawn edition is moved to
+``reports/<slug>/withdrawn/<paper>/<n>/`` (restricted twin ``restricted/<slug>/withdrawn/<paper>/<n>/``):
+it is no longer the period's paper, but a reader may still hold it, so every later
+build of the same year still audits against it.
+
+Re-publishing a period is refused (one line, naming the earlier edition and the command to
+withdraw it) when the period's paper exists with another disclosure threshold, or when it
+passed its publication check (it has left the building) and the new tables differ from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.config import Params
+from pipeline.disclosure.editions import Edition, folder_hash, load_edition
+from pipeline.errors import DisclosureError, PipelineError
+
+
+def _quarter(slug: str):
+    from pipeline.periods import PeriodError, parse_quarter
+
+    try:
+        return parse_quarter(slug)
+    except PeriodError:
+        return None
+
+
+def edition_folders(params: Params, paper: str) -> dict[str, tuple[Path, Path]]:
+    """Label -> (published folder, restricted folder) of every edition a reader of this
+    period's `paper` may hold: other periods' papers (quarterly: the same financial year;
+    sufficiency: any period, their years overlap) and every withdrawn edition of those periods
+    and of this one."""
+    reports, period = params.paths.reports, params.period
+    out: dict[str, tuple[Path, Path]] = {}
+    if not reports.exists():
+        return out
+    for slug_dir in sorted(p for p in reports.iterdir() if p.is_dir()):
+        q = _quarter(slug_dir.name)
+        if q is None or (paper == "quarterly" and q.year != period.year):
+            continue
+        restricted = params.paths.restricted_dir(slug_dir.name)
+        current = slug_dir / "tables" / paper
+        if slug_dir.name != period.slug and (current / "tables.json").exists():
+            out[slug_dir.name] = (current, restricted / paper)
+        for w in sorted((slug_dir / "withdrawn" / paper).glob("*")) if (slug_dir / "withdrawn" / paper).exists() else []:
+            if (w / "tables.json").exists():
+                out[f"{slug_dir.name} withdrawn {w.name}"] = (w, restricted / "withdrawn" / paper / w.name)
+    return out
+
+
+def load_editions(params: Params, paper: str) -> tuple[list[Edition], dict[str, str]]:
+    """The editions and the hash of each one's published tables (label -> sha256)."""
+    found = edition_folders(params, paper)
+    return ([load_edition(label, pub, res) for label, (pub, res) in found.items()],
+            {label: folder_hash(pub) for label, (pub, _) in found.items()})
+
+
+def changed_editions(params: Params, paper: str, recorded: dict[str, str]) -> list[str]:
+    """Editions added, removed or changed since a paper recorded the hashes it was audited with."""
+    now = {label: folder_hash(pub) for label, (pub, _) in edition_folders(params, paper).items()}
+    return sorted(k for k in set(now) | set(recorded) if now.get(k) != recorded.get(k))
+
+
+def _withdraw_hint(params: Params, paper: str) -> str:
+    return f"python -m pipeline withdraw {paper} --period {params.period.slug}"
+
+
+def _normalised(frame: pd.DataFrame) -> str:
+    return frame.astype(str).to_csv(index=False, lineterminator="\n")
+
+
+def refuse_republishing(params: Params, paper: str, new_csvs: dict[str, pd.DataFrame] | None = None) -> None:
+    """Raise DisclosureError (one line) if publishing `paper` for this period again is unsafe.
+
+    ``new_csvs`` (file name -> tidy frame) are the tables about to be written; None checks
+    only the threshold."""
+    slug = params.period.slug
+    folder = params.paths.report_dir(slug) / "tables" / paper
+    manifest_path = folder / "tables.json"
+    if not manifest_path.exists():
+        return
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except ValueError:
+        return  # an unreadable earlier attempt was never published
+    where = f"reports/{slug}/tables/{paper}"
+    old = manifest.get("threshold")
+    if old is not None and int(old) != params.disclosure.threshold:
+        raise DisclosureError(
+            f"{paper} {params.period.label} was published with disclosure threshold {old} ({where}); publishing it "
+            f"again with threshold {params.disclosure.threshold} would reveal counts it hid: withdraw it first "
+            f"({_withdraw_hint(params, paper)})")
+    check = params.paths.report_dir(slug) / "publication_check.json"
+    if new_csvs is None or not check.exists():
+        return
+    try:
+        passed = json.loads(check.read_text(encoding="utf-8")).get("passed")
+    except ValueError:
+        passed = False
+    if not passed:
+        return
+    old_csvs = {f.name: _normalised(pd.read_csv(f, dtype=str, keep_default_na=False)) for f in folder.glob("*.csv")}
+    if old_csvs != {name: _normalised(frame) for name, frame in new_csvs.items()}:
+        raise DisclosureError(
+            f"{paper} {params.period.label} has been published ({where} passed its publication check) and these "
+            f"tables differ from it; a reader holding both could work out hidden counts: withdraw it first "
+            f"({_withdraw_hint(params, paper)})")
+
+
+def withdraw(params: Params, paper: str, slug: str) -> Path:
+    """Move the period's published tables (and restricted twin) to the withdrawn editions."""
+    folder = params.paths.report_dir(slug) / "tables" / paper
+    if not (folder / "tables.json").exists():
+        raise PipelineError(f"reports/{slug}/tables/{paper}: no published {paper} paper to withdraw")
+    base = params.paths.report_dir(slug) / "withdrawn" / paper
+    n = 1 + max((int(p.name) for p in base.glob("*") if p.name.isdigit()), default=0)
+    target = base / str(n)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(folder, target)
+    restricted = params.paths.restricted_dir(slug) / paper
+    if restricted.exists():
+        keep = params.paths.restricted_dir(slug) / "withdrawn" / paper / str(n)
+        keep.mkdir(parents=True, exist_ok=True)
+        for name in ("true_values.csv", "identities.json", "suppression_log.csv", "audit.json"):
+            if (restricted / name).exists():
+                shutil.copy2(restricted / name, keep / name)
+    shutil.rmtree(folder)
+    (params.paths.report_dir(slug) / "publication_check.json").unlink(missing_ok=True)
+    return target
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paper", choices=["quarterly", "sufficiency"], help="which paper to withdraw")
+    parser.add_argument("--period", default=None, help="period slug, e.g. 2026-27-Q2 (default: params.yaml)")
+
+
+def run(args: argparse.Namespace, params: Params) -> int:
+    slug = args.period or params.period.slug
+    if _quarter(slug) is None:
+        raise PipelineError(f"--period {slug}: not a period slug like 2026-27-Q2")
+    target = withdraw(params, args.paper, slug)
+    print(f"{args.paper} {slug} withdrawn to {target.relative_to(params.paths.root) if target.is_relative_to(params.paths.root) else target}; "
+          "its tables still count as known to readers of every later edition of the year")
+    return 0
+
+
+def audit_all_editions(params: Params, paper: str, tables: Path | None = None) -> list[str]:
+    """Re-audit this period's `paper` (its tables in `tables`: the staged ones the publication
+    check is about to publish; default the published ones) together with every edition a reader
+    holds, from the published tables (true values only as seeds); one problem line per exposed cell."""
+    from pipeline.disclosure.audit import audit_system
+    from pipeline.disclosure.editions import combine, hidden_primary, with_ceilings
+    from pipeline.disclosure.system import build_system
+    from pipeline.papers.assemble import COMPARABLE_COLUMNS
+    from pipeline.tables import Paper
+
+    slug = params.period.slug
+    current = load_edition(slug, tables or params.paths.report_dir(slug) / "tables" / paper,
+                           params.paths.restricted_dir(slug) / paper)
+    others, _ = load_editions(params, paper)
+    editions = [current, *others]
+    combined, links, hidden = combine(Paper(paper), editions, COMPARABLE_COLUMNS[paper], slug)
+    system = with_ceilings(build_system(combined, links), editions, params.disclosure.threshold)
+    suppressed = system.mask_of(hidden, "{cell}: not in the combined system")
+    primary = system.mask_of(hidden_primary(editions), "{cell}: not in the combined system")
+    report = audit_system(system, suppressed, primary, params.disclosure)
+    return [f"{paper}: read together with {len(others)} other edition(s), hidden {v.cell.id} is exposed "
+            f"({v.interval_text()}: {v.reason})" for v in report.exposed()]

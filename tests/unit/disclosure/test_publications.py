@@ -1,0 +1,157 @@
+"""Which editions a reader holds, the refusal to re-publish a period, and `withdraw`
+(pipeline.disclosure.publications), on small folders written by hand."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Paths, load_params
+from pipeline.disclosure.publications import (
+    changed_editions,
+    edition_folders,
+    folder_hash,
+    refuse_republishing,
+    withdraw,
+)
+from pipeline.errors import DisclosureError, PipelineError
+from pipeline.periods import parse_quarter
+
+ROOT = Path(__file__).resolve().parents[3]
+CSV = "table_id,row,column,value\nT,A,Q1,15\nT,A,Q2,x\n"
+
+
+@pytest.fixture
+def params(tmp_path):
+    p = load_params(ROOT / "params.yaml")
+    paths = Paths(root=tmp_path, raw=tmp_path / "raw", processed=tmp_path / "processed", reports=tmp_path / "reports")
+    return replace(p, paths=paths, period=parse_quarter("2026-27 Q2"))
+
+
+def write_edition(params, slug: str, paper: str = "quarterly", threshold: int = 10, csv: str = CSV) -> Path:
+    folder = params.paths.reports / slug / "tables" / paper
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "tables.json").write_text(json.dumps({"threshold": threshold, "suppression_symbol": "x",
+                                                    "tables": [{"id": "T", "file": "T.csv"}]}))
+    (folder / "T.csv").write_text(csv)
+    return folder
+
+
+def test_another_threshold_is_refused_in_one_line_naming_the_edition_and_the_command(params):
+    write_edition(params, "2026-27-Q2", threshold=10)
+    lower = replace(params, disclosure=replace(params.disclosure, threshold=5))
+    with pytest.raises(DisclosureError) as err:
+        refuse_republishing(lower, "quarterly")
+    text = str(err.value)
+    assert "\n" not in text
+    assert "threshold 10" in text and "reports/2026-27-Q2/tables/quarterly" in text
+    assert "python -m pipeline withdraw quarterly --period 2026-27-Q2" in text
+
+
+def test_the_same_threshold_before_publication_may_be_rebuilt(params):
+    write_edition(params, "2026-27-Q2", threshold=params.disclosure.threshold)
+    refuse_republishing(params, "quarterly", {"T.csv": _frame("T,A,Q1,16\nT,A,Q2,x\n")})  # not yet checked: no refusal
+
+
+def _frame(body: str):
+    import io
+
+    import pandas as pd
+
+    return pd.read_csv(io.StringIO("table_id,row,column,value\n" + body), dtype=str, keep_default_na=False)
+
+
+def test_a_published_period_may_be_rebuilt_identically_but_not_differently(params):
+    write_edition(params, "2026-27-Q2", threshold=params.disclosure.threshold)
+    (params.paths.reports / "2026-27-Q2" / "publication_check.json").write_text('{"passed": true}')
+    refuse_republishing(params, "quarterly", {"T.csv": _frame("T,A,Q1,15\nT,A,Q2,x\n")})
+    with pytest.raises(DisclosureError, match="has been published"):
+        refuse_republishing(params, "quarterly", {"T.csv": _frame("T,A,Q1,x\nT,A,Q2,6\n")})
+
+
+def test_withdraw_moves_the_edition_which_readers_still_hold(params):
+    write_edition(params, "2026-27-Q2", threshold=10)
+    restricted = params.paths.restricted_dir("2026-27-Q2") / "quarterly"
+    restricted.mkdir(parents=True)
+    (restricted / "true_values.csv").write_text("table_id,row,column,value\nT,A,Q2,4\n")
+    target = withdraw(params, "quarterly", "2026-27-Q2")
+    assert target == params.paths.reports / "2026-27-Q2" / "withdrawn" / "quarterly" / "1"
+    assert (target / "T.csv").read_text() == CSV
+    assert not (params.paths.reports / "2026-27-Q2" / "tables" / "quarterly").exists()
+    lower = replace(params, disclosure=replace(params.disclosure, threshold=5))
+    refuse_republishing(lower, "quarterly")  # no longer refused
+    found = edition_folders(lower, "quarterly")
+    assert list(found) == ["2026-27-Q2 withdrawn 1"]
+    assert (found["2026-27-Q2 withdrawn 1"][1] / "true_values.csv").exists()
+
+
+def test_withdrawing_nothing_is_a_clear_error(params):
+    with pytest.raises(PipelineError, match="no published quarterly paper to withdraw"):
+        withdraw(params, "quarterly", "2026-27-Q2")
+
+
+def test_quarterly_editions_are_the_other_quarters_of_the_same_year(params):
+    for slug in ("2025-26-Q4", "2026-27-Q1", "2026-27-Q2", "2026-27-Q3"):
+        write_edition(params, slug)
+    assert list(edition_folders(params, "quarterly")) == ["2026-27-Q1", "2026-27-Q3"]
+    write_edition(params, "2025-26-Q4", paper="sufficiency")
+    assert list(edition_folders(params, "sufficiency")) == ["2025-26-Q4"]
+
+
+def test_a_changed_or_new_edition_is_named(params):
+    q1 = write_edition(params, "2026-27-Q1")
+    recorded = {"2026-27-Q1": folder_hash(q1)}
+    assert changed_editions(params, "quarterly", recorded) == []
+    (q1 / "T.csv").write_text(CSV.replace("15", "16"))
+    assert changed_editions(params, "quarterly", recorded) == ["2026-27-Q1"]
+    write_edition(params, "2026-27-Q3")
+    assert changed_editions(params, "quarterly", {}) == ["2026-27-Q1", "2026-27-Q3"]
+
+
+def _publish_to_disk(params, slug: str, quarters: list[dict], editions=()):
+    """Protect the small quarterly table of test_editions and write it as a published edition."""
+    import pandas as pd
+
+    from pipeline.disclosure import protect_paper
+    from pipeline.tables import tidy
+    from tests.unit.disclosure.test_editions import QUARTERS, quarterly_paper
+
+    paper = quarterly_paper(quarters)
+    protected = protect_paper(paper, params.disclosure, editions=editions, comparable=QUARTERS)
+    t = paper.tables[0]
+    folder = params.paths.reports / slug / "tables" / "quarterly"
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = {"threshold": params.disclosure.threshold, "suppression_symbol": "x", "tables": [
+        {"id": "T", "file": "T.csv", "kind": "count", "protected": True, "rows": t.rows, "columns": t.cols,
+         "total_row": "Total", "total_column": None, "subtotals": {}}]}
+    (folder / "tables.json").write_text(json.dumps(manifest))
+    protected.tidy("T").to_csv(folder / "T.csv", index=False)
+    restricted = params.paths.restricted_dir(slug) / "quarterly"
+    restricted.mkdir(parents=True, exist_ok=True)
+    tidy(t).to_csv(restricted / "true_values.csv", index=False)
+    assert isinstance(protected.tidy("T"), pd.DataFrame)
+
+
+def test_the_publication_check_finds_a_hidden_cell_two_editions_pin_together(params):
+    from pipeline.disclosure.publications import audit_all_editions
+    from tests.unit.disclosure.test_editions import Q1, Q2
+
+    _publish_to_disk(params, "2026-27-Q2", [Q1, Q2])
+    assert audit_all_editions(params, "quarterly") == []  # alone, the Q2 edition is safe
+    _publish_to_disk(params, "2026-27-Q1", [Q1])  # built afterwards, blind to the Q2 edition
+    problems = audit_all_editions(params, "quarterly")
+    assert any("2026-27-Q2::T|A|Q2" in p and "exposed" in p for p in problems), problems
+
+
+def test_the_publication_check_passes_editions_built_with_each_other(params):
+    from pipeline.disclosure.publications import audit_all_editions, load_editions
+    from tests.unit.disclosure.test_editions import Q1, Q2
+
+    _publish_to_disk(params, "2026-27-Q2", [Q1, Q2])
+    q1 = replace(params, period=parse_quarter("2026-27 Q1"))
+    _publish_to_disk(q1, "2026-27-Q1", [Q1], editions=load_editions(q1, "quarterly")[0])
+    assert audit_all_editions(params, "quarterly") == []
+    assert audit_all_editions(q1, "quarterly") == []
