@@ -221,6 +221,7 @@ def publish(params, papers: list[str], checked: list[str]) -> dict:
                 shutil.copy2(staged, target)
             copied.append(target)
         entries[paper] = {"files": hash_files(incoming, copied), "inputs": read_json(paper_record_path(params, paper))}
+        keep_restricted_twin(params, paper)
     record = {"period": params.period.label, "passed": True, "files_checked": checked, "problems": [],
               "papers": dict(sorted(entries.items()))}
     write_json_atomic(incoming / RECORD, record)
@@ -229,6 +230,25 @@ def publish(params, papers: list[str], checked: list[str]) -> dict:
     os.replace(incoming, out)
     remove_path(old_dir)
     return record
+
+
+TWIN_FILES = ("true_values.csv", "identities.json", "suppression_log.csv", "audit.json")
+
+
+def published_twin_dir(params, paper: str) -> Path:
+    """Where the restricted twin of the published edition is kept: outside every DVC out, so
+    that a later run (DVC deletes a stage's outs before it runs) cannot take it away before the
+    edition is withdrawn (pipeline.disclosure.publications audits later editions against it)."""
+    return params.paths.restricted_dir(params.period.slug) / "published" / paper
+
+
+def keep_restricted_twin(params, paper: str) -> None:
+    source, target = params.paths.restricted_dir(params.period.slug) / paper, published_twin_dir(params, paper)
+    remove_path(target)
+    target.mkdir(parents=True)
+    for name in TWIN_FILES:
+        if (source / name).exists():
+            shutil.copy2(source / name, target / name)
 
 
 def remove_path(path: Path) -> None:

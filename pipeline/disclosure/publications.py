@@ -129,6 +129,9 @@ def withdraw(params: Params, paper: str, slug: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(folder, target)
     restricted = params.paths.restricted_dir(slug) / paper
+    published = params.paths.restricted_dir(slug) / "published" / paper  # kept at publication (pipeline.publish)
+    if not (restricted / "true_values.csv").exists() and published.exists():
+        restricted = published  # DVC deleted the stage's outs before a refused rerun
     if restricted.exists():
         keep = params.paths.restricted_dir(slug) / "withdrawn" / paper / str(n)
         keep.mkdir(parents=True, exist_ok=True)
