@@ -42,11 +42,21 @@ system:
 system-browser:
 	bash scripts/bootstrap-system.sh --with-browser
 
+# The DfE's published figures (real, public) that the sufficiency paper compares with: copied from
+# ../shared/external/dfe-published/ (beside the checkout, or beside a worktree's parent) with the demo data.
+DFE_PUBLISHED ?= $(firstword $(wildcard ../shared/external/dfe-published ../../shared/external/dfe-published))
+
 # Synthetic demo data, only when data/raw/ holds no return of its own.
 demo-data: env
 	@if [ -z "$$(find data/raw -mindepth 1 -not -name README.md -print -quit)" ]; then \
 	  echo "data/raw/ is empty: creating the synthetic demo local authority"; \
 	  $(BIN)/python -m pipeline synth --out data/raw; \
+	  if [ -n "$(DFE_PUBLISHED)" ]; then \
+	    mkdir -p data/raw/published && install -m 644 $(DFE_PUBLISHED)/*.csv data/raw/published/ && \
+	    echo "data/raw/published/: the DfE's published figures copied from $(DFE_PUBLISHED)"; \
+	  else \
+	    echo "no ../shared/external/dfe-published: the sufficiency paper's comparisons will be left out"; \
+	  fi; \
 	fi
 
 lint: env
@@ -61,9 +71,10 @@ regional-demo: env system
 	@for slug in $(REGIONAL); do \
 	  raw=$$($(BIN)/python -c "import yaml; print(yaml.safe_load(open('params.yaml'))['regional']['authorities']['$$slug']['raw'])"); \
 	  name=$$($(BIN)/python -c "import yaml; print(yaml.safe_load(open('params.yaml'))['regional']['authorities']['$$slug']['name'])"); \
+	  ids=$$($(BIN)/python -c "import yaml; print(yaml.safe_load(open('params.yaml'))['regional']['authorities']['$$slug'].get('id_style', 'alphanumeric'))"); \
 	  if [ -z "$$(find "$$raw" -name '*.csv' -print -quit 2>/dev/null)" ]; then \
-	    echo "$$raw: creating synthetic $$name (the name seeds the data)"; \
-	    $(BIN)/python -m pipeline synth --out "$$raw" --la "$$name" > /dev/null; \
+	    echo "$$raw: creating synthetic $$name with $$ids CHILD ids (the name seeds the data)"; \
+	    $(BIN)/python -m pipeline synth --out "$$raw" --la "$$name" --id-style "$$ids" > /dev/null; \
 	  fi; \
 	done
 	$(MAKE) regional

@@ -24,7 +24,7 @@ threshold = 10
 tables_dir = "reports/2026-27-Q2/tables/quarterly"
 
 # %%
-from pipeline.render import stories
+from pipeline.render import stories, trend_stories
 from pipeline.render.io import load_notebook_params, load_published
 from pipeline.render.view import PaperView
 
@@ -87,6 +87,29 @@ view.against_target("Q01_team_exits", "Total exits through the Exit Team", quart
                     params.targets.exit_team_exits,
                     f"Exits through the Exit Team in {params.period.year.label}, cumulative, against the target",
                     forecast_figure="Q03_targets|Exits through the Exit Team|Forecast: pipeline")
+
+# %% [markdown]
+# ### Trends: the same quarter last year and the last eight quarters
+
+# %%
+trend_stories.describe_same_quarter(view, params)
+
+# %%
+view.table("Q15_same_quarter")
+
+# %%
+trend_stories.describe_rolling(view, params)
+
+# %%
+view.trend("Q16_trend_rolling", ["Total exits through the Exit Team"],
+           "Children leaving care through the Exit Team in the 12 months to the end of each quarter", "Children",
+           "12 months to the end of")
+
+# %%
+view.table("Q16_trend_rolling")
+
+# %%
+view.table("Q14_trend_team_exits")
 
 # %% [markdown]
 # ### Targets and forecast
@@ -198,7 +221,10 @@ view.table("Q11_staff_days")
 view.table("Q11d_capacity_lost")
 
 # %%
-view.table("Q09_caseloads", missing="Caseloads are left out: the permanence tracker was not supplied.")
+stories.describe_caseloads(view, params)
+
+# %%
+view.table("Q09_caseloads")
 
 # %% [markdown]
 # ### Children to consider for exit from care

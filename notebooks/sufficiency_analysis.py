@@ -24,7 +24,7 @@ threshold = 10
 tables_dir = "reports/2026-27-Q2/tables/sufficiency"
 
 # %%
-from pipeline.render import stories
+from pipeline.render import comparisons, stories
 from pipeline.render.io import load_notebook_params, load_published
 from pipeline.render.view import PaperView
 
@@ -79,6 +79,35 @@ view.table("S12_flows", missing="The summary of children starting and ceasing ca
 # %%
 view.trend("S12_flows", ["Started to be looked after", "Ceased to be looked after", "In care at 31 March"],
            f"Children starting and ceasing care, and in care at 31 March, {first_year} to {year}", "Children")
+
+# %% [markdown]
+# ### Compared with England, the region and statistical neighbours
+
+# %%
+comparisons.describe_rate(view, params)
+
+# %%
+view.table("E02_cla_rate")
+
+# %%
+view.trend("E02_cla_rate", [f"{params.la.short_name} (counted here)", "England", comparisons.find_region(params),
+                            "Statistical neighbours: average"],
+           "Children in care per 10,000 children under 18: compared", "Per 10,000 children", "At 31 March")
+
+# %%
+view.table("E01_cla_number")
+
+# %%
+view.table("E03_start_rate")
+
+# %%
+view.table("E04_cease_rate")
+
+# %%
+comparisons.describe_differences(view, params)
+
+# %%
+view.table("E08_dfe_vs_counted")
 
 # %% [markdown]
 # ### Age of children in care
@@ -167,6 +196,9 @@ view.table("S13_stability")
 # %%
 view.table("S13p_stability_pct")
 
+# %%
+view.table("E05_stability")
+
 # %% [markdown]
 # ### Distance from home and placements outside the county
 
@@ -187,6 +219,9 @@ view.table("S15_location")
 # %%
 view.table("S15p_location_pct")
 
+# %%
+view.table("E06_distance")
+
 # %% [markdown]
 # ### In-house fostering capacity
 
@@ -201,6 +236,9 @@ view.table("S16p_fostering_use")
 
 # %%
 view.table("S17_care_leavers", missing="Care leavers' accommodation is left out: no OC3 records were supplied.")
+
+# %%
+view.table("E07_care_leavers")
 
 # %% [markdown]
 # ### Projection of children in care
@@ -253,6 +291,9 @@ view.table("DQ02_accepted_exceptions", missing="No validation error was accepted
 
 # %%
 stories.method_notes(view, params)
+
+# %%
+comparisons.describe_method(view, params)
 
 # %% [markdown]
 # ## Appendix C: Tracing a figure

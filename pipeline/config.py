@@ -91,6 +91,20 @@ class RevisionParams:
 
 
 @dataclass(frozen=True)
+class ComparatorParams:
+    """How the sufficiency paper compares the LA with the DfE's published figures
+    (data/raw/published/): its region as the DfE names it, and whose statistical neighbours
+    it takes (an old LA code of the DfE's model; blank: the LA's own code)."""
+
+    region: str = ""
+    neighbours_of: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.region, str) or not isinstance(self.neighbours_of, str):
+            raise ConfigError("comparators.region and comparators.neighbours_of must be text (quote a code: \"830\")")
+
+
+@dataclass(frozen=True)
 class PaperMeta:
     committee: str
     meeting_date: str
@@ -108,6 +122,7 @@ class Paths:
     raw: Path
     processed: Path
     reports: Path
+    metrics: Path | None = None  # headline figures and trends for `dvc metrics` / `dvc plots` (tracked in git)
 
     def report_dir(self, period_slug: str) -> Path:
         return self.reports / period_slug
@@ -132,6 +147,7 @@ class Params:
     far_miles: float
     paper: PaperMeta
     revisions: RevisionParams = field(default_factory=RevisionParams)
+    comparators: ComparatorParams = field(default_factory=ComparatorParams)
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @property
@@ -147,7 +163,8 @@ class Params:
 
 # Top-level keys of params.yaml (anything else is a typo and refused).
 TOP_LEVEL_KEYS = ("la", "period", "period_slug", "sufficiency_year", "trend_years", "paths", "disclosure",
-                  "targets", "savings", "candidates", "projection", "distance", "revisions", "paper", "regional")
+                  "targets", "savings", "candidates", "projection", "distance", "revisions", "paper", "regional",
+                  "comparators")
 
 # What each typed field allows: (kind, rule), kind one of int/number/bool/text/date; rule a
 # minimum (number) or a tuple of allowed values. Fields absent here are non-empty text.
@@ -180,6 +197,9 @@ RULES: dict[str, tuple[str, Any]] = {
     "la.new_la_code": ("optional text", None),
     "la.region_code": ("optional text", None),
     "la.region_name": ("optional text", None),
+    # the DfE comparators: the region as the DfE names it; whose neighbours (blank: la.code)
+    "comparators.region": ("optional text", None),
+    "comparators.neighbours_of": ("optional text", None),
 }
 
 _KIND_TEXT = {"int": "a whole number", "number": "a number", "bool": "true or false",
@@ -229,6 +249,8 @@ def check_value(key: str, value: Any, origin: Origin = Origin()) -> Any:
     else:  # text: a YAML number such as an authority code 990 is read as its digits
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
+        if value is None and kind == "optional text":  # `key:` or `--set key=` with nothing after it
+            value = ""
         ok = isinstance(value, str) and (value.strip() != "" or kind == "optional text")
     if ok and isinstance(rule, tuple):
         ok = value in rule
@@ -329,14 +351,15 @@ def parse_params(data: dict[str, Any], root: Path, origin: Origin = Origin()) ->
     paths_data = _require(data, "paths", origin)
     if not isinstance(paths_data, dict):
         raise ConfigError(f"{origin.of('paths')}: paths must be a mapping of keys to values")
-    extra = sorted(map(str, set(paths_data) - {"raw", "processed", "reports"}))
+    extra = sorted(map(str, set(paths_data) - {"raw", "processed", "reports", "metrics"}))
     if extra:
         raise ConfigError(f"{origin.of('paths.' + extra[0])}: unknown key paths.{extra[0]} "
-                          f"(allowed in paths: processed, raw, reports)")
+                          f"(allowed in paths: metrics, processed, raw, reports)")
     paths = Paths(
         root=root,
         **{k: root / check_value(f"paths.{k}", _require(paths_data, k, origin), origin)
            for k in ("raw", "processed", "reports")},
+        metrics=root / check_value("paths.metrics", paths_data.get("metrics", "metrics"), origin),
     )
     savings = _section(data, "savings", origin)
     distance = _section(data, "distance", origin)
@@ -361,6 +384,7 @@ def parse_params(data: dict[str, Any], root: Path, origin: Origin = Origin()) ->
         far_miles=float(check_value("distance.far_miles", distance.get("far_miles", 20), origin)),
         paper=_build(PaperMeta, _require(data, "paper", origin), "paper", origin),
         revisions=_build(RevisionParams, _section(data, "revisions", origin), "revisions", origin),
+        comparators=_build(ComparatorParams, _section(data, "comparators", origin), "comparators", origin),
         raw=data,
     )
 

@@ -34,11 +34,11 @@ STALE = "stale"  # restricted/<period>/stale/: public files withdrawn because th
 PAPER_PARAMS = {
     "quarterly": ("la", "period", "period_slug", "targets", "savings", "candidates", "disclosure", "paper",
                   "revisions"),
-    "sufficiency": ("la", "period", "period_slug", "sufficiency_year", "trend_years", "distance", "projection",
+    "sufficiency": ("la", "period", "period_slug", "comparators", "sufficiency_year", "trend_years", "distance", "projection",
                     "disclosure", "paper"),
 }
 PAPERS = ("quarterly", "sufficiency")
-PAPER_FILES = ("tables", "metrics", "ods", "xlsx", "open_data")  # written by `paper`; the rest by `render`
+PAPER_FILES = ("tables", "ods", "xlsx", "open_data")  # written by `paper`; the rest by `render`
 
 
 def staging_dir(params) -> Path:
@@ -55,7 +55,7 @@ def notebook_name(paper: str) -> str:
 def public_files(params, paper: str) -> dict[str, tuple[Path, Path]]:
     """key -> (staged path, published path) of every public file of `paper`."""
     stage, out, name = staging_dir(params), params.paths.report_dir(params.period.slug), notebook_name(paper)
-    rel = {"tables": Path("tables") / paper, "metrics": Path("metrics") / f"{paper}.json",
+    rel = {"tables": Path("tables") / paper,
            "ods": Path(f"{name}.ods"), "xlsx": Path(f"{name}.xlsx"), "open_data": Path("open_data") / paper,
            "html": Path(f"{name}.html"), "pdf": Path(f"{name}.pdf"), "reviewer": Path(f"{name}-reviewer.html")}
     return {k: (stage / r, out / r) for k, r in rel.items()}
@@ -310,7 +310,7 @@ def withdraw(params, papers: list[str], reason: str) -> list[str]:
         write_json_atomic(out / RECORD, {**record, "papers": left})
     else:
         (out / RECORD).unlink(missing_ok=True)
-    for folder in (out / "tables", out / "metrics", out / "open_data"):
+    for folder in (out / "tables", out / "open_data"):
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
     if moved:

@@ -64,6 +64,8 @@ def authority_overrides(regional: Any, slug: str) -> list[str]:
         f"paths.raw={json.dumps(str(entry['raw']))}",
         f"paths.processed={json.dumps(str(entry['processed']))}",
         f"paths.reports={json.dumps(str(entry['reports']))}",
+        # each authority's headline figures and trends beside its reports, not in the demo's metrics/
+        f"paths.metrics={json.dumps(str(entry['reports']) + '/metrics')}",
     ]
 
 

@@ -59,7 +59,7 @@ WHY = {
     "358": "DfE 358 also flags the child's header row; on episodes the two agree",
     "407": "DfE 407 also flags the child's header row",
     "178": "the DfE 2022-23 rule 178 also flags a provider given for a placement that takes none (T0-T4, Z1); the pipeline reports T0-T4 under 213 (DFE_213), once, and does not check Z1 (a code before 2023-24)",
-    "376": "the DfE validator also flags open T3 episodes (blank DEC), although its rule drops blank DECs; apparently an earlier rule's change to the validator's shared data (rule 165 fills a blank DEC with the year end) leaks into it (not verified further); the pipeline checks closed episodes",
+    "376": "run alone (selected_rules=['376']) the validator flags the same 107 rows as the pipeline; in a full run it also flags open T3 episodes (156): an earlier rule changes the data the validator shares between rules (which one was not traced)",
     "222": "the DfE list of placements without a URN changes by year; the pipeline follows the return's collection year, the validator the rule set it was run with",
     "168": "the same pattern, except that the pipeline also accepts UN6-UN10",
     "169": "PL_LA comes from the ONS postcode directory, which the pipeline does not hold; not implemented",

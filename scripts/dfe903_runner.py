@@ -44,7 +44,7 @@ def main(folder: str, year: str, ruleset: str, out: str) -> None:
             continue
         for col in (c for c in frame.columns if str(c).startswith("ERR_")):
             hit = frame[frame[col] == True]  # noqa: E712 (object column of True/NaN)
-            for idx, child in zip(hit.index, hit["CHILD"]):
+            for idx, child in zip(hit.index, hit["CHILD"], strict=True):
                 rows.append((TABLES[table], int(idx) + 1, child, col[4:]))
     seconds = time.perf_counter() - start
     pd.DataFrame(rows, columns=["table", "row", "CHILD", "dfe_rule"]).to_csv(out, index=False)

@@ -362,13 +362,10 @@ def _tracker_measures(facts: dict[str, pd.DataFrame], period: Quarter, cache: Se
             (f"{prefix}_late_stage_open", "", "", late),
         ]
     at_end = snap[snap["QUARTER"].eq(period.label)]
-    for team, worker in at_end[["TEAM", "WORKER_ID"]].drop_duplicates().sort_values(["TEAM", "WORKER_ID"]).itertuples(index=False):
-        for resp in ("CASE", "COWORK"):
-            rows.append(("caseload_at_end", "team|worker|responsibility", f"{team}|{worker}|{resp}",
-                         cache.evaluate(select_caseload(period, worker, resp, team))))
+    # team level only: per-worker caseloads name staff (restricted caseloads_by_worker.csv)
     for team in sorted(at_end["TEAM"].dropna().unique()):
         for resp in ("CASE", "COWORK"):
-            rows.append(("caseload_at_end", "team|worker|responsibility", f"{team}|ALL|{resp}",
+            rows.append(("caseload_at_end", "team|responsibility", f"{team}|{resp}",
                          cache.evaluate(select_caseload(period, None, resp, team))))
     for band in list_wait_bands():
         rows.append(("adoption_waiting_at_end", "wait_band", band, cache.evaluate(select_waiting(period, band))))

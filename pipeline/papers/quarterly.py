@@ -20,6 +20,7 @@ DerivedTables naming the count cells they come from. Table ids are stable (docs/
   Q12_timeliness      cases completing referral-to-order (and similar) intervals
   Q12d_timeliness_days (derived) median days
   Q13d_savings        (derived) savings in pounds from the Exit Team's and adoption exits
+  Q14_trend_team_exits, Q15_same_quarter, Q16_trend_rolling: trends (pipeline.papers.trends)
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from pipeline.coverage import check_quarter, read_coverage
 from pipeline.errors import InputError
 from pipeline.measures import quarterly as m
 from pipeline.measures import savings as sv
+from pipeline.papers.trends import build_trend_tables
 from pipeline.periods import Quarter
 from pipeline.process.quarterly import DFE_ROUTE_ORDER, EXIT_TEAM_ROUTES, ROUTE_LABELS, TIMELINESS
 from pipeline.tables import Cell, DerivedTable, Equation, Paper, PublishedTable, Selection
@@ -47,6 +49,7 @@ TABLE_ORDER = (
     "Q01_team_exits", "Q02_dfe_exits", "Q03_targets", "Q04_sgo", "Q05_pwp", "Q06_cp", "Q07_adoption",
     "Q08_waiting", "Q08d_waiting_days", "Q09_caseloads", "Q10_staff_fte", "Q11_staff_days",
     "Q11d_capacity_lost", "Q12_timeliness", "Q12d_timeliness_days", "Q13d_savings",
+    "Q14_trend_team_exits", "Q15_same_quarter", "Q16_trend_rolling",
 )
 # Table -> fact tables it needs (absent -> the table is unavailable).
 TABLE_NEEDS = {
@@ -243,44 +246,59 @@ def build_waiting(facts, period: Quarter) -> PublishedTable:
 
 
 def build_caseloads(facts, period: Quarter) -> PublishedTable:
-    """Q09: cases held on the last day of the quarter by worker (team sub-totals)."""
+    """Q09: cases held on the last day of the quarter by team (case responsibility and
+    co-working). Team level only: per-worker caseloads are a restricted management table
+    (``build_worker_caseloads``), and no staff identifier reaches a public paper."""
     snap = facts["tracker_snapshots"]
     at_end = snap[snap["QUARTER"].eq(period.label)]
     cols = {"Case responsibility": "CASE", "Co-working": "COWORK"}
-    total_row, total_col = "All workers", "Total"
-    sels, rows, subtotals = {}, [], {}
-    for team in sorted(at_end["TEAM"].dropna().unique()):
-        tlabel = TEAM_LABELS.get(team, team)
-        members = []
-        for worker in sorted(at_end.loc[at_end["TEAM"].eq(team), "WORKER_ID"].unique()):
-            label = f"{tlabel}: worker {worker}" if worker != "NOT_RECORDED" else f"{tlabel}: worker not recorded"
-            members.append(label)
-            for c, resp in cols.items():
-                sels[(label, c)] = m.select_caseload(period, worker, resp, team)
-            sels[(label, total_col)] = m.select_caseload(period, worker, team=team)
-        sub = f"{tlabel} total"
+    total_row, total_col = "All teams", "Total"
+    teams = list_teams(at_end["TEAM"])
+    sels = {}
+    for team in teams:
+        label = TEAM_LABELS.get(team, team)
         for c, resp in cols.items():
-            sels[(sub, c)] = m.select_caseload(period, None, resp, team)
-        sels[(sub, total_col)] = m.select_caseload(period, team=team)
-        rows += [*members, sub]
-        subtotals[sub] = tuple(members)
+            sels[(label, c)] = m.select_caseload(period, None, resp, team)
+        sels[(label, total_col)] = m.select_caseload(period, team=team)
     for c, resp in cols.items():
         sels[(total_row, c)] = m.select_caseload(period, responsibility=resp)
     sels[(total_row, total_col)] = m.select_caseload(period)
-    rows.append(total_row)
-    return _table("Q09_caseloads", f"Caseloads at the end of {period.label}", "Worker", "Responsibility",
-                  rows, [*cols, total_col], sels, facts, row_total=total_row, col_total=total_col,
-                  subtotals=subtotals, unit="cases",
-                  caption=("Open cases on the last day of the quarter, by the worker named on the latest "
-                           "tracker event: case responsibility as the child's social worker, or co-working "
-                           "as assessor."),
+    rows = [TEAM_LABELS.get(t, t) for t in teams] + [total_row]
+    return _table("Q09_caseloads", f"Caseloads at the end of {period.label}", "Team", "Responsibility",
+                  rows, [*cols, total_col], sels, facts, row_total=total_row, col_total=total_col, unit="cases",
+                  caption=("Open cases on the last day of the quarter held by each team: case responsibility "
+                           "as the child's social worker, or co-working as assessor. Caseloads are reported "
+                           "for the team as a whole; per-worker caseloads are for the team manager."),
                   notes=("Source: permanence tracker.",))
+
+
+def list_teams(teams: pd.Series) -> list[str]:
+    """Teams in the paper's order (those with a label first), then any others alphabetically."""
+    present = set(teams.dropna())
+    return [t for t in TEAM_LABELS if t in present] + sorted(present - set(TEAM_LABELS))
+
+
+def build_worker_caseloads(facts, period: Quarter) -> pd.DataFrame:
+    """Restricted management table: open cases on the last day of the quarter by team and
+    worker (TEAM, WORKER_ID, CASE, COWORK, TOTAL; NOT_RECORDED where the tracker names no
+    worker). Never published: it names staff."""
+    cols = ["TEAM", "WORKER_ID", "CASE", "COWORK", "TOTAL"]
+    snap = facts.get("tracker_snapshots")
+    if snap is None:
+        return pd.DataFrame(columns=cols)
+    at_end = snap[snap["QUARTER"].eq(period.label)][["TEAM", "WORKER_ID", "RESPONSIBILITY"]].astype(str)
+    keys = ["TEAM", "WORKER_ID"]
+    out = at_end.groupby(keys).size().rename("TOTAL").to_frame()
+    for resp in ("CASE", "COWORK"):
+        out[resp] = at_end[at_end["RESPONSIBILITY"].eq(resp)].groupby(keys).size()
+    out = out.fillna(0).astype(int).reset_index()
+    return out[cols].sort_values(["TEAM", "WORKER_ID"], kind="stable").reset_index(drop=True)
 
 
 def _staff_table(facts, period: Quarter, table_id: str, title: str, select: Callable, unit: str,
                  caption: str) -> PublishedTable:
     sq = facts["staffing_quarters"]
-    teams = [t for t in TEAM_LABELS if t in set(sq["TEAM"].dropna())] + sorted(set(sq["TEAM"].dropna()) - set(TEAM_LABELS))
+    teams = list_teams(sq["TEAM"])
     total_row, total_col = "All teams", "Establishment" if unit == "FTE" else "All posts"
     sels = {}
     for team in [*teams, None]:
@@ -458,6 +476,9 @@ def build_quarterly_paper(facts: dict[str, pd.DataFrame], params: Params) -> Pap
         paper.tables.append(team)
     if has("Q02_dfe_exits"):
         paper.tables.append(build_dfe_exits(facts, period))
+    trend_tables, trend_links = build_trend_tables(facts, period)
+    paper.tables.extend(trend_tables)
+    paper.links.extend(trend_links)
     funnels = {}
     if has("Q04_sgo"):
         funnels = {r: build_funnel(facts, period, r) for r in FUNNEL_TABLES}

@@ -116,6 +116,14 @@ def check_tidy_csv(frame: pd.DataFrame, table_info: Mapping, threshold: int, sym
     return problems
 
 
+def is_searchable_id(value: str) -> bool:
+    """Whether an identifier can be told from an ordinary word or number: 5 or more
+    characters, or a mix of letters and digits. A plain number of 4 digits or fewer would
+    match counts and years, and a short word ordinary words, so they are not looked for."""
+    v = str(value).strip()
+    return len(v) >= 5 or (any(ch.isdigit() for ch in v) and any(ch.isalpha() for ch in v))
+
+
 def _variants(kind: str, value: str) -> set[str]:
     v = value.strip()
     if not v:
@@ -131,12 +139,17 @@ def _variants(kind: str, value: str) -> set[str]:
         # words (31 March 2026, the meeting date), which a child's birthday may equal.
         ts = pd.Timestamp(v)
         return {ts.strftime("%d/%m/%Y"), ts.strftime("%Y-%m-%d")}
-    return {v}
+    out = {" ".join(v.upper().split())}
+    if v.isdigit() and v.startswith("0") and len(v.lstrip("0")) >= 5:
+        # a numeric id that lost its leading zeros (a spreadsheet did it) still identifies
+        out.add(v.lstrip("0"))
+    return out
 
 
 def build_identifier_patterns(identifiers: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
-    """Kind (child, dob, upn, postcode) -> every written form to look for. Dates are looked for
-    as dd/mm/yyyy and ISO; postcodes with and without their space."""
+    """Kind (CHILD id, date of birth, UPN, postcode, WORKER_ID ...) -> every written form to
+    look for, upper-case. Dates are looked for as dd/mm/yyyy and ISO; postcodes with and
+    without their space; numeric ids with leading zeros also without them."""
     kinds = {"dob": "date", "date of birth": "date", "postcode": "postcode"}
     out: dict[str, set[str]] = {}
     for kind, values in identifiers.items():
@@ -149,20 +162,53 @@ def build_identifier_patterns(identifiers: Mapping[str, Iterable[str]]) -> dict[
     return out
 
 
-def find_identifiers(text: str, patterns: Mapping[str, set[str]], where: str) -> list[str]:
-    """Whole-word occurrences of any identifier in `text` (the value itself is not repeated in
-    the message, which may be read by anyone). Linear in the text: the forms are looked up in
-    the set of the text's words and runs of two and three words."""
-    words = [w.upper() for w in re.findall(r"[A-Za-z0-9/\-]+", text)]
-    grams = set(words)
-    grams |= {" ".join(words[i:i + 2]) for i in range(len(words) - 1)}
-    grams |= {" ".join(words[i:i + 3]) for i in range(len(words) - 2)}
+def find_identifiers_in(passages: Iterable, patterns: Mapping[str, set[str]], where: str,
+                        figures: Mapping[str, float] | None = None, show_places: bool = True) -> list[str]:
+    """Identifiers found as whole tokens in what a person can read of one file (passages from
+    ``pipeline.render.readable``). The number a figure passage prints is the figure when it
+    is within rounding of the true figure (``figures``: figure id -> true value); a passage
+    marked ANY_FIGURE (a number in a table the check cannot map to figure ids: a spreadsheet
+    or open-data cell, a JSON number) is a figure when within rounding of any true figure;
+    anything else is searched. The message names the kind and the places, never the value."""
+    from pipeline.render.readable import (
+        ANY_FIGURE,
+        find_tokens,
+        make_any_figure_test,
+        strip_figure,
+        strip_numbers,
+    )
+
+    figures = figures or {}
+    any_figure = make_any_figure_test(figures.values())
+    found: dict[str, set[str]] = {k: set() for k in patterns}
+    places: dict[str, list[str]] = {k: [] for k in patterns}
+    for p in passages:
+        if p.figure == ANY_FIGURE:
+            text = strip_numbers(p.text, any_figure)
+        else:
+            text = strip_figure(p.text, figures.get(p.figure)) if p.figure else p.text
+        tokens = find_tokens(text)
+        for kind, forms in patterns.items():
+            hit = forms & tokens
+            if hit:
+                found[kind] |= hit
+                if p.where not in places[kind]:
+                    places[kind].append(p.where)
     problems = []
-    for kind, forms in patterns.items():
-        hits = sum(1 for form in forms if " ".join(form.upper().split()) in grams)
+    for kind, hits in found.items():
         if hits:
-            problems.append(f"{where}: contains {hits} {kind} value(s) from the validated data")
+            shown = "; ".join(places[kind][:3]) + (" ..." if len(places[kind]) > 3 else "")
+            problems.append(f"{where}: contains {len(hits)} {kind} value(s) from the validated data"
+                            + (f" ({shown})" if show_places else ""))
     return problems
+
+
+def find_identifiers(text: str, patterns: Mapping[str, set[str]], where: str) -> list[str]:
+    """Whole-token occurrences of any identifier in a plain text (the value itself is not
+    repeated in the message, which may be read by anyone)."""
+    from pipeline.render.readable import Passage
+
+    return find_identifiers_in([Passage(text, "text")], patterns, where, show_places=False)
 
 
 def find_absolute_paths(text: str, root: str, where: str) -> list[str]:

@@ -12,9 +12,12 @@ Fails (exit 4, saying why) unless, for each paper:
     (headings, table header cells, alternate text on figures, title and language);
   - the spreadsheets (.ods, .xlsx) and the DfE-format open data hold exactly the published
     figures ([c] / c where the paper withholds one);
-  - no CHILD id, date of birth, UPN or postcode from the validated data appears in any public
-    file, nor the project's absolute path; the HTML loads no script, style or font from the
-    network.
+  - no CHILD id, date of birth, UPN, postcode, WORKER_ID, POST_ID or CASE_ID from the
+    validated data appears in what a person can read of any file under reports/<period>/
+    (its name, visible text, labels, alt text, titles, attribute values, CSV cells, JSON,
+    spreadsheets; pipeline/render/readable.py; docs/publication-check.md), nor the project's
+    absolute path; the HTML loads no script, style or font from the network.
+Writes reports/<period>/publication_check.json.
 It checks the staged files (<processed>/staging/<period>/, written by `paper` and `render`)
 and refuses (exit 5) files that were not built from the current data and parameters or that
 `render` did not finish (pipeline.publish). Only when every check of every paper passed are
@@ -29,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -40,7 +42,6 @@ from pipeline.errors import PublicationError
 PAPERS = ("quarterly", "sufficiency")
 REMOTE = re.compile(r"""(<script[^>]+src\s*=\s*["']?(https?:)?//|<link[^>]+href\s*=\s*["']?(https?:)?//|"""
                     r"""@import\s+(url\()?["']?(https?:)?//|url\(\s*["']?(https?:)?//)""", re.I)
-PATH_DATA = re.compile(r'\sd="[^"]*"')
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -54,7 +55,11 @@ def find_remote_resources(html: str, where: str) -> list[str]:
 
 
 def read_identifiers(validated: Path) -> dict[str, list[str]]:
-    """CHILD ids, dates of birth, UPNs and postcodes from the validated SSDA903 tables."""
+    """CHILD ids, dates of birth, UPNs and postcodes from the validated SSDA903 tables, and the
+    staff and case identifiers (WORKER_ID, POST_ID, CASE_ID) of the staffing file and the
+    permanence tracker when they were supplied."""
+    from pipeline.render.check import is_searchable_id
+
     header, episodes = validated / "header.parquet", validated / "episodes.parquet"
     if not header.exists() or not episodes.exists():
         raise PublicationError(f"{validated}: no validated header/episodes to check identifiers against "
@@ -62,25 +67,84 @@ def read_identifiers(validated: Path) -> dict[str, list[str]]:
     h = pd.read_parquet(header)
     e = pd.read_parquet(episodes, columns=[c for c in ("HOME_POST", "PL_POST") if c in
                                            pd.read_parquet(episodes).columns])
-    children = [str(c) for c in h["CHILD"].dropna().unique()]
-    # Short numeric ids would match ordinary numbers (counts, years): only ids of 5 or more
-    # characters, or with a letter, are looked for.
-    children = [c for c in children if len(c) >= 5 or not c.isdigit()]
+    children = [str(c) for c in h["CHILD"].dropna().unique() if is_searchable_id(str(c))]
     dobs = [pd.Timestamp(d).strftime("%Y-%m-%d") for d in h["DOB"].dropna().unique()]
     upns = [str(u) for u in h["UPN"].dropna().unique() if len(str(u)) == 13] if "UPN" in h else []
     posts = sorted({str(p) for col in e.columns for p in e[col].dropna().unique() if len(str(p).strip()) >= 5})
-    return {"CHILD id": children, "date of birth": dobs, "UPN": upns, "postcode": posts}
+    out = {"CHILD id": children, "date of birth": dobs, "UPN": upns, "postcode": posts}
+    for kind, sources in STAFF_IDENTIFIERS.items():
+        values = {v for table, column in sources for v in read_column(validated / f"{table}.parquet", column)}
+        out[kind] = sorted(v for v in values if is_searchable_id(v))
+    return out
+
+
+STAFF_IDENTIFIERS = {"WORKER_ID": (("staffing", "WORKER_ID"), ("permanence_tracker", "WORKER_ID")),
+                     "POST_ID": (("staffing", "POST_ID"),),
+                     "CASE_ID": (("permanence_tracker", "CASE_ID"),)}
+
+
+def read_column(path: Path, column: str) -> list[str]:
+    """The distinct values of one column of a validated table (none when the local file was
+    not supplied)."""
+    if not path.exists():
+        return []
+    frame = pd.read_parquet(path)
+    if column not in frame.columns:
+        return []
+    return [str(v).strip() for v in frame[column].dropna().unique() if str(v).strip()]
+
+
+def read_true_figures(restricted_folders) -> dict[str, float]:
+    """Figure id -> true (unrounded) value, from each paper's restricted true_values.csv: a
+    number printed for a figure within rounding of this is the figure, not an identifier."""
+    out: dict[str, float] = {}
+    for folder in restricted_folders:
+        path = folder / "true_values.csv"
+        if not path.exists():
+            continue
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for tid, r, c, v in frame[["table_id", "row", "column", "value"]].itertuples(index=False):
+            try:
+                out[f"{tid}|{r}|{c}"] = float(v)
+            except ValueError:
+                continue
+    return out
+
+
+def public_folder(params: Params) -> Path:
+    """The folder holding every file of the period that is to be public (the papers' folder:
+    everything under it is read, tables, metrics and downloads included)."""
+    from pipeline.render.cli import outputs
+
+    return outputs(params, PAPERS[0])["html"].parent
+
+
+def scan_public_files(folder: Path, patterns: dict[str, set[str]], figures: dict[str, float],
+                      root: Path) -> tuple[list[str], list[str]]:
+    """(problems, files read): every file under the public folder, read as a person would
+    (``pipeline.render.readable``), searched for identifiers. The check's own report is
+    left out: this run rewrites it."""
+    from pipeline.render import check, readable
+
+    problems, read = [], []
+    for path in readable.list_public_files([folder]):
+        if path.name == "publication_check.json" and path.parent == folder:
+            continue
+        where = shown_path(path, root)
+        try:
+            passages = readable.read_passages(path, folder)
+        except (PublicationError, UnicodeDecodeError) as exc:
+            problems.append(f"{where}: cannot be read by the publication check ({exc})")
+            continue
+        read.append(where)
+        problems += check.find_identifiers_in(passages, patterns, where, figures)
+    return problems, read
 
 
 def pdf_text(path: Path) -> str:
-    try:
-        done = subprocess.run(["pdftotext", "-q", str(path), "-"], capture_output=True, check=True, text=True)
-    except FileNotFoundError:
-        raise PublicationError("pdftotext (poppler-utils) is needed to check the PDF: "
-                               "run scripts/bootstrap-system.sh") from None
-    except subprocess.CalledProcessError as exc:
-        raise PublicationError(f"{path}: pdftotext cannot read the PDF ({exc.stderr.strip()})") from None
-    return done.stdout
+    from pipeline.render.readable import read_pdf_text
+
+    return read_pdf_text(path)
 
 
 def visible_text(html: str) -> str:
@@ -122,7 +186,7 @@ def check_editions(params: Params, paper: str, restricted: Path) -> list[str]:
     return problems
 
 
-def check_paper(params: Params, paper: str, patterns: dict[str, set[str]]) -> tuple[list[str], list[str]]:
+def check_paper(params: Params, paper: str) -> tuple[list[str], list[str]]:
     """(problems, files checked) for one paper."""
     from pipeline.render import check
     from pipeline.render import io as rio
@@ -165,8 +229,6 @@ def check_paper(params: Params, paper: str, patterns: dict[str, set[str]]) -> tu
         problems += check.find_formula_cells(frame, rel(csv))
         problems += check.check_tidy_csv(rio.read_tidy_csv(csv), info, published.threshold, published.symbol,
                                          zero_shown)
-        text = csv.read_text(encoding="utf-8")
-        problems += check.find_identifiers(text, patterns, rel(csv))
     problems += check.find_small_counts(published, zero_shown)
 
     html_text = ""
@@ -178,7 +240,6 @@ def check_paper(params: Params, paper: str, patterns: dict[str, set[str]]) -> tu
         checked.append(rel(path))
         html = path.read_text(encoding="utf-8")
         problems += [f"{rel(path)}: {p}" for p in check.check_html_figures(check.find_html_figures(html), published)]
-        problems += check.find_identifiers(PATH_DATA.sub(" ", html), patterns, rel(path))
         problems += check.find_absolute_paths(html, root, rel(path))
         problems += find_remote_resources(html, rel(path))
         if key == "html":
@@ -186,20 +247,20 @@ def check_paper(params: Params, paper: str, patterns: dict[str, set[str]]) -> tu
     if files["pdf"].exists():
         checked.append(rel(files["pdf"]))
         text = pdf_text(files["pdf"])
-        problems += check.find_identifiers(text, patterns, rel(files["pdf"]))
         problems += check.find_absolute_paths(text, root, rel(files["pdf"]))
         problems += [f"{rel(files['pdf'])}: {p}" for p in check.find_unlabelled_numbers(text, html_text)]
         problems += find_accessibility_gaps(files["pdf"].read_bytes(), rel(files["pdf"]))
     else:
         problems.append(f"{paper}: {files['pdf'].name} is missing (run: python -m pipeline render)")
-    p, c = check_downloads(where, published, patterns, rel)
+    p, c = check_downloads(where, published, rel)
     return [*problems, *p], [*checked, *c]
 
 
-def check_downloads(where: dict, published, patterns: dict[str, set[str]], rel) -> tuple[list[str], list[str]]:
+def check_downloads(where: dict, published, rel) -> tuple[list[str], list[str]]:
     """(problems, files checked) for a paper's spreadsheets and open data: each figure the
-    published one (withheld where the paper withholds it), and no identifier in any text."""
-    from pipeline.render import check
+    published one (withheld where the paper withholds it). Identifiers in them are looked for
+    with every other public file (scan_public_files), where a number that is a published
+    figure is told from an id."""
     from pipeline.render import io as rio
     from pipeline.render.open_data import find_open_data_problems
     from pipeline.render.spreadsheet import find_spreadsheet_problems
@@ -217,14 +278,10 @@ def check_downloads(where: dict, published, patterns: dict[str, set[str]], rel) 
             problems.append(f"{rel(path)}: cannot be read as a spreadsheet ({exc})")
             continue
         problems += find_spreadsheet_problems(sheets, published, rel(path))
-        text = "\n".join(str(v) for rows in sheets.values() for row in rows for v in row if v is not None)
-        problems += check.find_identifiers(text, patterns, rel(path))
     folder = where["open_data"]
     files = rio.read_open_data(folder) if folder.is_dir() else {}
     checked += [rel(folder / name) for name in files]
     problems += find_open_data_problems(files, published, rel(folder))
-    for name in files:
-        problems += check.find_identifiers((folder / name).read_text(encoding="utf-8"), patterns, rel(folder / name))
     return problems, checked
 
 
@@ -232,6 +289,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
     from pipeline.freshness import require_current
     from pipeline.publish import publish, refuse, render_problems
     from pipeline.render import check
+    from pipeline.render.cli_paper import folders
 
     papers = list(dict.fromkeys(args.papers))
     for paper in papers:
@@ -242,9 +300,14 @@ def run(args: argparse.Namespace, params: Params) -> int:
     patterns = check.build_identifier_patterns(read_identifiers(params.paths.processed / "validated"))
     problems, checked = [], []
     for paper in papers:
-        p, c = check_paper(params, paper, patterns)
+        p, c = check_paper(params, paper)
         problems += p
         checked += c
+    public = public_folder(params)  # the staging folder: what is about to be published
+    figures = read_true_figures(folders(params, paper)["restricted"] for paper in PAPERS)
+    p, read = scan_public_files(public, patterns, figures, params.paths.root)
+    problems += p
+    checked += [r for r in read if r not in checked]
     if problems:
         withdrawn = refuse(params, papers, problems, checked)
         where = shown_path(params.paths.restricted_dir(params.period.slug) / "refused", params.paths.root)

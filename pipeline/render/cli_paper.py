@@ -14,9 +14,11 @@ parameters now in use (pipeline.freshness).
 Writes, for period P (staged: `check-publication` copies them into reports/P/ only when every
 check passed, pipeline.publish):
   <processed>/staging/P/tables/<paper>/*.csv, tables.json   the tables to publish
-  <processed>/staging/P/metrics/<paper>.json                headline figures for `dvc metrics diff`
   <processed>/staging/P/<notebook>.ods, .xlsx               the tables as an accessible spreadsheet
   <processed>/staging/P/open_data/<paper>/*.csv, *.meta.csv the tables as open data in the DfE's format
+  metrics/<paper>.json, <paper>_trend.csv          headline figures and the main trend (published
+                                                   values only; fixed paths tracked in git) for
+                                                   `dvc metrics diff` and `dvc plots show`/`diff`
   data/processed/restricted/P/<paper>/             true values, suppression log, audit result,
                                                    the executed notebook and inputs.json (what
                                                    the paper was built from, written last)
@@ -56,7 +58,8 @@ def folders(params: Params, paper: str) -> dict[str, Path]:
         "warnings": params.paths.processed / "validation" / "warnings.csv",
         "accepted": params.paths.processed / "validation" / "accepted.csv",
         "tables": staged["tables"][0],
-        "metrics": staged["metrics"][0],
+        "metrics": params.paths.metrics / f"{paper}.json",
+        "trend": params.paths.metrics / f"{paper}_trend.csv",
         "restricted": params.paths.restricted_dir(slug) / paper,
         "spreadsheet": staged["ods"][0],
         "open_data": staged["open_data"][0],
@@ -67,6 +70,27 @@ def notebook_of(paper: str) -> str:
     from pipeline.papers.assemble import PAPER_KINDS
 
     return PAPER_KINDS[paper].notebook
+
+
+def refuse_uncovered(folder: Path, params: Params, paper: str) -> None:
+    """Raise the paper's own refusal (InputError) when no return covers its period or year,
+    reading the coverage from the fact tables there are (pipeline.coverage); nothing otherwise."""
+    from pipeline.coverage import check_quarter, read_coverage
+
+    try:
+        facts = {f.stem: pd.read_parquet(f) for f in sorted(folder.glob("coverage*.parquet"))}
+        cov = read_coverage(facts)
+    except Exception:  # no usable coverage: the freshness refusal says what to run
+        return
+    if paper == "quarterly":
+        reason = check_quarter(cov, params.period)
+        if reason:
+            raise PipelineError(f"{params.period.label}: the quarterly paper is not produced: {reason}; "
+                                "add the in-year extract for the quarter, or choose a period the returns cover")
+    else:
+        from pipeline.papers.sufficiency import refuse_uncovered_year
+
+        refuse_uncovered_year(cov, params.sufficiency_year)
 
 
 def read_facts(folder: Path) -> dict[str, pd.DataFrame]:
@@ -124,7 +148,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
     from pipeline.publish import paper_record_path, remove_path, write_paper_record
     from pipeline.render import io as rio
     from pipeline.render.check import find_small_counts
-    from pipeline.render.metrics import build_metrics
+    from pipeline.render.metrics import build_metrics, build_trend
     from pipeline.render.protection import read_protection
     from pipeline.render.published import publish_paper
     from pipeline.render.writers import build_true_values, collect_published_before
@@ -134,10 +158,13 @@ def run(args: argparse.Namespace, params: Params) -> int:
     if args.facts:
         where["facts"] = Path(args.facts)
     else:
-        require_current(chain_problems(params), f"paper {args.paper}")
+        stale = chain_problems(params)
+        if stale:
+            refuse_uncovered(where["facts"], params, args.paper)  # the more useful reason first
+        require_current(stale, f"paper {args.paper}")
     # this paper's earlier staged files and record go first: a run that fails leaves none
     paper_record_path(params, args.paper).unlink(missing_ok=True)
-    for stale in (where["tables"], where["metrics"]):
+    for stale in (where["tables"], where["spreadsheet"], where["spreadsheet"].with_suffix(".xlsx"), where["open_data"]):
         remove_path(stale)
     facts = read_facts(where["facts"])
     try:
@@ -150,6 +177,8 @@ def run(args: argparse.Namespace, params: Params) -> int:
     if args.paper == "quarterly":
         extra.append(build_candidates(facts, params))
     paper = add_tables(paper, extra)
+    if args.paper == "sufficiency":
+        paper = add_comparators(paper, facts, params)
     known = collect_published_before(rio.read_tidy_csvs(earlier_table_folders(params, args.paper)),
                                      params.disclosure.symbol)
     paper = restrict_published_before(paper, select_comparable_figures(args.paper, known))
@@ -160,6 +189,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
         from pipeline.lineage_cli import revise_paper
 
         paper, revisions = revise_paper(paper, facts, params, builder)
+        paper = add_earlier_editions(paper, params)
 
     from pipeline.disclosure import protect_paper
     from pipeline.disclosure.editions import identities_json
@@ -199,11 +229,17 @@ def run(args: argparse.Namespace, params: Params) -> int:
     rio.write_published(where["tables"], published, meta)
     rio.write_downloads(where["spreadsheet"], where["open_data"], published, meta)
     rio.write_csv(restricted / "true_values.csv", build_true_values(paper))
+    if args.paper == "quarterly":
+        # per-worker caseloads name staff: a management table, never public
+        from pipeline.papers.quarterly import build_worker_caseloads
+
+        rio.write_csv(restricted / "caseloads_by_worker.csv", build_worker_caseloads(facts, params.period))
     rio.write_csv(restricted / "suppression_log.csv", protection.log)
     if revisions is not None:
         rio.write_csv(restricted / "revisions_reasons.csv", revisions.reasons)
     record_lineage(paper, published, facts, params, kind, where, revisions)
     rio.write_json(where["metrics"], build_metrics(args.paper, published, params))
+    rio.write_csv(where["trend"], build_trend(args.paper, published, params))
     print(f"{args.paper}: {len(published.tables)} tables published to {relative(where['tables'], params.paths.root)}/ "
           f"({protection.summary()['suppressed_cells']} figures suppressed; audit passed)")
     out = restricted / f"{kind.notebook}.ipynb"
@@ -238,6 +274,40 @@ def record_lineage(paper, published_paper, facts: dict, params: Params, kind, wh
     return record_paper_lineage(paper, facts, params, kind.builder.replace(":", "."), published=published,
                                 sources=revisions.sources if revisions is not None else None,
                                 facts_dir=where["facts"])
+
+
+def add_earlier_editions(paper, params: Params):
+    """The quarterly paper with the figures earlier years' papers printed for the quarters of its
+    eight-quarter trend, as figures published before (disclosure control must not hide in the
+    trend what an earlier paper showed, nor show what would undo an earlier paper's hiding)."""
+    from dataclasses import replace
+
+    from pipeline.papers.trends import map_earlier_editions
+    from pipeline.periods import PeriodError, parse_quarter
+    from pipeline.render import io as rio
+    from pipeline.render.writers import collect_published_before
+
+    known = {}
+    reports = params.paths.reports
+    for folder in sorted(reports.glob("*/tables/quarterly")) if reports.exists() else []:
+        try:
+            edition = parse_quarter(folder.parent.parent.name)
+        except PeriodError:
+            continue
+        if edition < params.period:
+            known[edition.slug] = collect_published_before(rio.read_tidy_csvs([folder]), params.disclosure.symbol)
+    cells = {c.id for t in paper.tables for c in t.cells()}
+    earlier = {k: v for k, v in map_earlier_editions(known, params.period).items() if k in cells}
+    return replace(paper, published_before={**paper.published_before, **earlier}) if earlier else paper
+
+
+def add_comparators(paper, facts: dict, params: Params):
+    """The sufficiency paper with its comparisons with England, the region and the statistical
+    neighbours, from the DfE's published files in <raw>/published/ (unchanged when absent)."""
+    from pipeline.comparators.read import read_published
+    from pipeline.papers.comparators import add_comparators as add
+
+    return add(paper, read_published(params.paths.raw / "published"), facts, params)
 
 
 def build_candidates(facts: dict, params: Params):

@@ -1,11 +1,16 @@
-"""Headline figures of each paper as a small JSON for ``dvc metrics diff`` (published values
-only: a suppressed or absent figure is null)."""
+"""Headline figures of each paper as a small JSON for ``dvc metrics diff``, and each paper's main
+trend as a CSV for ``dvc plots show`` / ``dvc plots diff``. Both live at fixed paths
+(``metrics/<paper>.json``, ``metrics/<paper>_trend.csv``) and are tracked in git, so they hold
+published values only: a suppressed or absent figure is null in the JSON and blank in the CSV."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from pipeline.config import Params
+from pipeline.papers.comparators import find_region
 from pipeline.render.published import PublishedPaper
 
 # paper -> (metric name, figure id template); templates use {year} (sufficiency year),
@@ -19,18 +24,29 @@ HEADLINES: dict[str, list[tuple[str, str]]] = {
         ("children_left_care_ytd", "Q02_dfe_exits|All children leaving care|Year to date"),
         ("adoptions_ytd", "Q03_targets|Adoptions|Year to date"),
         ("savings_ytd_pounds", "Q13d_savings|All exits (Exit Team and adoption)|Saving in the year to date"),
+        ("exit_team_exits_quarter", "Q14_trend_team_exits|Total exits through the Exit Team|{period}"),
+        ("exit_team_exits_same_quarter_last_year",
+         "Q14_trend_team_exits|Total exits through the Exit Team|{period_last_year}"),
+        ("exit_team_exits_12_months", "Q16_trend_rolling|Total exits through the Exit Team|{period}"),
+        ("children_left_care_quarter", "Q15_same_quarter|All children leaving care (DfE return)|{period}"),
+        ("children_left_care_same_quarter_last_year",
+         "Q15_same_quarter|All children leaving care (DfE return)|{period_last_year}"),
     ],
     "sufficiency": [
         ("children_in_care_31_march", "S12_flows|In care at 31 March|{year}"),
         ("started_to_be_looked_after", "S12_flows|Started to be looked after|{year}"),
         ("ceased_to_be_looked_after", "S12_flows|Ceased to be looked after|{year}"),
+        ("children_in_care_per_10000", "E02_cla_rate|{short} (counted here)|{snapshot}"),
     ],
 }
 
 
 def build_metrics(paper: str, published: PublishedPaper, params: Params, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """Metric name -> published value (None when suppressed or not in the paper)."""
-    fields = {"year": params.sufficiency_year.label, "fy": params.period.year.label, "q": f"Q{params.period.q}"}
+    last_year = type(params.period)(params.period.year.shift(-1), params.period.q)
+    fields = {"year": params.sufficiency_year.label, "fy": params.period.year.label, "q": f"Q{params.period.q}",
+              "period": params.period.label, "period_last_year": last_year.label, "short": params.la.short_name,
+              "snapshot": f"31 March {params.sufficiency_year.end.year}"}
     out: dict[str, Any] = {"period": params.period.label}
     for name, template in HEADLINES.get(paper, []):
         fid = template.format(**fields)
@@ -44,3 +60,61 @@ def build_metrics(paper: str, published: PublishedPaper, params: Params, extra: 
         out[name] = int(value) if value is not None and float(value).is_integer() else value
     out.update(extra or {})
     return out
+
+
+def _shown(published: PublishedPaper, figure_id: str) -> float | None:
+    """A published value, or None (hidden, not applicable, or not in the paper)."""
+    table_id = figure_id.split("|")[0]
+    if table_id not in published:
+        return None
+    try:
+        fig = published.figure(figure_id)
+    except KeyError:
+        return None
+    return fig.value if fig.shown else None
+
+
+# paper -> alternatives, the first whose table is in the paper wins:
+# (x column, source table whose columns are the x values, [(y column, row)], [(y column, other table, row)])
+Trend = tuple[str, str, list[tuple[str, str]], list[tuple[str, str, str]]]
+TRENDS: dict[str, list[Trend]] = {
+    "quarterly": [("quarter", "Q14_trend_team_exits",
+                   [("exits_in_quarter", "Total exits through the Exit Team")],
+                   [("exits_in_12_months", "Q16_trend_rolling", "Total exits through the Exit Team")])],
+    "sufficiency": [("at_31_march", "E02_cla_rate",
+                     [("per_10000_counted_here", "{short} (counted here)"), ("per_10000_england", "England"),
+                      ("per_10000_region", "{region}"),
+                      ("per_10000_neighbours_average", "Statistical neighbours: average")], []),
+                    # without the DfE's files: the council's own rate only
+                    ("at_31_march", "S04r_cla_rate_by_district", [("per_10000_counted_here", "Total")], [])],
+}
+Y_COLUMNS = {paper: list(dict.fromkeys(name for alt in alts for name, *_ in (*alt[2], *alt[3])))
+             for paper, alts in TRENDS.items()}
+
+
+def build_trend(paper: str, published: PublishedPaper, params: Params) -> pd.DataFrame:
+    """The paper's main trend as a tidy table for ``dvc plots`` (one row per column of its
+    source table; blank where a figure is not published, and every y column of the paper's
+    plot present, blank when the paper has no such figure). Without any source table: the
+    header only, so the file a DVC stage declares is always written."""
+    alternatives = [a for a in TRENDS.get(paper, []) if a[1] in published]
+    x = TRENDS[paper][0][0] if paper in TRENDS else "x"
+    if not alternatives:
+        return pd.DataFrame(columns=[x, *Y_COLUMNS.get(paper, [])])
+    x, source, rows, others = alternatives[0]
+    fields = {"short": params.la.short_name, "region": find_region(params)}
+    cols = list(published.table(source).info.cols)
+    out = pd.DataFrame({x: [c.replace("31 March ", "") for c in cols]})
+    for name, row in rows:
+        row = row.format(**fields)
+        out[name] = pd.Series([_plain(_shown(published, f"{source}|{row}|{c}")) for c in cols], dtype="object")
+    for name, table, row in others:
+        out[name] = pd.Series([_plain(_shown(published, f"{table}|{row}|{c}")) for c in cols], dtype="object")
+    for name in Y_COLUMNS[paper]:
+        if name not in out:
+            out[name] = pd.Series([None] * len(out), dtype="object")
+    return out[[x, *Y_COLUMNS[paper]]]
+
+
+def _plain(v: float | None) -> int | float | None:
+    return int(v) if v is not None and float(v).is_integer() else v

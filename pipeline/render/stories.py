@@ -168,6 +168,28 @@ def describe_staffing(view: PaperView, params: Params) -> Prose | Html:
     return say(*parts)
 
 
+def describe_caseloads(view: PaperView, params: Params) -> Prose | Html:
+    """Open cases held by each team at quarter end (team level only: no worker is named)."""
+    tid = "Q09_caseloads"
+    if not view.has(tid):
+        return note("Caseloads are left out: the permanence tracker was not supplied.")
+    t = view.shown_table(tid)
+    total, col = t.info.row_total, t.info.col_total
+    teams = [r for r in t.values.index if r != total]
+    all_cases = f"{tid}|{total}|{col}"
+    first = ("The number of open cases at the end of {period} is not published." if view.says_nothing(all_cases)
+             else "At the end of {period} the teams held {n}.")
+    parts = [compose(first, period=params.period.label, n=view.count(all_cases, "open cases", "open case"))]
+    stated = [compose("{n} with the {team}", sentence=False, team=team if team.endswith("Team") else team.lower(),
+                      n=view.count(f"{tid}|{team}|{col}", "cases", "case"))
+              for team in teams if not view.says_nothing(f"{tid}|{team}|{col}")]
+    if stated:
+        parts.append(compose("By team: {teams}.", teams=join_phrases(stated)))
+    parts.append("Caseloads are reported for each team as a whole; caseloads of individual workers are for the "
+                 "team manager and are not published.")
+    return say(*parts)
+
+
 def describe_savings(view: PaperView, params: Params) -> Prose | Html:
     """Savings in the year to date and projected to age 18."""
     tid = "Q13d_savings"

@@ -18,6 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="size relative to a county LA of ~150,000 under-18s (100 ~ England)")
     parser.add_argument("--la", default=None, help="LA name (default: params la.name)")
     parser.add_argument("--until", default=None, help="last quarter covered, e.g. '2026-27 Q2' (default: params period)")
+    parser.add_argument("--id-style", default="alphanumeric", choices=("alphanumeric", "numeric"),
+                        help="CHILD ids: alphanumeric (prefix + serial, 5D940000673; the default) or numeric "
+                             "(6 digits, some with a leading zero: 041051, as many councils' systems issue them)")
 
 
 def make_settings(args: argparse.Namespace, params) -> SynthSettings:
@@ -34,7 +37,8 @@ def make_settings(args: argparse.Namespace, params) -> SynthSettings:
         name, code = args.la.strip(), f"{800 + name_key(args.la) % 190:03d}"
     if not name:
         raise PipelineError("--la must not be empty")
-    return SynthSettings(seed=args.seed, scale=args.scale, la_name=name, la_code=code, until=until)
+    return SynthSettings(seed=args.seed, scale=args.scale, la_name=name, la_code=code, until=until,
+                         id_style=getattr(args, "id_style", "alphanumeric"))
 
 
 def write_files(files: dict, out: Path) -> None:
@@ -55,6 +59,6 @@ def run(args: argparse.Namespace, params) -> int:
     files = generate(settings)
     write_files(files, out)
     n_rows = sum(len(df) for df in files.values())
-    print(f"synth: {settings.la_name} ({settings.la_code}), {len(settings.returns)} returns to "
+    print(f"synth: {settings.la_name} ({settings.la_code}), {settings.id_style} CHILD ids, {len(settings.returns)} returns to "
           f"{settings.until.label}, {len(files)} files, {n_rows} rows -> {out}")
     return 0

@@ -42,7 +42,7 @@ def generate(settings: SynthSettings) -> dict[str, pd.DataFrame]:
     geo, children, periods, live, episodes, plans = simulate(settings)
     rng = settings.rng("tables")
     facts = Facts(
-        children=child_facts(children, settings.profile.id_prefix, settings.la_code, rng),
+        children=child_facts(children, settings.profile.id_prefix, settings.la_code, rng, settings.id_style),
         periods=periods,
         plans=plans,
         reviews=draw_reviews(live, rng),

@@ -8,9 +8,26 @@ import numpy as np
 UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
 
-def make_child_ids(n: int, prefix: str) -> np.ndarray:
-    """Child identifiers: the LA's prefix (from a hash of its name) and a serial number."""
-    return np.array([f"{prefix}{i:07d}" for i in range(n)], dtype=object)
+ID_STYLES = ("alphanumeric", "numeric")
+NUMERIC_ID_WIDTH = 6  # as many case-management systems issue them: 012345 ... 999999
+
+
+def make_child_ids(n: int, prefix: str, style: str = "alphanumeric") -> np.ndarray:
+    """Child identifiers. ``alphanumeric``: the LA's prefix (from a hash of its name) and a
+    serial number (``5D940000673``). ``numeric``: distinct plain numbers of 6 digits
+    (``906327``), as many councils' systems issue them (and the DfE validator's fake data);
+    about one in ten starts with 0 (``041051``), so a reader that drops leading zeros is
+    caught; more digits only when there are too many children for six. Drawn from a stream
+    of their own (seeded by the prefix), so the style changes nothing else in the data."""
+    if style == "alphanumeric":
+        return np.array([f"{prefix}{i:07d}" for i in range(n)], dtype=object)
+    if style != "numeric":
+        raise ValueError(f"id style {style!r}: expected one of {', '.join(ID_STYLES)}")
+    rng = np.random.default_rng(int(prefix.encode().hex() or "0", 16))
+    top = max(10 ** NUMERIC_ID_WIDTH, 3 * n)
+    width = max(NUMERIC_ID_WIDTH, len(str(top - 1)))
+    numbers = rng.choice(np.arange(1_000, top), size=n, replace=False)
+    return np.array([f"{v:0{width}d}" for v in numbers], dtype=object)
 
 
 def upn_check_letter(body: str) -> str:

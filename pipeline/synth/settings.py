@@ -45,6 +45,7 @@ class SynthSettings:
     la_name: str
     la_code: str
     until: Quarter
+    id_style: str = "alphanumeric"  # CHILD ids: "alphanumeric" (prefix + serial) or "numeric"
 
     # --- calendar ---------------------------------------------------------------------------
 

@@ -32,10 +32,11 @@ class Facts:
     postcodes: np.ndarray  # postcode strings by index
 
 
-def child_facts(children: pd.DataFrame, prefix: str, la_code: str, rng) -> pd.DataFrame:
-    """Identifiers, UPNs and (for a few young women) the date of birth of their own child."""
+def child_facts(children: pd.DataFrame, prefix: str, la_code: str, rng, id_style: str = "alphanumeric") -> pd.DataFrame:
+    """Identifiers (in the id style), UPNs and (for a few young women) the date of birth of
+    their own child."""
     out = children.copy()
-    out["CHILD"] = pd.Series(make_child_ids(len(out), prefix), index=out.index, dtype=object)
+    out["CHILD"] = pd.Series(make_child_ids(len(out), prefix, id_style), index=out.index, dtype=object)
     years = dd.components(out["dob"].to_numpy())[0]
     out["UPN"] = pd.Series(make_upns(years, la_code, rng), index=out.index, dtype=object)
     out["ethnic"] = out["ethnic"].astype(object)

@@ -173,7 +173,7 @@ def set_aside(raw: RawData, accepted: pd.DataFrame) -> RawData:
             d = frame[hit]
             excluded.append(pd.DataFrame({
                 "table": table, "RETURN": d["RETURN"], "SOURCE_FILE": d["SOURCE_FILE"], "SOURCE_ROW": d["SOURCE_ROW"],
-                "CHILD": d["CHILD"] if "CHILD" in d else pd.NA,
+                "CHILD": d.get("CHILD", pd.NA),
                 "reason": reasons.reindex(key[hit]).to_numpy()}))
     parts = [e for e in excluded if len(e)]
     excl = pd.concat(parts, ignore_index=True)[EXCLUSION_COLUMNS] if parts else raw.excluded

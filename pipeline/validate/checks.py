@@ -63,7 +63,28 @@ def parse_bools(values: pd.Series) -> pd.Series:
 
 def add_years(dates: pd.Series, years: int) -> pd.Series:
     """The same day `years` later; 29 February becomes 1 March in a common year (in England a
-    person born on 29 February attains an age on 1 March; synth's days.add_years agrees)."""
+    person born on 29 February attains an age on 1 March; synth's days.add_years agrees).
+
+    Each distinct date is shifted once (a column of a million dates of birth holds a few
+    thousand distinct days) and the results are spread back to the rows.
+    """
+    codes, uniques = pd.factorize(dates)  # blank -> -1
+    shifted = _add_years_exact(pd.Series(uniques, dtype=DATE_DTYPE), years).to_numpy()
+    shifted = np.append(shifted, np.datetime64("NaT", "ns"))  # position -1: blank
+    return pd.Series(shifted[codes], index=dates.index, dtype=DATE_DTYPE)
+
+
+def birthdays(dob: pd.Series, ages: Iterable[int]) -> dict[int, pd.Series]:
+    """The day each row's child reaches each age (see :func:`add_years`), distinct dates shifted once."""
+    codes, uniques = pd.factorize(dob)
+    out = {}
+    for years in ages:
+        shifted = np.append(_add_years_exact(pd.Series(uniques, dtype=DATE_DTYPE), years).to_numpy(), np.datetime64("NaT", "ns"))
+        out[years] = pd.Series(shifted[codes], index=dob.index, dtype=DATE_DTYPE)
+    return out
+
+
+def _add_years_exact(dates: pd.Series, years: int) -> pd.Series:
     shifted = (dates + pd.DateOffset(years=years)).astype(DATE_DTYPE)
     # DateOffset clips 29 February to 28 February; move those days on to 1 March
     clipped = ((dates.dt.month == 2) & (dates.dt.day == 29) & (shifted.dt.day == 28)).fillna(False)
@@ -238,18 +259,32 @@ def _is(values: pd.Series, codes: Iterable[str]) -> pd.Series:
     return values.isin(list(codes)).fillna(False).astype(bool)
 
 
+CODE_COLUMNS = ("REC", "RNE", "LS", "PLACE")
+AGES = (4, 10, 14, 15, 16, 18)  # the ages the DfE episode rules compare with
+
+
+def as_categories(ep: pd.DataFrame) -> pd.DataFrame:
+    """Code columns as categoricals: the many code-list tests then look at a few categories, not every row."""
+    return ep.assign(**{c: ep[c].astype("category") for c in CODE_COLUMNS
+                        if c in ep and not isinstance(ep[c].dtype, pd.CategoricalDtype)})
+
+
 def _before(a: pd.Series, b: pd.Series) -> pd.Series:
     """a < b where both are dates; False where either is blank."""
     return (a < b).fillna(False).astype(bool)
 
 
-def dfe_episode_flags(ep: pd.DataFrame, nb: pd.DataFrame, dob: pd.Series) -> dict[str, pd.Series]:
+def dfe_episode_flags(ep: pd.DataFrame, nb: pd.DataFrame, dob: pd.Series,
+                      ages: dict[int, pd.Series] | None = None) -> dict[str, pd.Series]:
     """Per-row flags (True = passes) of the DfE episode rules added as they are.
 
     ``ep`` needs CHILD, DECOM, DEC (dates), REC, RNE, LS, PLACE, PLACE_PROVIDER; ``nb`` is
     :func:`neighbour_episodes`; ``dob`` the child's date of birth from the return's header.
-    Ages follow :func:`add_years` (29 February birthdays on 1 March in common years).
+    Ages follow :func:`add_years` (29 February birthdays on 1 March in common years);
+    ``ages`` (:func:`birthdays` of ``dob`` for :data:`AGES`) may be given to save computing them.
     """
+    ages = ages or birthdays(dob, AGES)
+    ep = as_categories(ep)
     dec, decom, rec = ep["DEC"], ep["DECOM"], ep["REC"]
     has_dec = dec.notna()
     next_same_day = nb["has_next"] & (nb["next_DECOM"] == dec).fillna(False)
@@ -260,12 +295,12 @@ def dfe_episode_flags(ep: pd.DataFrame, nb: pd.DataFrame, dob: pd.Series) -> dic
         "ok_DFE_388": ~(rec.notna() & ~_is(rec, ["X1"]) & has_dec & next_same_day),
         "ok_DFE_437": ~(_is(rec, ["E2", "E15"]) & nb["has_next"]),
         "ok_DFE_431": ~(_is(ep["RNE"], ["S"]) & prev_same_day & ~_is(nb["prev_REC"], ["X1"])),
-        "ok_DFE_386": ~(_is(rec, ["E11", "E12"]) & ~_before(dec, add_years(dob, 18)) & has_dec & dob.notna()),
-        "ok_DFE_407": ~(_is(rec, ["E45", "E46", "E47", "E48"]) & _before(add_years(dob, 18), dec)),
-        "ok_DFE_460": ~(_is(rec, ["E17"]) & _before(dec, add_years(dob, 18))),
-        "ok_DFE_389": ~(_is(rec, ["E7"]) & _before(dec, add_years(dob, 16))),
-        "ok_DFE_387": ~(_is(rec, ["E5", "E6"]) & _before(dec, add_years(dob, 14))),
-        "ok_DFE_358": ~(_is(ep["LS"], ["J1", "J2", "J3"]) & ~_before(add_years(dob, 10), decom) & decom.notna() & dob.notna()),
+        "ok_DFE_386": ~(_is(rec, ["E11", "E12"]) & ~_before(dec, ages[18]) & has_dec & dob.notna()),
+        "ok_DFE_407": ~(_is(rec, ["E45", "E46", "E47", "E48"]) & _before(ages[18], dec)),
+        "ok_DFE_460": ~(_is(rec, ["E17"]) & _before(dec, ages[18])),
+        "ok_DFE_389": ~(_is(rec, ["E7"]) & _before(dec, ages[16])),
+        "ok_DFE_387": ~(_is(rec, ["E5", "E6"]) & _before(dec, ages[14])),
+        "ok_DFE_358": ~(_is(ep["LS"], ["J1", "J2", "J3"]) & ~_before(ages[10], decom) & decom.notna() & dob.notna()),
         "ok_DFE_380": ~(_is(ep["PLACE"], TEMPORARY_PLACES) & ~_is(ep["RNE"], ["P", "B"])),
         "ok_DFE_213": ~(_is(ep["PLACE"], NO_PROVIDER_PLACES) & ep["PLACE_PROVIDER"].notna()),
     }
@@ -277,19 +312,22 @@ def no_urn_places(collection_year: int | None) -> tuple[str, ...]:
     return NO_URN_PLACES[max(k for k in NO_URN_PLACES if k <= year)]
 
 
-def dfe_placement_flags(ep: pd.DataFrame, dob: pd.Series, collection_year: int | None = None) -> dict[str, pd.Series]:
+def dfe_placement_flags(ep: pd.DataFrame, dob: pd.Series, collection_year: int | None = None,
+                        ages: dict[int, pd.Series] | None = None) -> dict[str, pd.Series]:
     """Flags (True = passes) of the DfE rules on placement type against age, stay, legal
     status and the provider/URN fields: 370-376, 378, 379, 381, 382, 384, 214, 222.
 
     ``ep`` needs DECOM, DEC (dates), REC, LS, PLACE, PL_POST, URN; ``dob`` as for
     :func:`dfe_episode_flags`; the collection year picks the year's version of 370 and 222.
     """
+    ages = ages or birthdays(dob, AGES)
+    ep = as_categories(ep)
     place, ls, closed = ep["PLACE"], ep["LS"], ep["DEC"].notna() & ep["DECOM"].notna()
     out = {}
     for code, (code_place, years) in PLACE_MIN_AGE.items():
         if code == "370" and collection_year is not None and collection_year <= 2023:
             years = P2_MIN_AGE_UNTIL_2023
-        out[f"ok_DFE_{code}"] = ~(_is(place, [code_place]) & closed & _before(ep["DECOM"], add_years(dob, years)))
+        out[f"ok_DFE_{code}"] = ~(_is(place, [code_place]) & closed & _before(ep["DECOM"], ages[years]))
     for code, (code_place, days) in PLACE_MAX_DAYS.items():
         out[f"ok_DFE_{code}"] = ~(_is(place, [code_place]) & _before(ep["DECOM"] + pd.Timedelta(days=days), ep["DEC"]) & dob.notna())
     respite = _is(ls, RESPITE)

@@ -66,6 +66,13 @@ def test_both_papers_end_to_end_and_deterministic(tmp_path):
         pytest.skip(f"upstream stages not merged yet: {', '.join(missing)}")
     a = make_project(tmp_path / "a")
     run(a, "synth", "--out", str(a / "data/raw"), "--scale", "0.3")
+    # the DfE's published figures, as `make demo-data` copies them (when ../shared is there)
+    dfe = next((p / "shared/external/dfe-published" for p in ROOT.parents
+                if (p / "shared/external/dfe-published").is_dir()), None)
+    if dfe is not None:
+        (a / "data/raw/published").mkdir()
+        for f in dfe.glob("*.csv"):
+            shutil.copyfile(f, a / "data/raw/published" / f.name)
     run(a, "validate", "--no-docs")
     run(a, "process")
     for paper in ("quarterly", "sufficiency"):
@@ -83,6 +90,11 @@ def test_both_papers_end_to_end_and_deterministic(tmp_path):
         assert "data-figure-id" in html and "<svg" in html
         assert str(a) not in html and str(ROOT) not in html
     assert (out / "tables" / "quarterly" / "tables.json").exists()
+    if dfe is not None:  # England's published figures next to the LA's (31 March 2025: 81,770; 67 per 10,000)
+        html = (out / "sufficiency_analysis.html").read_text()
+        assert 'data-figure-id="E01_cla_number|England|31 March 2025">81,770<' in html
+        assert 'data-figure-id="E02_cla_rate|England|31 March 2025">67<' in html
+        assert "Nottinghamshire" in html and "Statistical neighbours: median" in html
     check_accessibility_in_chromium(out, tmp_path)
     assert not list(out.rglob("true_values.csv")) and not list(out.rglob("suppression_log.csv"))
 
@@ -100,6 +112,20 @@ def test_both_papers_end_to_end_and_deterministic(tmp_path):
                            and p.name != "publication_check.json")
     different = [str(f) for f in files if not filecmp.cmp(out / f, other / f, shallow=False)]
     assert different == []
+
+    # Issue 17 class 2: a quarter no extract covers, or a sufficiency year after the data end,
+    # gives no paper of zeros: a one-line refusal, exit 2, and nothing in the reports folder.
+    later = "2026-27 Q3" if slug == "2026-27-Q2" else None
+    if later:
+        for paper, sets, says in (
+                ("quarterly", [f"period={later}"], "2026-27 Q3: the quarterly paper is not produced: no return covers"),
+                ("sufficiency", ["sufficiency_year=2026-27"],
+                 "sufficiency_year 2026-27: the sufficiency analysis is not produced: no return covers 31 March 2027")):
+            args = [arg for s in sets for arg in ("--set", s)]
+            done = subprocess.run([sys.executable, "-m", "pipeline", "--params", str(a / "params.yaml"), *args,
+                                   "paper", paper], cwd=ROOT, capture_output=True, text=True)
+            assert done.returncode == 2 and says in done.stderr and "Traceback" not in done.stderr, done.stderr
+        assert not (a / "reports" / "2026-27-Q3").exists()
 
     # A render killed half-way leaves the complete old paper in reports/, and the half-rendered
     # pair is refused by the publication check; a complete render then publishes the new one.

@@ -54,7 +54,7 @@ def test_two_authorities_run_in_the_dvc_queue_and_land_in_the_workspace(tmp_path
     assert len(authorities) >= 2
     for entry in authorities.values():
         done = sh(repo, sys.executable, "-m", "pipeline", "synth", "--out", entry["raw"], "--la", entry["name"],
-                  "--scale", "0.2", env=env)
+                  "--scale", "0.2", "--id-style", entry.get("id_style", "alphanumeric"), env=env)
         assert done.returncode == 0, done.stderr
 
     done = sh(repo, "bash", "scripts/regional-queue.sh", "2", env=env)
@@ -80,6 +80,14 @@ def test_two_authorities_run_in_the_dvc_queue_and_land_in_the_workspace(tmp_path
         html = (out / "quarterly_exit_report.html").read_text()
         assert entry["name"] in html
         assert all(other["name"] not in html for s, other in authorities.items() if s != slug)
+        assert '"passed": true' in (out / "publication_check.json").read_text()
+    # One authority's systems issue plain numeric CHILD ids (some with a leading zero): its
+    # papers passed the publication check above all the same.
+    numeric = [e for e in authorities.values() if e.get("id_style") == "numeric"]
+    assert numeric, "params.yaml: one regional authority should use numeric ids"
+    ids = [line.split(",")[0] for p in sorted((repo / numeric[0]["raw"]).rglob("header.csv"))
+           for line in p.read_text().splitlines()[1:]]
+    assert ids and all(i.isdigit() for i in ids) and any(i.startswith("0") for i in ids)
     status = sh(repo, "dvc", "status", "regional/dvc.yaml", env=env)
     assert "up to date" in status.stdout
 

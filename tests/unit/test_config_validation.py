@@ -110,6 +110,8 @@ def test_good_values_are_normalised():
     p = parse_params(data, Path("/x"))
     assert p.paper.meeting_date == "2026-12-10" and p.la.code == "990"
     assert p.projection.step_months == 3
+    blank = load_params(ROOT / "params.yaml", ["la.region_name=", "la.new_la_code="]).la
+    assert (blank.region_name, blank.new_la_code) == ("", "")              # optional codes may be left out
 
 
 @pytest.mark.parametrize("step", [1, 2, 3, 4, 6, 12])

@@ -238,3 +238,18 @@ def test_derived_figure_without_inputs_must_be_a_parameter():
     r = lineage.check_derived(rec, {})
     assert r.ok and "targets.adoptions" in r.checks[0]
     assert not lineage.check_derived({**rec, "value": 36.0}, {}).ok
+
+
+def test_trace_lists_the_accepted_exceptions_on_a_figures_source_rows():
+    from pipeline.lineage_cli import accepted_on_rows
+
+    rows = pd.DataFrame({"SOURCE_FILE": ["ssda903/2026-27_Q2/episodes.csv", "ssda903/2026-27_Q2/episodes.csv"],
+                         "SOURCE_ROW": [12, 40]})
+    accepted = pd.DataFrame({
+        "file": ["ssda903/2026-27_Q2/episodes.csv", "ssda903/2026-27_Q2/episodes.csv", "ssda903/2025-26/episodes.csv"],
+        "row": ["40", "41", "12"], "CHILD": ["C7", "C8", "C9"], "rule": ["EP_AGED_18_AT_DECOM"] * 3,
+        "policy": ["kept"] * 3, "reason": ["court order"] * 3, "accepted_by": ["A"] * 3, "accepted_on": ["2026-10-05"] * 3,
+    })
+    got = accepted_on_rows(rows, accepted)
+    assert got["CHILD"].tolist() == ["C7"]  # same file and row only
+    assert accepted_on_rows(rows, None).empty and accepted_on_rows(rows.iloc[:0], accepted).empty

@@ -58,8 +58,6 @@ def build(root: Path, overrides: list[str] | None = None):
         (files["tables"][0]).mkdir(parents=True)
         (files["tables"][0] / "T1.csv").write_text(f"table_id,row,column,value\nT1,A,B,{len(paper)}\n")
         (files["tables"][0] / "tables.json").write_text("{}")
-        files["metrics"][0].parent.mkdir(parents=True, exist_ok=True)
-        files["metrics"][0].write_text("{}")
         files["open_data"][0].mkdir(parents=True)
         (files["open_data"][0] / "t1.csv").write_text("time_period,geographic_level\n202627,Local authority\n")
         for key in ("ods", "xlsx"):
@@ -108,7 +106,7 @@ def test_a_current_chain_has_nothing_to_say(project):
 def test_publish_copies_every_staged_file_and_records_it(published, capsys):
     out = report(published)
     assert (out / "quarterly_exit_report.pdf").read_text() == "quarterly pdf v1"
-    assert (out / "tables" / "sufficiency" / "T1.csv").exists() and (out / "metrics" / "quarterly.json").exists()
+    assert (out / "tables" / "sufficiency" / "T1.csv").exists() and (out / "open_data" / "quarterly" / "t1.csv").exists()
     record = json.loads((out / "publication_check.json").read_text())
     assert record["passed"] and sorted(record["papers"]) == ["quarterly", "sufficiency"]
     assert record["papers"]["quarterly"]["files"]["quarterly_exit_report.html"] == sha256_file(

@@ -22,6 +22,9 @@ def test_overrides_point_la_and_paths_at_the_authority(project_root):
     assert params.paths.raw == project_root / "data/regional/eastvale/raw"
     assert params.paths.processed == project_root / "data/regional/eastvale/processed"
     assert params.paths.reports == project_root / "reports/regional/eastvale"
+    # its headline figures beside its reports: never over the demo's metrics/ (tracked in git)
+    assert params.paths.metrics == project_root / "reports/regional/eastvale/metrics"
+    assert parse_params(data, project_root).paths.metrics == project_root / "metrics"
     assert params.period == parse_params(data, project_root).period  # everything else as in params.yaml
     # the demo authority's geography codes are not inherited: without its own they are blank
     assert (params.la.new_la_code, params.la.region_code, params.la.region_name) == ("", "", "")

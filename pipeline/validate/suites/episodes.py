@@ -34,15 +34,17 @@ def prepare(frame: pd.DataFrame, ctx: SuiteContext, related: dict) -> pd.DataFra
         dob = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
     flags = {f"ok_{rule}": ~(df["PLACE"].isin(list(places)) & ~df["LS"].isin(list(statuses)))
              for rule, (places, statuses) in _adoption_rules().items()}
+    ages = ck.birthdays(dob, ck.AGES)
+    codes = ck.as_categories(ep)  # once for both sets of DfE flags
     return df.assign(
         DOB_as_date=dob,
-        AGE_LIMIT_as_date=ck.add_years(dob, AGE_LIMIT_YEARS),
-        AGE_16_as_date=ck.add_years(dob, 16),
-        AGE_14_as_date=ck.add_years(dob, 14),
-        AGE_10_as_date=ck.add_years(dob, 10),
+        AGE_LIMIT_as_date=ages[AGE_LIMIT_YEARS],
+        AGE_16_as_date=ages[16],
+        AGE_14_as_date=ages[14],
+        AGE_10_as_date=ages[10],
         PREV_DEC=nb["prev_DEC"],
-        **ck.dfe_episode_flags(ep, nb, dob),
-        **ck.dfe_placement_flags(ep, dob, ctx.collection_year),
+        **ck.dfe_episode_flags(codes, nb, dob, ages),
+        **ck.dfe_placement_flags(codes, dob, ctx.collection_year, ages),
         ok_REC_ONLY_WITH_DEC=~(df["REC"].notna() & df["DEC"].isna()),
         ok_DEC_HAS_REC=~(df["DEC"].notna() & df["REC"].isna()),
         ok_EP_OVERLAP=ck.flag_no_overlap(ep, nb),

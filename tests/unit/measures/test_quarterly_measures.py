@@ -102,12 +102,13 @@ def test_funnels(tidy, measure, category, expected):
     assert value(tidy, measure, category) == expected
 
 
-def test_caseloads(tidy):
-    assert value(tidy, "caseload_at_end", "EXIT|W1|CASE") == 1
-    assert value(tidy, "caseload_at_end", "EXIT|W1|COWORK") == 1
-    assert value(tidy, "caseload_at_end", "EXIT|W2|CASE") == 2
-    assert value(tidy, "caseload_at_end", "EXIT|ALL|CASE") == 3
-    assert value(tidy, "caseload_at_end", "ADOPTION|W3|CASE") == 1
+def test_caseloads_are_team_level_only(tidy):
+    # the story: W1 holds 1 case and co-works 1, W2 holds 2 (Exit Team); W3 holds 1 (adoption)
+    assert value(tidy, "caseload_at_end", "EXIT|CASE") == 3
+    assert value(tidy, "caseload_at_end", "EXIT|COWORK") == 1
+    assert value(tidy, "caseload_at_end", "ADOPTION|CASE") == 1
+    cats = tidy.loc[tidy["measure_id"].eq("caseload_at_end"), "category"]
+    assert not cats.str.contains("W[0-9]").any()
 
 
 def test_staffing(tidy):

@@ -88,7 +88,7 @@ def test_story_figures(paper):
     assert sgo.loc["Progressing to court", "Open at quarter end"] == 1
     assert pd.isna(sgo.loc["Special guardianship orders granted", "Open at quarter end"])
     cl = paper.table("Q09_caseloads").values
-    assert cl.loc["Exit Team total"].tolist() == [3, 1, 4] and cl.loc["All workers", "Total"] == 5
+    assert cl.loc["Exit Team"].tolist() == [3, 1, 4] and cl.loc["All teams", "Total"] == 5
     targets = next(d for d in paper.derived if d.table_id == "Q03_targets").values
     assert targets.loc["Exits through the Exit Team"].tolist() == [28, 3, 6, 5]
     savings = next(d for d in paper.derived if d.table_id == "Q13d_savings").values
@@ -99,7 +99,8 @@ def test_story_figures(paper):
 def test_without_tracker_only_the_tables_it_can_show(params):
     facts = build_facts(make_validated(without=("permanence_tracker", "staffing")), params)
     paper = qp.build_quarterly_paper(facts, params)
-    assert [t.table_id for t in paper.tables] == ["Q02_dfe_exits"] and paper.derived == []
+    assert [t.table_id for t in paper.tables] == ["Q02_dfe_exits", "Q15_same_quarter"] and paper.derived == []
+    assert paper.table("Q15_same_quarter").rows == ["All children leaving care (DfE return)"]
     reasons = qp.list_unavailable(facts)
     assert "permanence tracker" in reasons["Q01_team_exits"] and "staffing" in reasons["Q10_staff_fte"]
     assert "Q02_dfe_exits" not in reasons
@@ -128,3 +129,28 @@ def test_capacity_lost_is_a_percentage_of_fte_days():
     assert lost.values.at["Exit Team", col] == pytest.approx(100 * 65.5 / 414)
     assert pd.isna(lost.values.at["Empty", col])
     assert lost.fmt == "percent"
+
+
+def test_caseloads_are_published_for_teams_never_for_workers(paper):
+    # open at the end of Q2: P1 (W1 CASE), K1 (W1 COWORK), S3 and S5 (W2 CASE) in the Exit
+    # Team; A2 (W3 CASE) in the adoption team
+    cl = paper.table("Q09_caseloads")
+    assert list(cl.values.index) == ["Exit Team", "Adoption team", "All teams"]
+    assert cl.values.loc["Adoption team"].tolist() == [1, 0, 1]
+    text = " ".join([cl.title, cl.caption, *cl.notes, *cl.values.index, *cl.values.columns])
+    assert not any(w in text.split() for w in ("W1", "W2", "W3", "worker W1"))
+    assert "worker" not in " ".join(cl.values.index).lower()
+
+
+def test_per_worker_caseloads_are_a_restricted_management_table(facts, params):
+    table = qp.build_worker_caseloads(facts, params.period)
+    assert table.to_dict("records") == [
+        {"TEAM": "ADOPTION", "WORKER_ID": "W3", "CASE": 1, "COWORK": 0, "TOTAL": 1},
+        {"TEAM": "EXIT", "WORKER_ID": "W1", "CASE": 1, "COWORK": 1, "TOTAL": 2},
+        {"TEAM": "EXIT", "WORKER_ID": "W2", "CASE": 2, "COWORK": 0, "TOTAL": 2},
+    ]
+
+
+def test_per_worker_caseloads_without_a_tracker_is_an_empty_table(params):
+    facts = build_facts(make_validated(without=("permanence_tracker", "staffing")), params)
+    assert qp.build_worker_caseloads(facts, params.period).empty

@@ -317,3 +317,28 @@ def test_revisions_flow_on_disk_and_trace_of_a_previously_reported_figure(tmp_pa
     assert "recomputed 12 = recorded 12" in out and "E11" in out and "E12" in out
     assert cli.main([*argv, f"QREV_change|{row}|Change"]) == 0
     assert not (p2.paths.reports / "2026-27-Q2").exists()  # nothing of lineage under reports/
+
+
+def test_numeric_child_ids_with_leading_zeros_give_the_same_revisions():
+    # the same two quarters, each child's id a plain number as many councils' systems issue
+    # them, kept as text: A12 -> 000012 (leading zeros), S01 -> 010001, R12 -> 030012 ...
+    letters = {"A": 0, "S": 1, "R": 3, "O": 4, "N": 5, "T": 6}
+
+    def numeric(frame):
+        digits = frame["CHILD"].str.replace(r"\D", "", regex=True).replace("", "0").astype(int)
+        return frame.assign(CHILD=[f"{letters[c[0]]:02d}{d:04d}" for c, d in zip(frame["CHILD"], digits, strict=True)])
+
+    q1 = {k: numeric(v) for k, v in Q1_FACTS.items()}
+    q2 = {k: numeric(v) for k, v in Q2_FACTS.items()}
+    assert q1["exits"]["CHILD"].iloc[11] == "000012" and q1["exits"]["CHILD"].is_unique
+    _, shown = _published_q1()
+    contrib = lineage.build_lineage(build_paper(q1, _params(Q1)), q1, builder="b", parameters={}).contributions
+    revs = rv.revise_earlier_papers(build_paper, q2, _params(Q2), {"2026-27-Q1": shown}, {"2026-27-Q1": contrib})
+    assert revs.table.values["Now"].tolist() == [r[2] for r in _expected_rows()]
+    assert revs.reasons["reason"].tolist() == [r[3] for r in _expected_rows()]
+    # without the earlier store, the stitching log's correction of 000012 is matched by id
+    corrections = pd.DataFrame({"fact": ["exits"], "CHILD": ["000012"],
+                                "DECOM": [q1["exits"].set_index("CHILD").at["000012", "DECOM"]]})
+    revs = rv.revise_earlier_papers(build_paper, q2, _params(Q2), {"2026-27-Q1": shown}, None, corrections)
+    assert revs.reasons["reason"].tolist() == ["corrected record", "corrected record", "not determined",
+                                               "corrected record", "late-recorded event"]

@@ -170,3 +170,14 @@ def test_a_worker_that_dies_is_a_clear_error_not_a_traceback(validated_dir, tmp_
     assert run_process(validated_dir, tmp_path, "--workers", "2") != 0
     err = capsys.readouterr().err
     assert "a worker process building the fact tables died" in err and "Traceback" not in err
+
+
+def test_the_returns_of_the_manifest_are_read_and_as_of_drops_later_ones(tmp_path):
+    pd.DataFrame({"CHILD": ["1"]}).to_parquet(tmp_path / "header.parquet")
+    manifest = {"as_of": "2026-06-30", "returns": ["2025-26", "2026-27_Q1", "2026-27_Q2"]}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    tables = process_cli.read_validated(tmp_path)
+    assert tables["returns"]["RETURN"].tolist() == ["2025-26", "2026-27_Q1"]     # Q2 ends after 30 June 2026
+    assert "returns" not in process_cli.read_validated(tmp_path, ("header",))
+    facts = catalog.build_coverage_facts(tables, story_params())
+    assert facts["coverage"]["END"].max() == pd.Timestamp("2026-06-30")

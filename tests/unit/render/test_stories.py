@@ -112,3 +112,34 @@ def test_savings_never_print_not_published_in_place_of_a_sum(params, hide, expec
                           {"Q01_team_exits": set(), "Q13d_savings": {(row, c) for c in hide}}, "x", 10)
     text = str(stories.describe_savings(PaperView(paper), params))
     assert expected in text and "not published so far" not in text and "cost not published" not in text
+
+
+def caseloads(values: dict[str, list[int]]) -> PublishedTable:
+    # columns: case responsibility, co-working, total; the last row is the sum of the teams
+    frame = pd.DataFrame(values, index=["Case responsibility", "Co-working", "Total"]).T
+    frame.loc["All teams"] = frame.sum()
+    return PublishedTable("Q09_caseloads", "Caseloads", "Team", "Responsibility", frame,
+                          row_total="All teams", col_total="Total")
+
+
+def test_caseloads_are_told_for_teams_and_name_no_worker(params):
+    view = view_of(caseloads({"Exit Team": [30, 12, 42], "Adoption team": [15, 0, 15]}), set())
+    text = str(stories.describe_caseloads(view, params))
+    assert text == ("At the end of 2026-27 Q2 the teams held 57 open cases. By team: 42 cases with the Exit Team "
+                    "and 15 cases with the adoption team. Caseloads are reported for each team as a whole; "
+                    "caseloads of individual workers are for the team manager and are not published.")
+
+
+def test_a_hidden_team_caseload_is_left_out_of_the_sentence(params):
+    # the adoption team's 4 cases (and its total 4) are hidden; all teams 50 and the Exit Team's
+    # 46 are shown, so the hidden total is bounded by 50 - 46 = 4 < 10: 'fewer than 10'
+    table = caseloads({"Exit Team": [30, 16, 46], "Adoption team": [4, 0, 4]})
+    hidden = {("Adoption team", "Case responsibility"), ("Adoption team", "Total")}
+    text = str(stories.describe_caseloads(view_of(table, hidden), params))
+    assert "46 cases with the Exit Team and fewer than 10 cases with the adoption team" in text
+    assert "4 cases" not in text
+
+
+def test_caseloads_without_the_tracker_say_why(params):
+    view = view_of(team_exits({SGO_F: [1, 2, 3]}), set())
+    assert "permanence tracker was not supplied" in str(stories.describe_caseloads(view, params))

@@ -36,3 +36,27 @@ def test_changing_one_digit_always_changes_the_check_letter(body, pos, delta):
     changed = body[:pos] + str((int(body[pos]) + delta) % 10) + body[pos + 1:]
     assert is_valid_upn(upn_check_letter(body) + body)
     assert upn_check_letter(changed) != upn_check_letter(body)
+
+
+def test_numeric_child_ids_are_six_digit_text_some_with_a_leading_zero():
+    ids = make_child_ids(5000, "AB12", "numeric")
+    assert len(set(ids)) == 5000 and all(isinstance(i, str) and len(i) == 6 and i.isdigit() for i in ids)
+    zeros = sum(i.startswith("0") for i in ids)
+    assert 300 < zeros < 700  # about one in ten (numbers 1,000 to 99,999 of 1,000 to 999,999)
+    assert list(make_child_ids(5000, "AB12", "numeric")) == list(ids)  # reproducible
+    assert list(make_child_ids(5000, "CD34", "numeric")) != list(ids)  # another LA, other ids
+
+
+def test_numeric_ids_grow_a_digit_only_when_six_are_too_few():
+    ids = make_child_ids(400_000, "AB12", "numeric")
+    assert len(set(ids)) == 400_000 and {len(i) for i in ids} == {7}
+
+
+def test_the_alphanumeric_style_is_the_default_and_unchanged():
+    assert list(make_child_ids(3, "AB12")) == ["AB120000000", "AB120000001", "AB120000002"]
+    assert list(make_child_ids(3, "AB12", "alphanumeric")) == list(make_child_ids(3, "AB12"))
+
+
+def test_an_unknown_id_style_is_refused():
+    with pytest.raises(ValueError, match="expected one of alphanumeric, numeric"):
+        make_child_ids(3, "AB12", "hex")
