@@ -46,6 +46,8 @@ def list_csv_files(raw_dir: Path) -> list[Path]:
             dirs[:] = []
             continue
         seen.add(real)
+        if Path(folder) == Path(raw_dir) and "published" in dirs:
+            dirs.remove("published")  # the DfE's published figures: not validated (pipeline.readers)
         dirs.sort()
         out += [Path(folder) / f for f in sorted(files) if f.lower().endswith(".csv")]
     return out

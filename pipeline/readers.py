@@ -42,6 +42,7 @@ from pipeline.validate.rules import failures_frame, file_failure
 LINEAGE = ["RETURN", "SOURCE_FILE", "SOURCE_ROW"]
 # Reviewed exceptions (pipeline.validate.accept) may sit at the top of the raw folder: not a data file.
 ACCEPTED_EXCEPTIONS_FILE = "accepted_exceptions.csv"
+PUBLISHED_DIR = "published"  # the DfE's published figures (pipeline.comparators reads them, not validate)
 EXCLUSION_COLUMNS = ["table", "RETURN", "SOURCE_FILE", "SOURCE_ROW", "CHILD", "reason"]
 _FLAT_NAME = re.compile(r"^(?:ssda903[_-])?(?:(?P<year>\d{4})[_-])?(?P<table>[a-z0-9_]+)\.csv$", re.I)
 
@@ -170,6 +171,8 @@ def discover_raw_files(root: Path) -> tuple[list[RawFile], str, list[dict]]:
     listed = {f.path for f in files}
     bad_returns = {Path(x["file"]) for x in failures if x["rule"] == "RETURN_NAME"}
     for folder, dirs, names in os.walk(root):
+        if Path(folder) == root and PUBLISHED_DIR in dirs:
+            dirs.remove(PUBLISHED_DIR)
         dirs.sort()
         for name in sorted(names):
             p = Path(folder) / name
