@@ -118,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: internal error in `{args.command}`: {type(exc).__name__}: {exc} "
               "(a defect: rerun with PIPELINE_DEBUG=1 for the traceback and report it)", file=sys.stderr)
         code = EXIT_INTERNAL
-    if code and params is not None and args.command in STAGES:
+    if code and params is not None and args.command in STAGES and not args.overrides:
+        # judged against params.yaml as it is: a one-off `--set` run says nothing about the papers
         withdraw_stale_papers(params)
     return code
 
