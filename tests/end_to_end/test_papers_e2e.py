@@ -247,12 +247,13 @@ def check_kill_during_render(root: Path, slug: str) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--params", str(root / "params.yaml"), "render",
                              "quarterly"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    html = staged / "quarterly_exit_report.html"
-    old_html = html.stat().st_mtime_ns if html.exists() else None
+    record = staged / "quarterly_exit_report.render.json"
+    assert record.exists()
     while time.monotonic() < deadline and proc.poll() is None:
-        if html.exists() and html.stat().st_mtime_ns != old_html:
-            break  # the HTML is written, the PDF not yet (or just): kill now
-        time.sleep(0.01)
+        if not record.exists():
+            time.sleep(0.5)  # render has begun (its record goes first) and is converting: kill it
+            break
+        time.sleep(0.005)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert published_hashes(out) == before  # the complete old paper, untouched
