@@ -45,6 +45,13 @@ def run(args: argparse.Namespace, params: Params) -> int:
     validated = args.validated or params.paths.processed / "validated"
     facts = args.facts or params.paths.processed / "facts"
     out = args.out or params.paths.restricted_dir(params.period.slug) / "candidates"
+    if args.validated is None and args.facts is None:
+        from pipeline.freshness import facts_problems, require_current, validated_problems
+
+        problems = validated_problems(params.paths.processed, params.paths.raw)
+        if not problems and (facts / "manifest.json").exists():
+            problems = [p for p in facts_problems(params.paths.processed, params) if "validated" in p]
+        require_current(problems, "candidates")
     episodes, source = read_episodes(validated, facts)
     tracker = read_optional(validated / "permanence_tracker.parquet")
     unit_costs = read_optional(validated / "unit_costs.parquet")

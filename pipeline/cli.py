@@ -11,11 +11,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from pipeline import __version__
 from pipeline.config import ConfigError, load_params
-from pipeline.errors import PipelineError
+from pipeline.errors import EXIT_INTERNAL, EXIT_OS, PipelineError, describe_os_error
 from pipeline.imports import skip_unused_imports
 
 # command -> (module, one-line help)
@@ -98,9 +99,45 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 1
     configure_logging(args.verbose, args.quiet)
+    params = None
     try:
         params = load_params(args.params, args.overrides) if getattr(args, "_needs_params", True) else None
-        return int(args._module.run(args, params) or 0)
+        code = int(args._module.run(args, params) or 0)
     except (PipelineError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return getattr(exc, "exit_code", 2)
+        code = getattr(exc, "exit_code", 2)
+    except OSError as exc:
+        print(f"error: {describe_os_error(exc)}", file=sys.stderr)
+        code = EXIT_OS
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was published", file=sys.stderr)
+        code = 130
+    except Exception as exc:  # a defect: one line, never a traceback (PIPELINE_DEBUG=1 shows it)
+        if os.environ.get("PIPELINE_DEBUG"):
+            raise
+        print(f"error: internal error in `{args.command}`: {type(exc).__name__}: {exc} "
+              "(a defect: rerun with PIPELINE_DEBUG=1 for the traceback and report it)", file=sys.stderr)
+        code = EXIT_INTERNAL
+    if code and params is not None and args.command in STAGES and not args.overrides:
+        # judged against params.yaml as it is: a one-off `--set` run says nothing about the papers
+        withdraw_stale_papers(params)
+    return code
+
+
+# The commands of the chain: when one fails, the period's published papers are checked.
+STAGES = ("validate", "process", "measures", "candidates", "paper", "render", "check-publication", "run-all")
+
+
+def withdraw_stale_papers(params) -> None:
+    """After a failed stage: withdraw the period's papers that no longer match the inputs."""
+    try:
+        from pipeline.publish import withdraw_if_stale
+
+        moved = withdraw_if_stale(params)
+    except Exception as exc:  # never hide the stage's own error behind this one
+        print(f"warning: could not check the published papers: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return
+    if moved:
+        dest = params.paths.restricted_dir(params.period.slug) / "stale"
+        print(f"error: the papers in {params.paths.report_dir(params.period.slug)}/ no longer match the inputs; "
+              f"withdrawn to {dest}/ ({len(moved)} file(s)): see `python -m pipeline where`", file=sys.stderr)

@@ -1,23 +1,60 @@
-"""Print where the papers for the configured period are."""
+"""Print where the papers for the current period are, and whether they are current.
+
+Exit 0 when reports/<period>/ holds papers published by a passed publication check that still
+match the files published and the inputs (raw files, validated data, fact tables and
+parameters); exit 1 when there are no papers (none yet, or withdrawn, with the reason); exit 5,
+saying why, when the papers there no longer match the inputs (--withdraw moves them to
+data/processed/restricted/<period>/stale/, their tables to the withdrawn editions; a failing stage does that itself).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 
 from pipeline.config import Params
+from pipeline.errors import EXIT_NO_PAPERS, EXIT_STALE
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    del parser
+    parser.add_argument("--withdraw", action="store_true",
+                        help="withdraw papers that are out of date (tables to the withdrawn editions, the rest to restricted stale/)")
 
 
 def run(args: argparse.Namespace, params: Params) -> int:
+    from pipeline.publish import published_problems, withdraw
+
+    root = params.paths.root
     out = params.paths.report_dir(params.period.slug)
-    papers = sorted(out.glob("*.html")) + sorted(out.glob("*.pdf")) if out.exists() else []
+    shown = out.relative_to(root) if out.is_relative_to(root) else out
+    present, stale = published_problems(params)
+    problems = list(dict.fromkeys(r for rs in stale.values() for r in rs))
+    if problems:
+        print(f"The papers in {shown}/ are OUT OF DATE and must not be used:")
+        for p in problems:
+            print(f"  - {p}")
+        if getattr(args, "withdraw", False):
+            moved = withdraw(params, sorted(stale), "; ".join(problems))
+            dest = params.paths.restricted_dir(params.period.slug) / "stale"
+            print(f"They were withdrawn to {dest.relative_to(root) if dest.is_relative_to(root) else dest}/ "
+                  f"({len(moved)} file(s)). Fix the cause and run: make report")
+        else:
+            print("Fix the cause and run: make report (or withdraw them: python -m pipeline where --withdraw)")
+        return EXIT_STALE
+    papers = sorted(out.glob("*.html")) + sorted(out.glob("*.pdf")) if present else []
+    interrupted = out.with_name(f".{out.name}.old")
+    if not out.exists() and interrupted.exists():
+        print(f"No papers in {shown}/: a publication was interrupted between its two renames; the previous "
+              f"papers are in {interrupted} (rerun: make report)")
+        return EXIT_NO_PAPERS
     if not papers:
-        print(f"No papers yet in {out.relative_to(params.paths.root)}/ (run: make report)")
-        return 1
+        reason = params.paths.restricted_dir(params.period.slug) / "stale" / "reason.json"
+        why = ""
+        if reason.exists():
+            why = f" (papers were withdrawn: {json.loads(reason.read_text()).get('reason', '')})"
+        print(f"No papers yet in {shown}/{why} (run: make report)")
+        return EXIT_NO_PAPERS
     print(f"Papers for {params.la.name}, {params.period.label}:")
     for p in papers:
-        print(f"  {p.relative_to(params.paths.root)}")
+        print(f"  {p.relative_to(root) if p.is_relative_to(root) else p}")
     return 0

@@ -181,7 +181,9 @@ def read_published_tables(report_dir: Path) -> dict[str, str]:
     (``tables/*.csv`` or ``tables/<paper>/*.csv``)."""
     out: dict[str, str] = {}
     for path in sorted((report_dir / "tables").rglob("*.csv")):
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        from pipeline.render.safe_text import restore_frame
+
+        frame = restore_frame(pd.read_csv(path, dtype=str, keep_default_na=False))
         if not {"table_id", "row", "column", "value"} <= set(frame.columns):
             continue
         for t, r, c, v in frame[["table_id", "row", "column", "value"]].itertuples(index=False):

@@ -71,20 +71,13 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-# The parameters the fact builders read (params.yaml: period, sufficiency_year, trend_years,
-# savings.pro_rata_basis_days, candidates, projection, distance.far_miles; the process stage's
-# params in dvc.yaml). Targets, disclosure, the paper's details and the paths do not change a fact.
-FACT_PARAMS = ("period", "sufficiency_year", "trend_years", "savings_basis_days", "candidates", "projection",
-               "far_miles")
-
-
 def fingerprint_inputs(validated_dir: Path, params: Params) -> dict[str, str]:
     """What the fact tables depend on, for the manifest: the sha256 of the validated data's
-    manifest.json (missing when it has none) and of the parameters the builders read."""
-    manifest = validated_dir / "manifest.json"
-    settings = {name: getattr(params, name) for name in FACT_PARAMS}
-    return {"validated_manifest_sha256": _sha256(manifest) if manifest.exists() else None,
-            "params_sha256": hashlib.sha256(repr(settings).encode()).hexdigest()}
+    manifest.json (missing when it has none) and of the parameters the builders read
+    (pipeline.freshness.FACT_PARAMS)."""
+    from pipeline.freshness import fingerprint_facts_inputs
+
+    return fingerprint_facts_inputs(validated_dir, params)
 
 
 def write_fact(frame: pd.DataFrame, path: Path) -> dict:
@@ -238,6 +231,10 @@ def run(args: argparse.Namespace, params: Params) -> int:
     from pipeline.process.catalog import USED_TABLES
 
     validated_dir = args.validated or params.paths.processed / "validated"
+    if args.validated is None:
+        from pipeline.freshness import require_current, validated_problems
+
+        require_current(validated_problems(params.paths.processed, params.paths.raw), "process")
     out_dir = args.out or params.paths.processed / "facts"
     workers = default_workers() if args.workers is None else args.workers
     if workers < 1:

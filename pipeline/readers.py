@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,6 +42,7 @@ from pipeline.validate.rules import failures_frame, file_failure
 LINEAGE = ["RETURN", "SOURCE_FILE", "SOURCE_ROW"]
 # Reviewed exceptions (pipeline.validate.accept) may sit at the top of the raw folder: not a data file.
 ACCEPTED_EXCEPTIONS_FILE = "accepted_exceptions.csv"
+PUBLISHED_DIR = "published"  # the DfE's published figures (pipeline.comparators reads them, not validate)
 EXCLUSION_COLUMNS = ["table", "RETURN", "SOURCE_FILE", "SOURCE_ROW", "CHILD", "reason"]
 _FLAT_NAME = re.compile(r"^(?:ssda903[_-])?(?:(?P<year>\d{4})[_-])?(?P<table>[a-z0-9_]+)\.csv$", re.I)
 
@@ -55,6 +57,7 @@ class RawFile:
     group: str  # "ssda903" | "local" | "unknown"
     return_name: str | None = None  # from the folder name (project layout)
     year_prefix: int | None = None  # from a "2017-episodes.csv" name
+    misplaced: str = ""  # why the layout does not read a known table here ("" when it does)
 
 
 @dataclass
@@ -87,40 +90,102 @@ def _classify(stem: str) -> tuple[str, str]:
     return "", "unknown"
 
 
+def is_csv(path: Path) -> bool:
+    """A CSV file by its name, whatever the case of the extension (staffing.CSV)."""
+    return path.suffix.lower() == ".csv"
+
+
+def list_csvs(folder: Path) -> list[Path]:
+    """The CSV files directly in `folder` (any case of .csv), sorted."""
+    return sorted(p for p in folder.iterdir() if is_csv(p) and not p.is_dir())
+
+
+def find_links(root: Path) -> list[dict]:
+    """FILE_SYMLINK failures: folders under `root` that are symbolic links (DVC does not follow
+    them, so a change behind one would not rerun the pipeline) and links pointing nowhere."""
+    out = []
+    for folder, dirs, files in os.walk(root):
+        for name in sorted(dirs + files):
+            p = Path(folder) / name
+            if not p.is_symlink():
+                continue
+            rel = p.relative_to(root).as_posix()
+            if not p.exists():
+                out.append(file_failure("FILE_SYMLINK", rel, other=f" to {os.readlink(p)}, which does not exist"))
+            elif p.is_dir():
+                out.append(file_failure("FILE_SYMLINK", rel, other=f" to the folder {os.readlink(p)}"))
+    return out
+
+
+def misplaced_reason(rel: Path, table: str, layout: str) -> str:
+    """Why the layout does not read a known table at `rel` (relative to the raw folder)."""
+    parts = rel.parts
+    if layout == "project" and parts[0] == schema.SSDA903_DIR and len(parts) == 2:
+        return (f"an SSDA903 file directly in {schema.SSDA903_DIR}/; put it in its return's folder, "
+                f"e.g. {schema.SSDA903_DIR}/2026-27_Q2/{rel.name}")
+    if layout == "project" and len(parts) == 1:
+        where = schema.LOCAL_DIR if table in schema.LOCAL_FILES else f"{schema.SSDA903_DIR}/<return>"
+        return f"put it in {where}/"
+    return "files in sub-folders are not read; move it up to where the layout expects it (docs/data.md)"
+
+
 def discover_raw_files(root: Path) -> tuple[list[RawFile], str, list[dict]]:
-    """Find the raw files and the layout ("project" or "flat"); bad folder names as failures."""
+    """Find the raw files and the layout ("project" or "flat"); bad folder names, symbolic
+    links and CSVs the layout does not read (anywhere under `root`) as failures or files of
+    group "unknown", never silently skipped."""
     root = Path(root)
     if not root.is_dir():
         raise InputError(f"raw folder {root} does not exist")
-    failures: list[dict] = []
+    failures: list[dict] = find_links(root)
     files: list[RawFile] = []
     ss_dir, local_dir = root / schema.SSDA903_DIR, root / schema.LOCAL_DIR
     if ss_dir.is_dir() or local_dir.is_dir():
         layout = "project"
         if ss_dir.is_dir():
-            for ret_dir in sorted(p for p in ss_dir.iterdir() if p.is_dir()):
+            for ret_dir in sorted(p for p in ss_dir.iterdir() if p.is_dir() and not p.is_symlink()):
                 try:
                     schema.parse_return_label(ret_dir.name)
                 except ValueError:
                     failures.append(file_failure("RETURN_NAME", ret_dir.relative_to(root).as_posix(), value=ret_dir.name))
                     continue
-                for p in sorted(ret_dir.glob("*.csv")):
+                for p in list_csvs(ret_dir):
                     table, group = _classify(p.stem)
-                    files.append(RawFile(p, p.relative_to(root).as_posix(), table, "ssda903" if group == "ssda903" else "unknown", ret_dir.name))
-        if local_dir.is_dir():
-            for p in sorted(local_dir.glob("*.csv")):
+                    wrong = f"a local file in a return folder; put it in {schema.LOCAL_DIR}/" if group == "local" else ""
+                    files.append(RawFile(p, p.relative_to(root).as_posix(), table if group == "ssda903" else "",
+                                         "ssda903" if group == "ssda903" else "unknown", ret_dir.name, misplaced=wrong))
+        if local_dir.is_dir() and not local_dir.is_symlink():
+            for p in list_csvs(local_dir):
                 table, group = _classify(p.stem)
-                files.append(RawFile(p, p.relative_to(root).as_posix(), table, "local" if group == "local" else "unknown"))
-        for p in sorted(root.glob("*.csv")):
-            if p.name != ACCEPTED_EXCEPTIONS_FILE:
-                files.append(RawFile(p, p.name, "", "unknown"))
+                wrong = (f"an SSDA903 table in {schema.LOCAL_DIR}/; put it in its return's folder, e.g. "
+                         f"{schema.SSDA903_DIR}/2026-27_Q2/{p.name}") if group == "ssda903" else ""
+                files.append(RawFile(p, p.relative_to(root).as_posix(), table if group == "local" else "",
+                                     "local" if group == "local" else "unknown", misplaced=wrong))
     else:
         layout = "flat"
-        for p in sorted(p for p in root.glob("*.csv") if p.name != ACCEPTED_EXCEPTIONS_FILE):
+        for p in (p for p in list_csvs(root) if p.name != ACCEPTED_EXCEPTIONS_FILE):
             m = _FLAT_NAME.match(p.name)
             table, group = _classify(m.group("table")) if m else ("", "unknown")
             year = int(m.group("year")) if m and m.group("year") and group == "ssda903" else None
             files.append(RawFile(p, p.name, table, group, None, year))
+    # every other CSV anywhere under the raw folder (not behind a symbolic link, refused above)
+    listed = {f.path for f in files}
+    bad_returns = {Path(x["file"]) for x in failures if x["rule"] == "RETURN_NAME"}
+    for folder, dirs, names in os.walk(root):
+        if Path(folder) == root and PUBLISHED_DIR in dirs:
+            dirs.remove(PUBLISHED_DIR)
+        dirs.sort()
+        for name in sorted(names):
+            p = Path(folder) / name
+            if not is_csv(p) or p in listed or p.is_symlink() and not p.exists():
+                continue
+            rel = p.relative_to(root)
+            if rel.as_posix() == ACCEPTED_EXCEPTIONS_FILE:
+                continue  # the reviewed exceptions (validate --accept), not data
+            if any(rel.is_relative_to(b) for b in bad_returns):
+                continue  # its folder is already refused (RETURN_NAME)
+            table, _ = _classify(p.stem)
+            files.append(RawFile(p, rel.as_posix(), "", "unknown",
+                                 misplaced=misplaced_reason(rel, table, layout) if table else ""))
     return files, layout, failures
 
 
@@ -141,11 +206,13 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def parse_csv_text(text: str) -> pd.DataFrame:
+def parse_csv_text(text: str, layout: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Parse CSV text into a frame of stripped strings (blank -> missing) with SOURCE_ROW.
 
     Blank lines are dropped but still counted, so SOURCE_ROW is the row number a spreadsheet
-    shows minus one (the header). Raises ValueError with a readable reason.
+    shows minus one (the header). Raises ValueError with a readable reason, and _ShortRows
+    for rows that end before a column of ``layout`` (the file's columns in the layout; None
+    for a file the layout does not know): their last values would be lost.
     """
     end = text.find("\n")
     first = ((text if end < 0 else text[:end]).splitlines() or [""])[0] if text.strip() else ""  # = text.splitlines()[0]
@@ -157,6 +224,10 @@ def parse_csv_text(text: str) -> pd.DataFrame:
         raise _DuplicateColumns(dupes)
     df = read_plain_csv(text, first, names, delim)
     if df is None:
+        needed = [i for i, n in enumerate(names) if layout is not None and n in layout]
+        short = find_short_rows(text, delim, max(needed) + 1) if needed else []
+        if short:
+            raise _ShortRows(short, len(names))
         try:
             df = pd.read_csv(io.StringIO(text), sep=delim, dtype="str", keep_default_na=False,
                              skip_blank_lines=False, header=0, names=names, engine="c")
@@ -199,6 +270,21 @@ def read_plain_csv(text: str, first: str, names: list[str], delim: str) -> pd.Da
     return pd.DataFrame({n: pd.Series(table.column(i).combine_chunks(), dtype="str") for i, n in enumerate(names)})
 
 
+def find_short_rows(text: str, delim: str, width: int) -> list[tuple[int, int]]:
+    """(data row number, fields) of every non-blank row with fewer fields than the header's
+    `width`: a short or truncated row, whose last values pandas would silently leave blank."""
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    next(reader, None)
+    return [(i, len(rec)) for i, rec in enumerate(reader, start=1) if rec and len(rec) < width
+            and any(v.strip() for v in rec)]
+
+
+class _ShortRows(ValueError):
+    def __init__(self, rows: list[tuple[int, int]], width: int):
+        super().__init__(f"{len(rows)} short row(s)")
+        self.rows, self.width = rows, width
+
+
 class _DuplicateColumns(ValueError):
     def __init__(self, names: list[str]):
         super().__init__(", ".join(names))
@@ -215,7 +301,11 @@ class _Read:
 
 def read_raw_file(f: RawFile) -> _Read:
     """Read one file into strings; problems are returned as failures, never raised."""
-    data = f.path.read_bytes()
+    try:
+        data = f.path.read_bytes()
+    except OSError as exc:
+        return _Read(f, None, "unreadable", [file_failure("FILE_UNREADABLE", f.source_file, table=f.table,
+                                                          other=exc.strerror or str(exc))])
     digest = hashlib.sha256(data).hexdigest()
     cols = layout_columns(f.table) if f.table else ()
     expected = ", ".join(c.name for c in cols)
@@ -226,8 +316,19 @@ def read_raw_file(f: RawFile) -> _Read:
         return fail("FILE_ENCODING", other=f"byte 0x{data[exc.start]:02x} at position {exc.start} is not valid UTF-8")
     if not text.strip():
         return fail("FILE_EMPTY", allowed=expected or "column names")
+    if "\x00" in text:
+        return fail("FILE_ENCODING", other=f"it holds NUL characters (UTF-16 without a byte order mark?) from position "
+                                           f"{text.index(chr(0))}")
     try:
-        df = parse_csv_text(text)
+        df = parse_csv_text(text, tuple(c.name for c in cols) if f.table else None)
+    except _ShortRows as exc:
+        fails = []
+        for row, n in exc.rows:
+            x = file_failure("ROW_SHORT", f.source_file, value=str(n), table=f.table, allowed=str(exc.width),
+                             other=str(row))
+            x["row"] = row
+            fails.append(x)
+        return _Read(f, None, digest, fails)
     except _DuplicateColumns as exc:
         return _Read(f, None, digest, [file_failure("COL_DUPLICATE", f.source_file, column=n, table=f.table) for n in exc.names])
     except ValueError as exc:
@@ -333,7 +434,10 @@ def read_raw(root: Path | str, year: str | None = None, la: str | None = None) -
         if r.frame is None:
             continue
         if f.group == "unknown":
-            failures.append(file_failure("FILE_UNKNOWN", f.source_file))
+            if f.misplaced:
+                failures.append(file_failure("FILE_MISPLACED", f.source_file, other=f.misplaced))
+            else:
+                failures.append(file_failure("FILE_UNKNOWN", f.source_file))
             excluded.append(pd.DataFrame({
                 "table": "", "RETURN": pd.NA, "SOURCE_FILE": f.source_file, "SOURCE_ROW": r.frame["SOURCE_ROW"],
                 "CHILD": r.frame.get("CHILD", pd.NA), "reason": "file not recognised (not an SSDA903 table or local file)",
@@ -415,6 +519,12 @@ def read_raw(root: Path | str, year: str | None = None, la: str | None = None) -
         if parts:
             cols = [c.name for c in layout_columns(table)] + LINEAGE
             tables[table] = pd.concat([p[cols] for p in parts], ignore_index=True)
+
+    if "staffing" in tables:  # HR systems' 9999-12-31 means "no end date"
+        from pipeline.validate.local_rules import open_end_dates
+
+        tables["staffing"], open_ends = open_end_dates(tables["staffing"])
+        failures += open_ends
 
     for name in sorted(returns):
         for need in ("header", "episodes"):

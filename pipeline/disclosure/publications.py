@@ -158,6 +158,8 @@ def withdraw(params: Params, paper: str, slug: str) -> Path:
     target = base / str(n)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(folder, target)
+    if not (restricted / "true_values.csv").exists() and (register_restricted / "true_values.csv").exists():
+        restricted = register_restricted  # DVC deleted the stage's outs before a refused rerun
     if restricted.exists():
         keep = params.paths.restricted_dir(slug) / "withdrawn" / paper / str(n)
         keep.mkdir(parents=True, exist_ok=True)
@@ -188,9 +190,10 @@ def run(args: argparse.Namespace, params: Params) -> int:
     return 0
 
 
-def audit_all_editions(params: Params, paper: str) -> list[str]:
-    """Re-audit this period's published `paper` together with every edition a reader holds,
-    from the published tables (true values only as seeds); one problem line per exposed cell."""
+def audit_all_editions(params: Params, paper: str, tables: Path | None = None) -> list[str]:
+    """Re-audit this period's `paper` (its tables in `tables`: the staged ones the publication
+    check is about to publish; default the published ones) together with every edition a reader
+    holds, from the published tables (true values only as seeds); one problem line per exposed cell."""
     from pipeline.disclosure.audit import audit_system
     from pipeline.disclosure.editions import combine, hidden_primary, with_ceilings
     from pipeline.disclosure.system import build_system
@@ -198,7 +201,7 @@ def audit_all_editions(params: Params, paper: str) -> list[str]:
     from pipeline.tables import Paper
 
     slug = params.period.slug
-    current = load_edition(slug, params.paths.report_dir(slug) / "tables" / paper,
+    current = load_edition(slug, tables or params.paths.report_dir(slug) / "tables" / paper,
                            params.paths.restricted_dir(slug) / paper)
     others, _ = load_editions(params, paper)
     editions = [current, *others]

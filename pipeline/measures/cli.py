@@ -86,6 +86,10 @@ def run(args: argparse.Namespace, params: Params) -> int:
         raw = args.raw or params.paths.raw
         raise InputError(f"{validated_dir}: no validated data; run `python -m pipeline validate --raw {raw}` first")
     _check_raw(validated_dir, args.raw)
+    if args.validated is None:
+        from pipeline.freshness import require_current, validated_problems
+
+        require_current(validated_problems(params.paths.processed, args.raw or params.paths.raw), "measures")
     facts = load_facts(validated_dir, params)
     measures = compute_all_measures(facts, params)
     out = args.out or params.paths.processed / "measures" / params.period.slug

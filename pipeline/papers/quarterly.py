@@ -63,6 +63,8 @@ TABLE_NEEDS = {
     "Q12_timeliness": ("timeliness",), "Q12d_timeliness_days": ("timeliness",),
     "Q13d_savings": ("savings", "tracker_events"),
 }
+# Facts that, when empty (a header-only file), make their tables unavailable rather than zero.
+EMPTY_IS_MISSING = ("staffing_quarters",)
 SOURCE_LABELS = {
     "tracker_events": "the permanence tracker", "tracker_cases": "the permanence tracker",
     "tracker_snapshots": "the permanence tracker", "timeliness": "the permanence tracker",
@@ -159,6 +161,11 @@ def list_unavailable(facts: dict[str, pd.DataFrame]) -> dict[str, str]:
         if missing:
             sources = sorted({SOURCE_LABELS.get(n, n) for n in missing})
             out[table_id] = f"not available: {' and '.join(sources)} was not supplied"
+            continue
+        empty = [n for n in needs if n in EMPTY_IS_MISSING and len(facts[n]) == 0]
+        if empty:  # a header-only file: nothing to count, and no establishment to divide by
+            sources = sorted({SOURCE_LABELS.get(n, n) for n in empty})
+            out[table_id] = f"not available: {' and '.join(sources)} holds no rows"
     return out
 
 

@@ -83,6 +83,15 @@ def find_unlabelled_numbers(pdf_text: str, html_text: str) -> list[str]:
     return [f"the PDF prints {n!r}, which the checked HTML does not print" for n in sorted(pdf - html)]
 
 
+def find_formula_cells(frame: pd.DataFrame, where: str) -> list[str]:
+    """Cells of a published CSV (as written) that a spreadsheet would run as a formula."""
+    from pipeline.render.safe_text import neutralise_cell
+
+    bad = [(i, c) for c in frame.columns for i, v in frame[c].items() if neutralise_cell(v) != v
+           and not str(v).startswith("'")]
+    return [f"{where}: row {i + 1} column {c} starts a spreadsheet formula ({frame.at[i, c]!r})" for i, c in bad[:5]]
+
+
 def check_tidy_csv(frame: pd.DataFrame, table_info: Mapping, threshold: int, symbol: str,
                    zero_shown: bool = True) -> list[str]:
     """A published tidy CSV: the right columns, and no count of a protected table below the

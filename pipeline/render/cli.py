@@ -4,7 +4,11 @@ code) and the A4 PDF.
     python -m pipeline render [quarterly] [sufficiency]
 
 Reads data/processed/restricted/<period>/<paper>/<notebook>.ipynb (written by `paper`) and
-writes reports/<period>/<notebook>.html, <notebook>.pdf and <notebook>-reviewer.html.
+writes <notebook>.html, <notebook>.pdf and <notebook>-reviewer.html to the staging folder
+(<processed>/staging/<period>/; `check-publication` publishes them), each through a temporary
+file, then <notebook>.render.json with their hashes, last: a render killed half-way leaves no
+record, and `check-publication` refuses a pair it does not describe.
+Refuses (exit 5) a notebook that is not the one `paper` executed from the current data.
 Deterministic: the same executed notebook gives byte-identical files.
 """
 
@@ -30,10 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def outputs(params: Params, paper: str) -> dict[str, Path]:
     """The executed notebook this command reads and the three files it writes for `paper`."""
     from pipeline.papers.assemble import PAPER_KINDS
+    from pipeline.publish import staging_dir
 
     name = PAPER_KINDS[paper].notebook
     slug = params.period.slug
-    out = params.paths.report_dir(slug)
+    out = staging_dir(params)
     return {
         "notebook": params.paths.restricted_dir(slug) / paper / f"{name}.ipynb",
         "html": out / f"{name}.html",
@@ -46,21 +51,28 @@ def render_paper(params: Params, paper: str) -> list[str]:
     """Write one paper's committee HTML, reviewer HTML and PDF; return the paths written."""
     import nbformat
 
+    from pipeline.publish import render_record_path, write_bytes_atomic, write_render_record
     from pipeline.render.convert import export_committee_html, export_reviewer_html, html_to_pdf
 
     files = outputs(params, paper)
+    render_record_path(params, paper).unlink(missing_ok=True)
     nb = nbformat.read(files["notebook"], as_version=4)
     html = export_committee_html(nb)
-    files["html"].parent.mkdir(parents=True, exist_ok=True)
-    files["html"].write_text(html, encoding="utf-8")
-    files["reviewer"].write_text(export_reviewer_html(nb), encoding="utf-8")
-    files["pdf"].write_bytes(html_to_pdf(html))
+    reviewer = export_reviewer_html(nb)
+    pdf = html_to_pdf(html)
+    write_bytes_atomic(files["html"], html.encode("utf-8"))
+    write_bytes_atomic(files["reviewer"], reviewer.encode("utf-8"))
+    write_bytes_atomic(files["pdf"], pdf)
+    write_render_record(params, paper, files["notebook"])
     root = params.paths.root.resolve()
     return [str(f.resolve().relative_to(root) if f.resolve().is_relative_to(root) else f)
             for f in (files["html"], files["pdf"], files["reviewer"])]
 
 
 def run(args: argparse.Namespace, params: Params) -> int:
+    from pipeline.freshness import require_current
+    from pipeline.publish import notebook_problems
+
     papers = list(dict.fromkeys(args.papers or PAPERS))
     for paper in papers:
         if paper not in PAPERS:
@@ -68,6 +80,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
         notebook = outputs(params, paper)["notebook"]
         if not notebook.exists():
             raise PipelineError(f"{notebook}: no executed notebook (run: python -m pipeline paper {paper})")
+        require_current(notebook_problems(params, paper, notebook), f"render {paper}")
     import nbformat  # noqa: F401  (imported once, before the worker is forked)
 
     from pipeline.render import convert  # noqa: F401

@@ -18,6 +18,14 @@ Fails (exit 4, saying why) unless, for each paper:
     spreadsheets; pipeline/render/readable.py; docs/publication-check.md), nor the project's
     absolute path; the HTML loads no script, style or font from the network.
 Writes reports/<period>/publication_check.json.
+It checks the staged files (<processed>/staging/<period>/, written by `paper` and `render`)
+and refuses (exit 5) files that were not built from the current data and parameters or that
+`render` did not finish (pipeline.publish). Only when every check of every paper passed are
+the files copied into reports/<period>/, with reports/<period>/publication_check.json (the
+sha256 of each file published and what it was built from) written last. When any check fails
+nothing is published: the candidates go to data/processed/restricted/<period>/refused/ with
+publication_check.json (the reasons), and the papers published earlier for the period are
+withdrawn (tables to the withdrawn editions, the rest to restricted/<period>/stale/).
 """
 
 from __future__ import annotations
@@ -167,7 +175,9 @@ def check_editions(params: Params, paper: str, restricted: Path) -> list[str]:
     changed = changed_editions(params, paper, json.loads(recorded.read_text(encoding="utf-8"))) \
         if recorded.exists() else ["(no record)"]
     try:
-        problems = audit_all_editions(params, paper)
+        from pipeline.publish import public_files
+
+        problems = audit_all_editions(params, paper, public_files(params, paper)["tables"][0])
     except DisclosureError as exc:
         problems = [f"{paper}: the editions of the year cannot be audited together: {exc}"]
     if problems and changed:
@@ -216,7 +226,9 @@ def check_paper(params: Params, paper: str) -> tuple[list[str], list[str]]:
             continue
         info = next(e for e in manifest["tables"] if e["file"] == csv.name)
         frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
-        problems += check.check_tidy_csv(frame, info, published.threshold, published.symbol, zero_shown)
+        problems += check.find_formula_cells(frame, rel(csv))
+        problems += check.check_tidy_csv(rio.read_tidy_csv(csv), info, published.threshold, published.symbol,
+                                         zero_shown)
     problems += check.find_small_counts(published, zero_shown)
 
     html_text = ""
@@ -274,29 +286,45 @@ def check_downloads(where: dict, published, rel) -> tuple[list[str], list[str]]:
 
 
 def run(args: argparse.Namespace, params: Params) -> int:
+    from pipeline.freshness import require_current
+    from pipeline.publish import publish, refuse, render_problems
     from pipeline.render import check
-    from pipeline.render import io as rio
     from pipeline.render.cli_paper import folders
 
+    papers = list(dict.fromkeys(args.papers))
+    for paper in papers:
+        if paper not in PAPERS:
+            raise PublicationError(f"unknown paper {paper!r} (choose from {', '.join(PAPERS)})")
+    stale = [p for paper in papers for p in render_problems(params, paper, outputs_of(params, paper)["notebook"])]
+    require_current(list(dict.fromkeys(stale)), "check-publication")
     patterns = check.build_identifier_patterns(read_identifiers(params.paths.processed / "validated"))
     problems, checked = [], []
-    for paper in args.papers:
+    for paper in papers:
         p, c = check_paper(params, paper)
         problems += p
         checked += c
-    public = public_folder(params)
+    public = public_folder(params)  # the staging folder: what is about to be published
     figures = read_true_figures(folders(params, paper)["restricted"] for paper in PAPERS)
     p, read = scan_public_files(public, patterns, figures, params.paths.root)
     problems += p
     checked += [r for r in read if r not in checked]
-    report = params.paths.report_dir(params.period.slug) / "publication_check.json"
-    rio.write_json(report, {"period": params.period.label, "passed": not problems,
-                            "files_checked": checked, "problems": problems})
     if problems:
-        raise PublicationError("the publication check failed:\n  " + "\n  ".join(problems))
+        withdrawn = refuse(params, papers, problems, checked)
+        where = shown_path(params.paths.restricted_dir(params.period.slug) / "refused", params.paths.root)
+        note = f"; withdrawn from reports/: {', '.join(withdrawn)}" if withdrawn else ""
+        raise PublicationError(f"the publication check failed; nothing was published (the candidates are in {where}/"
+                               f"{note}):\n  " + "\n  ".join(problems))
+    publish(params, papers, checked)
     from pipeline.disclosure.publications import register_publication
 
-    for paper in args.papers:  # published: kept outside dvc's outputs, so it cannot be silently replaced
+    for paper in papers:  # the register: kept outside dvc's outputs, so it cannot be silently replaced
         register_publication(params, paper)
-    print(f"publication check passed: {len(checked)} files for {params.period.label}")
+    print(f"publication check passed: {len(checked)} files for {params.period.label}, published to "
+          f"{shown_path(params.paths.report_dir(params.period.slug), params.paths.root)}/")
     return 0
+
+
+def outputs_of(params: Params, paper: str) -> dict[str, Path]:
+    from pipeline.render.cli import outputs
+
+    return outputs(params, paper)

@@ -8,15 +8,20 @@ earlier papers (reports/<earlier period>/tables/<paper>/, so disclosure control 
 was published before). Fails closed: if the disclosure audit finds an exposed cell, nothing
 is published and the command exits non-zero naming the cells.
 
-Writes, for period P:
-  reports/P/tables/<paper>/*.csv, tables.json      the published tables (public)
+Refuses (exit 5) when the fact tables do not match the validated data, the raw files or the
+parameters now in use (pipeline.freshness).
+
+Writes, for period P (staged: `check-publication` copies them into reports/P/ only when every
+check passed, pipeline.publish):
+  <processed>/staging/P/tables/<paper>/*.csv, tables.json   the tables to publish
+  <processed>/staging/P/<notebook>.ods, .xlsx               the tables as an accessible spreadsheet
+  <processed>/staging/P/open_data/<paper>/*.csv, *.meta.csv the tables as open data in the DfE's format
   metrics/<paper>.json, <paper>_trend.csv          headline figures and the main trend (published
                                                    values only; fixed paths tracked in git) for
                                                    `dvc metrics diff` and `dvc plots show`/`diff`
-  reports/P/<notebook>.ods, .xlsx                  the tables as an accessible spreadsheet
-  reports/P/open_data/<paper>/*.csv, *.meta.csv    the tables as open data in the DfE's format
   data/processed/restricted/P/<paper>/             true values, suppression log, audit result,
-                                                   and the executed notebook
+                                                   the executed notebook and inputs.json (what
+                                                   the paper was built from, written last)
 """
 
 from __future__ import annotations
@@ -44,17 +49,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def folders(params: Params, paper: str) -> dict[str, Path]:
     """Every location this command reads or writes for `paper` in the configured period."""
+    from pipeline.publish import public_files
+
     slug = params.period.slug
+    staged = public_files(params, paper)
     return {
         "facts": params.paths.processed / "facts",
         "warnings": params.paths.processed / "validation" / "warnings.csv",
         "accepted": params.paths.processed / "validation" / "accepted.csv",
-        "tables": params.paths.report_dir(slug) / "tables" / paper,
+        "tables": staged["tables"][0],
         "metrics": params.paths.metrics / f"{paper}.json",
         "trend": params.paths.metrics / f"{paper}_trend.csv",
         "restricted": params.paths.restricted_dir(slug) / paper,
-        "spreadsheet": params.paths.report_dir(slug) / f"{notebook_of(paper)}.ods",
-        "open_data": params.paths.report_dir(slug) / "open_data" / paper,
+        "spreadsheet": staged["ods"][0],
+        "open_data": staged["open_data"][0],
     }
 
 
@@ -62,6 +70,27 @@ def notebook_of(paper: str) -> str:
     from pipeline.papers.assemble import PAPER_KINDS
 
     return PAPER_KINDS[paper].notebook
+
+
+def refuse_uncovered(folder: Path, params: Params, paper: str) -> None:
+    """Raise the paper's own refusal (InputError) when no return covers its period or year,
+    reading the coverage from the fact tables there are (pipeline.coverage); nothing otherwise."""
+    from pipeline.coverage import check_quarter, read_coverage
+
+    try:
+        facts = {f.stem: pd.read_parquet(f) for f in sorted(folder.glob("coverage*.parquet"))}
+        cov = read_coverage(facts)
+    except Exception:  # no usable coverage: the freshness refusal says what to run
+        return
+    if paper == "quarterly":
+        reason = check_quarter(cov, params.period)
+        if reason:
+            raise PipelineError(f"{params.period.label}: the quarterly paper is not produced: {reason}; "
+                                "add the in-year extract for the quarter, or choose a period the returns cover")
+    else:
+        from pipeline.papers.sufficiency import refuse_uncovered_year
+
+        refuse_uncovered_year(cov, params.sufficiency_year)
 
 
 def read_facts(folder: Path) -> dict[str, pd.DataFrame]:
@@ -106,6 +135,7 @@ def relative(path: Path, root: Path) -> str:
 
 
 def run(args: argparse.Namespace, params: Params) -> int:
+    from pipeline.freshness import chain_problems, require_current
     from pipeline.papers.assemble import (
         PAPER_KINDS,
         add_tables,
@@ -115,6 +145,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
         restrict_published_before,
         select_comparable_figures,
     )
+    from pipeline.publish import paper_record_path, remove_path, write_paper_record
     from pipeline.render import io as rio
     from pipeline.render.check import find_small_counts
     from pipeline.render.metrics import build_metrics, build_trend
@@ -126,6 +157,15 @@ def run(args: argparse.Namespace, params: Params) -> int:
     where = folders(params, args.paper)
     if args.facts:
         where["facts"] = Path(args.facts)
+    else:
+        stale = chain_problems(params)
+        if stale:
+            refuse_uncovered(where["facts"], params, args.paper)  # the more useful reason first
+        require_current(stale, f"paper {args.paper}")
+    # this paper's earlier staged files and record go first: a run that fails leaves none
+    paper_record_path(params, args.paper).unlink(missing_ok=True)
+    for stale in (where["tables"], where["spreadsheet"], where["spreadsheet"].with_suffix(".xlsx"), where["open_data"]):
+        remove_path(stale)
     facts = read_facts(where["facts"])
     try:
         builder = resolve_builder(kind)
@@ -204,10 +244,12 @@ def run(args: argparse.Namespace, params: Params) -> int:
     rio.write_csv(where["trend"], build_trend(args.paper, published, params))
     print(f"{args.paper}: {len(published.tables)} tables published to {relative(where['tables'], params.paths.root)}/ "
           f"({protection.summary()['suppressed_cells']} figures suppressed; audit passed)")
+    out = restricted / f"{kind.notebook}.ipynb"
+    out.unlink(missing_ok=True)
     if not args.no_notebook:
-        out = restricted / f"{kind.notebook}.ipynb"
         execute_notebook(NOTEBOOKS / f"{kind.notebook}.py", out, params, args, where, meta)
         print(f"{args.paper}: notebook executed to {relative(out, params.paths.root)}")
+    write_paper_record(params, args.paper, out if out.exists() else None)
     return 0
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.render.published import PublishedPaper
+from pipeline.render.safe_text import neutralise_frame, restore_frame
 from pipeline.render.writers import build_manifest, build_published_csvs, read_published_paper
 
 MANIFEST = "tables.json"
@@ -30,7 +31,7 @@ def write_published(folder: Path, published: PublishedPaper, meta: dict[str, Any
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, frame in build_published_csvs(published).items():
-        write_csv(folder / name, frame)
+        write_csv(folder / name, neutralise_frame(frame))  # no cell a spreadsheet would run
         written.append(folder / name)
     write_json(folder / MANIFEST, build_manifest(published, meta))
     return [*written, folder / MANIFEST]
@@ -47,8 +48,7 @@ def load_published(folder: str | Path) -> PublishedPaper:
     """The published paper stored in `folder` (tables.json and one tidy CSV per table)."""
     folder = Path(folder)
     manifest = read_manifest(folder)
-    frames = {e["file"]: pd.read_csv(folder / e["file"], dtype=str, keep_default_na=False)
-              for e in manifest["tables"]}
+    frames = {e["file"]: read_tidy_csv(folder / e["file"]) for e in manifest["tables"]}
     return read_published_paper(manifest, frames)
 
 
@@ -57,8 +57,13 @@ def read_tidy_csvs(folders: list[Path]) -> dict[str, pd.DataFrame]:
     out = {}
     for folder in folders:
         for f in sorted(Path(folder).glob("*.csv")):
-            out[str(f)] = pd.read_csv(f, dtype=str, keep_default_na=False)
+            out[str(f)] = read_tidy_csv(f)
     return out
+
+
+def read_tidy_csv(path: Path) -> pd.DataFrame:
+    """A published tidy CSV as written (text, neutralised cells restored: safe_text)."""
+    return restore_frame(pd.read_csv(path, dtype=str, keep_default_na=False))
 
 
 def load_notebook_params(params_file: str | Path, overrides: list[str], period: str, la_code: str, threshold: int):

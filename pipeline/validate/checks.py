@@ -42,6 +42,9 @@ def _parse_date_strings(values: pd.Series) -> pd.Series:
     if rest.any():
         iso = pd.to_datetime(s.where(rest), format="%Y-%m-%d", errors="coerce")
         dmy = dmy.fillna(iso)
+    # dates nanoseconds cannot hold (9999-12-31, 01/01/1600) are missing here; the
+    # DATE_OUT_OF_RANGE rule (pipeline.validate.local_rules) names them
+    dmy = dmy.mask(dmy.notna() & ((dmy < pd.Timestamp.min) | (dmy > pd.Timestamp.max)))
     return dmy.astype(DATE_DTYPE)
 
 

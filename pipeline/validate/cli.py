@@ -92,6 +92,7 @@ def run(args: argparse.Namespace, params) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         docs_tmp = Path(tmp) if args.docs else None
         failures, jobs, results = validate_raw(raw, docs_tmp)
+        failures = add_local_rule_failures(failures, raw)
         if docs_tmp is not None and jobs:
             status = [(r.batch, f"{j.source_file}" + (f" ({j.ctx.return_name})" if j.ctx.return_name and j.ctx.return_name not in j.source_file else ""), bool(r.success))
                       for j, r in zip(jobs, results, strict=True)]
@@ -150,6 +151,8 @@ def run(args: argparse.Namespace, params) -> int:
             for r in raw.files.itertuples(index=False)
         ],
         "tables": {t: {"rows": len(f), "sha256_of_parquet": _sha(validated / f"{t}.parquet")} for t, f in assembled.tables.items()},
+        # the reviewed exceptions applied (pipeline.freshness compares them with the file now there)
+        "accepted_exceptions": {"file": str(exc_path), "sha256": _sha(exc_path)} if exc_path else None,
     }
     (validated / "manifest.json").write_text(json.dumps(manifest, indent=1))
     if len(applied.accepted):
@@ -160,6 +163,15 @@ def run(args: argparse.Namespace, params) -> int:
           f"kept {summary['rows']['kept']}, excluded {summary['rows']['excluded']} (see {out}/exclusions.csv)")
     print(f"tables: {validated}/ ({', '.join(sorted(assembled.tables))}); reports: {out}/")
     return 0
+
+
+def add_local_rule_failures(failures: pd.DataFrame, raw) -> pd.DataFrame:
+    """The failures plus those of the local files' cross-row rules (pipeline.validate.local_rules)."""
+    from pipeline.validate.local_rules import local_rule_failures
+
+    covered = pd.Timestamp(max(lbl.end for lbl in raw.returns.values())) if raw.returns else None
+    extra = local_rule_failures(raw.tables, covered)
+    return pd.concat([failures, extra], ignore_index=True) if len(extra) else failures
 
 
 def _sha(path: Path) -> str:

@@ -129,7 +129,20 @@ _ALL = [
     _r("STITCH_OVERLAP", "episodes", ERROR, "Episodes still overlap after stitching the returns.", "DECOM {value} overlaps the child's previous episode after stitching"),
 ]
 
-RULES: dict[str, Rule] = {r.id: r for r in _ALL}
+# Local files' cross-row rules (pipeline.validate.local_rules) and reading faults that would
+# otherwise lose rows or files silently (pipeline.readers): issue 17.
+_FAULT_RULES = [
+    _r("ROW_SHORT", "*", ERROR, "A row has fewer fields than the header (a short or truncated row): its last values would be lost.", "{file} row {other} has {value} of the header's {allowed} fields (a short or truncated row)"),
+    _r("FILE_MISPLACED", "*", ERROR, "An SSDA903 table or local file in a folder where the layout does not read it (e.g. directly in ssda903/, or in a sub-folder of a return).", "{file} is not where the layout reads it: {other}"),
+    _r("FILE_SYMLINK", "*", ERROR, "A raw folder or file is a symbolic link (DVC does not see changes behind it) or a link that points nowhere.", "{file} is a symbolic link{other}: copy the files into data/raw instead"),
+    _r("DATE_OUT_OF_RANGE", "*", ERROR, "A date outside the years 1678-2261 that the pipeline can hold (9999-12-31 is read as 'no end date' only in staffing TO_DATE).", "{column} was '{value}', a date outside the years 1678-2261"),
+    _r("DATE_OPEN_END", "staffing", WARNING, "A staffing TO_DATE of 9999-12-31 (or another date after 2261) is read as 'no end date' (blank).", "{column} was '{value}': read as no end date (the spell is still open)"),
+    _r("ST_SPELL_OVERLAP", "staffing", ERROR, "Two spells of one post overlap (a spell starts on or before the day the post's previous spell ended; a blank TO_DATE is still open): the establishment would be counted twice.", "POST_ID's spell from {value} starts before its previous spell ended ({other})"),
+    _r("UC_YEAR_MISSING", "unit_costs", WARNING, "A financial year between the first year with unit costs and the year the returns end in has no unit costs: savings of exits in that year are unavailable (the children are counted as 'cost unknown').", "{file} has no unit costs for {value}: savings of exits in {value} cannot be computed"),
+    _r("TR_EVENT_AFTER_DATA", "permanence_tracker", WARNING, "A tracker event dated after the last day any SSDA903 return covers: it counts in no paper until a return covers it.", "EVENT_DATE {value} is after {other}, the last day the returns cover: it counts in no paper yet"),
+]
+
+RULES: dict[str, Rule] = {r.id: r for r in [*_ALL, *_FAULT_RULES]}
 
 
 def rule(rule_id: str) -> Rule:

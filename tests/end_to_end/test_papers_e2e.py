@@ -105,11 +105,11 @@ def test_both_papers_end_to_end_and_deterministic(tmp_path):
         run(b, "paper", paper)
     run(b, "render")
     other = b / "reports" / slug
-    # publication_check.json and the register of published papers (published/) are written by
-    # check-publication, which the second run does not run
-    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file() and p.name != "publication_check.json"
-                   and p.relative_to(out).parts[0] != "published")
-    assert files == sorted(p.relative_to(other) for p in other.rglob("*") if p.is_file())
+    assert not other.exists()  # staged: nothing is public before the publication check passed
+    run(b, "check-publication")
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file() and p.name != "publication_check.json")
+    assert files == sorted(p.relative_to(other) for p in other.rglob("*") if p.is_file()
+                           and p.name != "publication_check.json")
     different = [str(f) for f in files if not filecmp.cmp(out / f, other / f, shallow=False)]
     assert different == []
 
@@ -127,9 +127,12 @@ def test_both_papers_end_to_end_and_deterministic(tmp_path):
             assert done.returncode == 2 and says in done.stderr and "Traceback" not in done.stderr, done.stderr
         assert not (a / "reports" / "2026-27-Q3").exists()
 
+    # A render killed half-way leaves the complete old paper in reports/, and the half-rendered
+    # pair is refused by the publication check; a complete render then publishes the new one.
+    check_kill_during_render(b, slug)
+
     # Issue 13, on the same build: the independent attacker, editions, re-publishing.
     check_disclosure_by_attack(a, slug)
-
 
 def run_fails(root: Path, *args: str) -> str:
     done = subprocess.run([sys.executable, "-m", "pipeline", "--params", str(root / "params.yaml"), *args],
@@ -155,6 +158,11 @@ def edition(root: Path, slug: str, paper: str, withdrawn: str | None = None) -> 
         return (root / "reports" / slug / "withdrawn" / paper / withdrawn,
                 root / "data/processed/restricted" / slug / "withdrawn" / paper / withdrawn)
     return root / "reports" / slug / "tables" / paper, root / "data/processed/restricted" / slug / paper
+
+
+def staged(root: Path, slug: str, paper: str) -> tuple[Path, Path]:
+    """(staged tables, restricted folder) of a paper built but not published (pipeline.publish)."""
+    return root / "data/processed/staging" / slug / "tables" / paper, root / "data/processed/restricted" / slug / paper
 
 
 def attack_editions(editions: dict[str, tuple[Path, Path]], same_period: tuple[str, ...] = ()) -> tuple[dict, dict]:
@@ -200,18 +208,63 @@ def check_disclosure_by_attack(a: Path, slug: str) -> None:
     if q != "1":
         earlier = f"{year}-Q1"
         set_params(a, period=f"{year} Q1", period_slug=earlier)
+        run(a, "process")  # the fact tables depend on the period: a paper refuses others' (issue 17)
         run(a, "paper", "quarterly", "--no-notebook")
         set_params(a, period=f"{year} Q{q}", period_slug=slug)
+        run(a, "process")
         run(a, "check-publication")
-        intervals, _ = attack_editions({"Q1": edition(a, earlier, "quarterly"), f"Q{q}": edition(a, slug, "quarterly")})
+        intervals, _ = attack_editions({"Q1": staged(a, earlier, "quarterly"), f"Q{q}": edition(a, slug, "quarterly")})
         assert pinned(intervals) == {}
     # 3. The published period again at a lower threshold is refused, naming the edition;
     #    after `withdraw` it builds, and the withdrawn edition still counts.
     set_params(a, **{"disclosure.threshold": 5})
     out = run_fails(a, "paper", "quarterly", "--no-notebook")
     assert f"reports/{slug}/published/quarterly" in out and "withdraw quarterly" in out
-    run(a, "withdraw", "quarterly", "--period", slug)
+    # the failed run withdrew the paper it made out of date (issue 17) as a withdrawn edition
+    assert (edition(a, slug, "quarterly", withdrawn="1")[0] / "tables.json").exists()
     run(a, "paper", "quarterly", "--no-notebook")
     intervals, _ = attack_editions({"W": edition(a, slug, "quarterly", withdrawn="1"),
-                                    "N": edition(a, slug, "quarterly")}, same_period=("W", "N"))
+                                    "N": staged(a, slug, "quarterly")}, same_period=("W", "N"))
     assert pinned(intervals) == {}
+
+def published_hashes(out: Path) -> dict[str, str]:
+    import hashlib
+
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def check_kill_during_render(root: Path, slug: str) -> None:
+    import json
+    import signal
+    import time
+
+    out = root / "reports" / slug
+    before = published_hashes(out)
+    record = json.loads((out / "publication_check.json").read_text())
+    assert record["passed"] and set(record["papers"]) == {"quarterly", "sufficiency"}
+    staged = root / "data" / "processed" / "staging" / slug
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--params", str(root / "params.yaml"), "render",
+                             "quarterly"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    record = staged / "quarterly_exit_report.render.json"
+    assert record.exists()
+    while time.monotonic() < deadline and proc.poll() is None:
+        if not record.exists():
+            time.sleep(0.5)  # render has begun (its record goes first) and is converting: kill it
+            break
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert published_hashes(out) == before  # the complete old paper, untouched
+    assert not (staged / "quarterly_exit_report.render.json").exists()
+    done = subprocess.run([sys.executable, "-m", "pipeline", "--params", str(root / "params.yaml"),
+                           "check-publication", "--papers", "quarterly"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 5, done.stderr
+    assert "has not been rendered completely" in done.stderr and "Traceback" not in done.stderr
+    assert published_hashes(out) == before  # still current: nothing withdrawn, nothing mixed
+    run(root, "render", "quarterly")
+    run(root, "check-publication", "--papers", "quarterly")
+    after = published_hashes(out)
+    assert {f: h for f, h in after.items() if f != "publication_check.json"} == {
+        f: h for f, h in before.items() if f != "publication_check.json"}  # the same paper, complete

@@ -82,7 +82,9 @@ def test_errors_refused_then_accepted_and_reported(tmp_path, capsys):
     assert main([*cli, "process"]) == 0
     assert main([*cli, "paper", "quarterly"]) == 0
     capsys.readouterr()
-    dq = pd.read_csv(tmp_path / "reports/2026-27-Q2/tables/quarterly/DQ02_accepted_exceptions.csv", dtype=str)
+    # staged: `check-publication` publishes it to reports/ (pipeline.publish)
+    dq = pd.read_csv(tmp_path / "data/processed/staging/2026-27-Q2/tables/quarterly/DQ02_accepted_exceptions.csv",
+                     dtype=str)
     assert any(r.startswith("EP_AGED_18_AT_DECOM") and "kept" in r for r in dq["row"])
     notebook = (tmp_path / "data/processed/restricted/2026-27-Q2/quarterly").rglob("*.ipynb")
     text = "".join(p.read_text() for p in notebook)

@@ -13,6 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _write_validated(folder: Path, tracker: bool = True) -> None:
     folder.mkdir(parents=True)
+    # validated from an empty raw folder: the stage's freshness check (pipeline.freshness) passes
+    raw = folder.parent.parent / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    (folder / "manifest.json").write_text(json.dumps({"raw": str(raw), "files": []}))
     eps = pd.DataFrame({
         # A: agency foster since 2022 (listed); B: section 20 since 2025-01-01 (listed);
         # C: agency foster since 2023 with an open SGO case (listed, marked)
@@ -62,7 +66,7 @@ def test_missing_tracker_is_reported_not_fatal(tmp_path, capsys):
 
 def test_without_validated_data_the_user_is_told_what_to_run(tmp_path, capsys):
     rc = main(["--params", str(_params_file(tmp_path)), "candidates"])
-    assert rc == 2 and "pipeline validate" in capsys.readouterr().err
+    assert rc == 5 and "pipeline validate" in capsys.readouterr().err
 
 
 def test_derived_episodes_in_the_facts_folder_are_preferred(tmp_path):

@@ -136,7 +136,7 @@ def test_the_fingerprint_changes_with_the_parameters_facts_read_and_no_others(tm
 def test_the_process_stage_declares_the_params_sections_the_fingerprint_covers(project_root):
     import yaml
 
-    from pipeline.process_cli import FACT_PARAMS
+    from pipeline.freshness import FACT_PARAMS
 
     sections = {"savings_basis_days": "savings", "far_miles": "distance"}
     declared = set(yaml.safe_load((project_root / "dvc.yaml").read_text())["stages"]["process"]["params"])
