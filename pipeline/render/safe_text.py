@@ -15,6 +15,7 @@ writers (ODS/XLSX) should call it too.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -51,19 +52,19 @@ def restore_cell(value: Any) -> Any:
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of the frame with every text cell (and text column name) neutralised."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(neutralise_cell)
-    out.columns = [neutralise_cell(c) for c in out.columns]
-    return out
+    return map_text(frame, neutralise_cell)
 
 
 def restore_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of a frame read from a neutralised CSV, with the original text back."""
+    return map_text(frame, restore_cell)
+
+
+def map_text(frame: pd.DataFrame, cell: Callable[[Any], Any]) -> pd.DataFrame:
+    """A copy of the frame with ``cell`` applied to every text cell and column name."""
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(restore_cell)
-    out.columns = [restore_cell(c) for c in out.columns]
+            out[column] = out[column].map(cell)
+    out.columns = [cell(c) for c in out.columns]
     return out
