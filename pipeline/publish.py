@@ -9,8 +9,9 @@ the staged files and only when every check passed copies them into reports/<peri
 writes reports/<period>/publication_check.json, which lists the sha256 of every file
 published and the inputs it was built from. When the check fails nothing is published: the
 candidates move to restricted/<period>/refused/ with the reasons, and the papers published
-earlier for the period are withdrawn (their tables become a withdrawn edition,
-reports/<period>/withdrawn/<paper>/<n>/, still audited against; the rest goes to the
+earlier for the period are taken down (their tables stay in the register of published
+editions, reports/<period>/published/<paper>/, still audited against and still refusing a
+different re-publication until `python -m pipeline withdraw`; the rest goes to the
 restricted stale/ folder).
 
 `python -m pipeline where` (and any failing stage) compares reports/<period>/ with its record
@@ -288,11 +289,12 @@ def refuse(params, papers: list[str], problems: list[str], checked: list[str]) -
 
 
 def withdraw(params, papers: list[str], reason: str) -> list[str]:
-    """Take the published files of `papers` out of reports/<period>/: their tables become a
-    withdrawn edition (pipeline.disclosure.publications: readers may hold them, so every later
-    edition is still audited against them), the rest moves to the restricted stale/ folder with
+    """Take the published files of `papers` out of reports/<period>/: their tables stay in the
+    register of published editions (pipeline.disclosure.publications.take_down: readers may hold
+    them, so every later edition is still audited against them; only `withdraw` ends the
+    refusal to re-publish), the rest moves to the restricted stale/ folder with
     the reason; the publication record keeps only the papers left."""
-    from pipeline.disclosure.publications import withdraw as withdraw_edition
+    from pipeline.disclosure.publications import take_down
 
     out = params.paths.report_dir(params.period.slug)
     dest = params.paths.restricted_dir(params.period.slug) / STALE
@@ -301,7 +303,7 @@ def withdraw(params, papers: list[str], reason: str) -> list[str]:
     for paper in papers:
         tables = public_files(params, paper)["tables"][1]
         if (tables / "tables.json").exists():
-            withdraw_edition(params, paper, params.period.slug)
+            take_down(params, paper, params.period.slug)  # the register keeps the edition: not a withdrawal
             moved.append(tables.relative_to(out).as_posix())
     moved += move_aside([public_files(params, p)[k][1] for p in papers for k in public_files(params, p) if k != "tables"],
                         out, dest)

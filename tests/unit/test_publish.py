@@ -184,8 +184,11 @@ def test_a_failed_stage_withdraws_stale_papers_with_the_reason(published, capsys
     stale = published.paths.restricted_dir(published.period.slug) / "stale"
     assert (stale / "sufficiency_analysis.pdf").read_text() == "sufficiency pdf v1"
     assert "local/staffing.csv changed" in json.loads((stale / "reason.json").read_text())["reason"]
-    # the tables become withdrawn editions: readers may hold them, later editions are audited against them
-    assert (report(published) / "withdrawn" / "quarterly" / "1" / "T1.csv").exists()
+    # taken down, not withdrawn: the register keeps the tables (readers may hold them, later editions
+    # are audited against them, and re-publishing differently is refused until `withdraw`)
+    assert (report(published) / "published" / "quarterly" / "T1.csv").exists()
+    assert not (report(published) / "tables" / "quarterly").exists()
+    assert not (report(published) / "withdrawn").exists()
     code, text = where(published, capsys)
     assert code == 1 and "papers were withdrawn: raw file local/staffing.csv changed" in text
 
@@ -244,7 +247,7 @@ def test_a_failed_check_publishes_nothing_and_keeps_the_candidates_restricted(pu
     assert record["passed"] is False and record["problems"] == ["quarterly: CHILD id found in quarterly_exit_report.html"]
     assert "quarterly_exit_report.html" in withdrawn
     assert (restricted / "stale" / "quarterly_exit_report.html").read_text() == "quarterly html v1"
-    assert (out / "withdrawn" / "quarterly" / "1" / "tables.json").exists()
+    assert (out / "published" / "quarterly" / "tables.json").exists()  # taken down, still registered
     # the other paper is still published and described by the record
     assert sorted(json.loads((out / "publication_check.json").read_text())["papers"]) == ["sufficiency"]
 
