@@ -33,6 +33,7 @@ import pandas as pd
 from pipeline.config import Params
 from pipeline.disclosure.editions import Edition, folder_hash, load_edition
 from pipeline.errors import DisclosureError, PipelineError
+from pipeline.tables import Cell
 
 
 def _quarter(slug: str):
@@ -157,6 +158,29 @@ def refuse_republishing(params: Params, paper: str, new_csvs: dict[str, pd.DataF
             f"{paper} {params.period.label} has been published ({where} passed its publication check) and these "
             f"tables differ from it; a reader holding both could work out hidden counts: withdraw it first "
             f"({_withdraw_hint(params, paper)})")
+
+
+def published_hidden(params: Params, paper: str) -> list[Cell]:
+    """The cells the period's published edition (its register) hid, when it was published at
+    this threshold: the paper stage hides them again (protect_paper's ``keep``), so rebuilding
+    a published period from unchanged data gives the same tables, not a refused new pattern."""
+    register, _ = register_folders(params, paper, params.period.slug)
+    try:
+        manifest = json.loads((register / "tables.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if int(manifest.get("threshold", -1)) != params.disclosure.threshold:
+        return []
+    symbol = manifest.get("suppression_symbol", params.disclosure.symbol)
+    out = []
+    for entry in manifest.get("tables", []):
+        if entry.get("kind", "count") != "count" or not entry.get("protected", True) \
+                or not (register / entry.get("file", "")).is_file():
+            continue
+        frame = pd.read_csv(register / entry["file"], dtype=str, keep_default_na=False)
+        out += [Cell(t, r, c) for t, r, c, v in frame[["table_id", "row", "column", "value"]].itertuples(index=False)
+                if v == symbol]
+    return out
 
 
 def republishing_problems(params: Params, paper: str, tables: Path) -> list[str]:

@@ -262,3 +262,16 @@ def test_the_publication_check_refuses_staged_tables_that_differ_from_the_publis
     assert "python -m pipeline withdraw quarterly --period 2026-27-Q2" in problems[0]
     withdraw(params, "quarterly", "2026-27-Q2")
     assert republishing_problems(params, "quarterly", staged) == []
+
+
+def test_the_cells_the_published_edition_hid_are_read_from_the_register_at_the_same_threshold(params):
+    from pipeline.disclosure.publications import published_hidden
+    from pipeline.tables import Cell
+
+    assert published_hidden(params, "quarterly") == []  # nothing published
+    write_edition(params, "2026-27-Q2")  # built, never published: not a register
+    assert published_hidden(params, "quarterly") == []
+    _registered(params)
+    assert published_hidden(params, "quarterly") == [Cell("T", "A", "Q2")]
+    lower = replace(params, disclosure=replace(params.disclosure, threshold=5))
+    assert published_hidden(lower, "quarterly") == []  # another threshold is refused anyway
