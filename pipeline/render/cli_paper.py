@@ -195,7 +195,11 @@ def run(args: argparse.Namespace, params: Params) -> int:
     from pipeline.disclosure.editions import identities_json
     from pipeline.disclosure.identities import derive_identities, identities_frame
     from pipeline.disclosure.protect import information_loss
-    from pipeline.disclosure.publications import load_editions, published_hidden, refuse_republishing
+    from pipeline.disclosure.publications import (
+        load_editions,
+        published_hidden,
+        refuse_republishing,
+    )
     from pipeline.papers.assemble import COMPARABLE_COLUMNS
     from pipeline.render.writers import build_published_csvs
 
