@@ -323,3 +323,18 @@ def test_withdraw_takes_the_whole_paper_out_of_reports_and_keeps_the_other_paper
     assert not (out / "quarterly_exit_report.html").exists() and not (out / "tables" / "quarterly").exists()
     assert (out / "sufficiency_analysis.html").exists()
     assert sorted(json.loads((out / "publication_check.json").read_text())["papers"]) == ["sufficiency"]
+
+
+def test_a_paper_published_without_a_register_is_compared_too(params):
+    """An edition published before the register existed (or whose registering was interrupted):
+    reports/<period>/tables/ with a passed publication record listing the paper is published."""
+    write_edition(params, "2026-27-Q2", threshold=params.disclosure.threshold)
+    different = {"T.csv": _frame("T,A,Q1,x\nT,A,Q2,6\n")}
+    refuse_republishing(params, "quarterly", different)  # no record: an earlier attempt, not published
+    record = params.paths.reports / "2026-27-Q2" / "publication_check.json"
+    record.write_text(json.dumps({"passed": True, "papers": {"sufficiency": {}}}))
+    refuse_republishing(params, "quarterly", different)  # the record is about the other paper
+    record.write_text(json.dumps({"passed": True, "papers": {"quarterly": {}}}))
+    with pytest.raises(DisclosureError, match="reports/2026-27-Q2/tables/quarterly passed its publication check"):
+        refuse_republishing(params, "quarterly", different)
+    refuse_republishing(params, "quarterly", {"T.csv": _frame("T,A,Q1,15\nT,A,Q2,x\n")})  # the same: allowed
