@@ -12,8 +12,8 @@ Re-publishing a period is refused (one line, naming the earlier edition and the 
 withdraw it) when the period's paper exists with another disclosure threshold, or when it
 passed its publication check (it has left the building) and the new tables differ from it.
 The paper stage refuses before it writes anything; the publication check refuses again
-(:func:`republishing_problems`), so that a paper DVC restores from its run cache cannot
-replace a published edition either.
+(:func:`republishing_problems`), so that a paper that reaches the staging folder without the
+paper stage running (restored by DVC, copied by hand) cannot replace a published edition either.
 
 Taking a paper down is not withdrawing it. When a failed stage finds the period's papers out
 of date, pipeline.publish takes them out of reports/ (fail closed) through :func:`take_down`:
@@ -148,9 +148,9 @@ def published_folder(params: Params, paper: str, slug: str) -> Path | None:
 
 def refuse_republishing(params: Params, paper: str, new_csvs: dict[str, pd.DataFrame] | None = None) -> None:
     """Raise DisclosureError (one line) if publishing `paper` for this period again is unsafe:
-    the period's registered (published) edition, or failing that its tables folder, has
-    another threshold; or the registered edition's tables differ from ``new_csvs`` (file name
-    -> tidy frame; None checks only the threshold)."""
+    the period's published edition (:func:`published_folder`), or failing that its tables
+    folder, has another threshold; or the published edition's tables differ from ``new_csvs``
+    (file name -> tidy frame; None checks only the threshold)."""
     slug = params.period.slug
     published = published_folder(params, paper, slug)
     folder = published or params.paths.report_dir(slug) / "tables" / paper
