@@ -43,4 +43,4 @@ def run(args: argparse.Namespace, params: Params) -> int:
 
     return run_validate(params, raw=Path(args.raw) if args.raw else None, out=Path(args.out) if args.out else None,
                         processed=Path(args.processed) if args.processed else None, year=args.year, la=args.la,
-                        as_of=parse_as_of(args.as_of), docs=args.docs, accept=getattr(args, "accept", None))
+                        as_of=parse_as_of(args.as_of), docs=args.docs, accepted_file=getattr(args, "accept", None))

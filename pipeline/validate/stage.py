@@ -48,7 +48,7 @@ def exceptions_path(arg: str | None, raw_dir: Path) -> Path | None:
 
 def run_validate(params, *, raw: Path | None = None, out: Path | None = None, processed: Path | None = None,
                  year: str | None = None, la: str | None = None, as_of: date | None = None, docs: bool = True,
-                 accept: str | None = None) -> int:
+                 accepted_file: str | None = None) -> int:
     """Validate the returns in `raw` (default params paths.raw); reports to `out` (default
     <processed>/validation), tables to <processed>/validated (default params paths.processed)."""
     from pipeline.readers import read_raw
@@ -62,7 +62,7 @@ def run_validate(params, *, raw: Path | None = None, out: Path | None = None, pr
     where = Layout(params.paths if processed is None else replace(params.paths, processed=processed))
     out = out or where.validation
     validated = where.validated
-    exc_path = exceptions_path(accept, raw_dir)
+    exc_path = exceptions_path(accepted_file, raw_dir)
     exceptions = accept.read_exceptions(exc_path) if exc_path else accept.empty_exceptions()
     out.mkdir(parents=True, exist_ok=True)
     _clear_validated(validated)
