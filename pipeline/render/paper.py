@@ -134,10 +134,7 @@ def run_paper(params: Params, paper_name: str, *, params_file: str | Path, overr
     for stale in (where["tables"], where["spreadsheet"], where["spreadsheet"].with_suffix(".xlsx"), where["open_data"]):
         remove_path(stale)
     facts = read_facts(where["facts"])
-    try:
-        builder = resolve_builder(kind)
-    except (ImportError, AttributeError) as exc:
-        raise PipelineError(f"the {paper_name} paper's builder is not available: {exc}") from None
+    builder = resolve_builder(kind)  # a builder that fails to import is a defect: it fails loudly (exit 70)
     paper = builder(facts, params)
     extra = [build_dq_table(read_warnings(where["warnings"]), rule_descriptions()),
              build_accepted_table(read_warnings(where["accepted"]), rule_descriptions())]
