@@ -164,9 +164,6 @@ def withdraw_stale_papers(params) -> None:
         print(f"warning: could not check the published papers: {type(exc).__name__}: {exc}", file=sys.stderr)
         return
     if moved:
-        from pipeline.store import Layout
-
-        where = Layout(params.paths)
-        dest = where.stale(params.period.slug)
-        print(f"error: the papers in {where.reports(params.period.slug)}/ no longer match the inputs; "
+        dest = params.paths.restricted_dir(params.period.slug) / "stale"
+        print(f"error: the papers in {params.paths.report_dir(params.period.slug)}/ no longer match the inputs; "
               f"withdrawn to {dest}/ ({len(moved)} file(s)): see `python -m pipeline where`", file=sys.stderr)
