@@ -41,6 +41,6 @@ def parse_as_of(text: str | None) -> date | None:
 def run(args: argparse.Namespace, params: Params) -> int:
     from pipeline.validate.stage import run_validate
 
-    return run_validate(params, raw=Path(args.raw) if args.raw else None, out=Path(args.out) if args.out else None,
+    return run_validate(params, raw_dir=Path(args.raw) if args.raw else None, out=Path(args.out) if args.out else None,
                         processed=Path(args.processed) if args.processed else None, year=args.year, la=args.la,
                         as_of=parse_as_of(args.as_of), docs=args.docs, accepted_file=getattr(args, "accept", None))

@@ -46,10 +46,10 @@ def exceptions_path(arg: str | None, raw_dir: Path) -> Path | None:
     return default if default.is_file() else None
 
 
-def run_validate(params, *, raw: Path | None = None, out: Path | None = None, processed: Path | None = None,
+def run_validate(params, *, raw_dir: Path | None = None, out: Path | None = None, processed: Path | None = None,
                  year: str | None = None, la: str | None = None, as_of: date | None = None, docs: bool = True,
                  accepted_file: str | None = None) -> int:
-    """Validate the returns in `raw` (default params paths.raw); reports to `out` (default
+    """Validate the returns in `raw_dir` (default params paths.raw); reports to `out` (default
     <processed>/validation), tables to <processed>/validated (default params paths.processed)."""
     from pipeline.readers import read_raw
     from pipeline.validate import accept, report
@@ -58,7 +58,7 @@ def run_validate(params, *, raw: Path | None = None, out: Path | None = None, pr
     from pipeline.validate.rules import WARNING
     from pipeline.validate.run import results_json, validate_raw
 
-    raw_dir = raw or params.paths.raw
+    raw_dir = raw_dir or params.paths.raw
     where = Layout(params.paths if processed is None else replace(params.paths, processed=processed))
     out = out or where.validation
     validated = where.validated
