@@ -61,6 +61,22 @@ def test_a_command_module_calls_no_other_command():
         assert others == set(), f"{path.name} imports {sorted(others)}"
 
 
+# argument parsing helpers a command may hold besides add_arguments and run
+PARSING_HELPERS = {"validate.py": {"parse_as_of"}}
+
+
+def test_a_command_module_holds_only_argument_parsing_and_the_call_into_its_stage():
+    for path in sorted(COMMANDS_DIR.glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+        assert defined == {"add_arguments", "run"} | PARSING_HELPERS.get(path.name, set()), path.name
+        top = {a.name.split(".")[0] for n in tree.body if isinstance(n, ast.Import) for a in n.names}
+        top |= {n.module.split(".")[0] for n in tree.body if isinstance(n, ast.ImportFrom) and n.module}
+        assert top <= {"__future__", "argparse", "dataclasses", "datetime", "pathlib", "pipeline"}, path.name
+
+
 def test_nothing_outside_commands_and_cli_imports_commands():
     outside = [p for p in sorted((ROOT / "pipeline").rglob("*.py"))
                if COMMANDS_DIR not in p.parents and p != ROOT / "pipeline" / "cli.py"]
