@@ -28,13 +28,9 @@ from pipeline.papers.assemble import (
     build_dq_table,
     resolve_builder,
 )
-from pipeline.render.cli_paper import (
-    build_candidates,
-    folders,
-    read_facts,
-    read_warnings,
-    rule_descriptions,
-)
+from pipeline.render.locations import folders
+from pipeline.render.paper import build_candidates, read_warnings, rule_descriptions
+from pipeline.store import read_facts
 
 
 def build(name: str, facts: dict, params):

@@ -1,6 +1,5 @@
-"""Which editions of a paper a reader holds, and the rule against re-publishing a period.
-
-    python -m pipeline withdraw quarterly|sufficiency [--period 2026-27-Q2]
+"""Which editions of a paper a reader holds, and the rule against re-publishing a period
+(`python -m pipeline withdraw` calls :func:`withdraw`).
 
 Editions on disk (``reports/<slug>/tables/<paper>/``, restricted twin under
 ``<processed>/restricted/<slug>/<paper>/``). A withdrawn edition is moved to
@@ -23,7 +22,6 @@ published and the refusal stands until the analyst runs ``withdraw``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 from pathlib import Path
@@ -260,45 +258,29 @@ def shown_path(path: Path, root: Path) -> str:
 def withdraw(params: Params, paper: str, slug: str) -> Path:
     """Move the period's published edition (the register, else its tables folder) and its
     restricted twin to the withdrawn editions."""
+    from dataclasses import replace
+
+    from pipeline.publish import withdraw as take_down_paper
+
     register, register_restricted = register_folders(params, paper, slug)
     tables = params.paths.report_dir(slug) / "tables" / paper
-    folder = register if (register / "tables.json").exists() else tables
-    if not (folder / "tables.json").exists():
+    if not (register / "tables.json").exists() and not (tables / "tables.json").exists():
         raise PipelineError(f"reports/{slug}/tables/{paper}: no published {paper} paper to withdraw")
+    # the paper's files leave reports/ first (HTML, PDF, downloads to the restricted stale/ folder;
+    # the tables into the register: take_down), and the publication record keeps the other paper
+    take_down_paper(replace(params, period=_quarter(slug)), [paper],
+                    f"withdrawn by the analyst (python -m pipeline withdraw {paper} --period {slug})")
+    folder = register if (register / "tables.json").exists() else tables
     restricted = register_restricted if folder == register else params.paths.restricted_dir(slug) / paper
     if not (restricted / "true_values.csv").exists() and (register_restricted / "true_values.csv").exists():
         restricted = register_restricted  # DVC deleted the stage's outs before a refused rerun
     target = keep_withdrawn(params, paper, slug, folder, restricted)
-    if folder == register and (tables / "tables.json").exists() and folder_hash(tables) != folder_hash(register):
-        keep_withdrawn(params, paper, slug, tables, params.paths.restricted_dir(slug) / paper)
     for old in (register, tables):
         if old.exists():
             shutil.rmtree(old)
     if register_restricted.exists():
         shutil.rmtree(register_restricted)
     return target
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paper", choices=["quarterly", "sufficiency"], help="which paper to withdraw")
-    parser.add_argument("--period", default=None, help="period slug, e.g. 2026-27-Q2 (default: params.yaml)")
-
-
-def run(args: argparse.Namespace, params: Params) -> int:
-    slug = args.period or params.period.slug
-    if _quarter(slug) is None:
-        raise PipelineError(f"--period {slug}: not a period slug like 2026-27-Q2")
-    from dataclasses import replace
-
-    from pipeline.publish import withdraw as take_down_paper
-
-    # the paper's HTML, PDF and downloads leave reports/ too (publication record updated)
-    take_down_paper(replace(params, period=_quarter(slug)), [args.paper],
-                    f"withdrawn by the analyst (python -m pipeline withdraw {args.paper} --period {slug})")
-    target = withdraw(params, args.paper, slug)
-    print(f"{args.paper} {slug} withdrawn to {target.relative_to(params.paths.root) if target.is_relative_to(params.paths.root) else target}; "
-          "its tables still count as known to readers of every later edition of the year")
-    return 0
 
 
 def audit_all_editions(params: Params, paper: str, tables: Path | None = None) -> list[str]:
