@@ -24,7 +24,7 @@ the files copied into reports/<period>/, with reports/<period>/publication_check
 sha256 of each file published and what it was built from) written last. When any check fails
 nothing is published: the candidates go to data/processed/restricted/<period>/refused/ with
 publication_check.json (the reasons), and the papers published earlier for the period are
-withdrawn (tables to the withdrawn editions, the rest to restricted/<period>/stale/).
+taken down (tables kept in the register of published editions, the rest to restricted/<period>/stale/).
 """
 
 from __future__ import annotations
