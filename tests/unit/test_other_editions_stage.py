@@ -76,3 +76,18 @@ def test_the_check_depends_on_the_list_and_no_stage_always_runs_in_the_root_pipe
     assert "data/processed/staging/other_editions-${period_slug}.sha256" in stages["check_publication"]["deps"]
     assert [name for name, s in stages.items() if s.get("always_changed")] == []
     assert stage()["outs"] == [{"data/processed/staging/other_editions-${period_slug}.sha256": {"cache": False}}]
+
+
+def test_the_check_is_never_restored_from_dvcs_run_cache():
+    """The check must run, not be restored, whenever an input changed (it also refuses
+    re-publishing against the register, which no dep records): DVC never run-caches a stage
+    with a persistent output, and the registers are the check's persistent, uncached outputs."""
+    from dvc.repo import Repo
+    from dvc.stage.cache import _can_hash
+
+    outs = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]["check_publication"]["outs"]
+    persistent = [next(iter(o)) for o in outs if isinstance(o, dict) and next(iter(o.values())).get("persist")]
+    assert persistent == ["reports/${period_slug}/published", "data/processed/restricted/${period_slug}/published"]
+    stages = {s.name: s for s in Repo(str(ROOT)).index.stages}
+    assert not _can_hash(stages["check_publication"])
+    assert _can_hash(stages["render"])  # a stage without one is run-cached (the test can fail)
