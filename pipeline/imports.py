@@ -11,10 +11,11 @@ Two remedies, both for the current process only:
 - **Deferred** (``GX_DEFERRED``): Great Expectations imports ``altair`` (with jsonschema, about
   2 s of CPU), ``scipy.stats`` (about 0.8 s) and ``jsonschema`` at import time, for the few
   expectations that draw charts, test distributions (KL divergence, Kolmogorov-Smirnov) or
-  match JSON schemas, none of which this pipeline's suites use. ``deferring`` hands GX a stand-in module while it is imported; the
-  stand-in imports the real module the first time one of its attributes is read, so such an
-  expectation still works, only paying the import when it runs. The stand-ins are taken out
-  of ``sys.modules`` afterwards: any other ``import altair`` gets the real module.
+  match JSON schemas, none of which this pipeline's suites use. ``deferring`` hands GX a
+  stand-in module while it is imported; the stand-in imports the real module the first time
+  one of its attributes is read, so such an expectation still works, only paying the import
+  when it runs. The stand-ins are taken out of ``sys.modules`` afterwards: any other
+  ``import altair`` gets the real module.
 """
 
 from __future__ import annotations
