@@ -33,6 +33,17 @@ from pipeline import schema
 from pipeline.config import Params
 from pipeline.coverage import check_quarter, read_coverage
 from pipeline.errors import InputError
+from pipeline.labels import (
+    ANNUAL_TARGET,
+    DFE_EXITS_TOTAL,
+    FORECAST_PIPELINE,
+    FORECAST_RUN_RATE,
+    TARGET_ADOPTIONS,
+    TARGET_TEAM_EXITS,
+    TEAM_TOTAL,
+    TOTAL,
+    YTD,
+)
 from pipeline.measures import quarterly as m
 from pipeline.measures import savings as sv
 from pipeline.papers.trends import build_trend_tables
@@ -41,7 +52,6 @@ from pipeline.process.quarterly import DFE_ROUTE_ORDER, EXIT_TEAM_ROUTES, ROUTE_
 from pipeline.tables import Cell, DerivedTable, Equation, Paper, PublishedTable, Selection
 
 PAPER_ID = "quarterly"
-YTD = "Year to date"
 OPEN = "Open at quarter end"
 
 # Order in which the paper shows its tables (count and derived together).
@@ -178,7 +188,7 @@ def build_team_exits(facts, period: Quarter) -> PublishedTable:
     ev = facts["tracker_events"]
     routes = [r for r in EXIT_TEAM_ROUTES
               if r != "SGO_CARER_UNKNOWN" or m.select_team_exits(m.quarter_labels(period), r).evaluate(ev) > 0]
-    total = "Total exits through the Exit Team"
+    total = TEAM_TOTAL
     sels = select_by_quarter([*[(ROUTE_LABELS[r], r) for r in routes], (total, EXIT_TEAM_ROUTES)], period,
                              m.select_team_exits)
     rows = [ROUTE_LABELS[r] for r in routes] + [total]
@@ -194,7 +204,7 @@ def build_team_exits(facts, period: Quarter) -> PublishedTable:
 def build_dfe_exits(facts, period: Quarter) -> PublishedTable:
     """Q02: periods of care that ended, by the DfE reason (REC), quarters and YTD."""
     qc = _qcols(period)
-    total = "All children leaving care"
+    total = DFE_EXITS_TOTAL
     sels = select_by_quarter([*[(ROUTE_LABELS[r], r) for r in DFE_ROUTE_ORDER], (total, None)], period,
                              m.select_dfe_exits)
     rows = [ROUTE_LABELS[r] for r in DFE_ROUTE_ORDER] + [total]
@@ -252,7 +262,7 @@ def build_caseloads(facts, period: Quarter) -> PublishedTable:
     snap = facts["tracker_snapshots"]
     at_end = snap[snap["QUARTER"].eq(period.label)]
     cols = {"Case responsibility": "CASE", "Co-working": "COWORK"}
-    total_row, total_col = "All teams", "Total"
+    total_row, total_col = "All teams", TOTAL
     teams = list_teams(at_end["TEAM"])
     sels = {}
     for team in teams:
@@ -387,11 +397,11 @@ def build_targets(facts, period: Quarter, params: Params, team: PublishedTable,
     """Q03: year to date against the annual targets, with two named forecasts."""
     cases, snap = facts["tracker_cases"], facts["tracker_snapshots"]
     as_of = pd.Timestamp(period.end)
-    cols = ["Annual target", YTD, "Forecast: run rate", "Forecast: pipeline"]
+    cols = [ANNUAL_TARGET, YTD, FORECAST_RUN_RATE, FORECAST_PIPELINE]
     specs = [
-        ("Exits through the Exit Team", params.targets.exit_team_exits, Cell(team.table_id, team.row_total, YTD),
+        (TARGET_TEAM_EXITS, params.targets.exit_team_exits, Cell(team.table_id, team.row_total, YTD),
          m.EXIT_TEAM_TRACKER_ROUTES),
-        ("Adoptions", params.targets.adoptions,
+        (TARGET_ADOPTIONS, params.targets.adoptions,
          Cell(adoption.table_id, STAGE_LABELS["ADOPTION"]["ADOPTION_ORDER"], YTD), ("ADOPTION",)),
     ]
     values = pd.DataFrame(float("nan"), index=[s[0] for s in specs], columns=cols)
@@ -405,8 +415,8 @@ def build_targets(facts, period: Quarter, params: Params, team: PublishedTable,
         values.loc[label] = [float(target), ytd, m.forecast_run_rate(ytd, period),
                              float("nan") if pipe is None else pipe]
         inputs[(label, YTD)] = (ytd_cell,)
-        inputs[(label, "Forecast: run rate")] = (ytd_cell,)
-        inputs[(label, "Forecast: pipeline")] = (ytd_cell, *late_cells)
+        inputs[(label, FORECAST_RUN_RATE)] = (ytd_cell,)
+        inputs[(label, FORECAST_PIPELINE)] = (ytd_cell, *late_cells)
     return DerivedTable("Q03_targets", f"Progress against the {period.year.label} targets", "Target", "Measure",
                         values, inputs, fmt="number",
                         caption=("Run rate: year to date divided by the quarters elapsed, times four. Pipeline: "

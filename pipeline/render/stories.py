@@ -8,10 +8,20 @@ ids are built from the table ids and labels the paper builders publish.
 from __future__ import annotations
 
 from pipeline.config import Params
+from pipeline.labels import (
+    ANNUAL_TARGET,
+    CEASED,
+    FORECAST_PIPELINE,
+    FORECAST_RUN_RATE,
+    IN_CARE_31_MARCH,
+    STARTED,
+    TARGET_ADOPTIONS,
+    TARGET_TEAM_EXITS,
+    YTD,
+    label_snapshot,
+)
 from pipeline.render.narrative import Phrase, Prose, compose, join_phrases, phrase, say
 from pipeline.render.view import Html, PaperView, note
-
-YTD = "Year to date"
 
 
 def _lower_first(text: str) -> str:
@@ -76,12 +86,12 @@ def describe_targets(view: PaperView, params: Params) -> Prose | Html:
     if not view.has(tid):
         return note("Progress against targets is left out: the permanence tracker was not supplied.")
     sentences = []
-    clauses = {YTD: "the year to date stands at {v}", "Forecast: run rate": "at the current rate the year would end at {v}",
-               "Forecast: pipeline": "the cases now at a late stage point to {v}"}
-    names = {YTD: "the year to date", "Forecast: run rate": "the run-rate forecast",
-             "Forecast: pipeline": "the pipeline forecast"}
-    for row, noun in (("Exits through the Exit Team", "exits through the Exit Team"), ("Adoptions", "adoptions")):
-        target = view.value(f"{tid}|{row}|Annual target")
+    clauses = {YTD: "the year to date stands at {v}", FORECAST_RUN_RATE: "at the current rate the year would end at {v}",
+               FORECAST_PIPELINE: "the cases now at a late stage point to {v}"}
+    names = {YTD: "the year to date", FORECAST_RUN_RATE: "the run-rate forecast",
+             FORECAST_PIPELINE: "the pipeline forecast"}
+    for row, noun in ((TARGET_TEAM_EXITS, "exits through the Exit Team"), (TARGET_ADOPTIONS, "adoptions")):
+        target = view.value(f"{tid}|{row}|{ANNUAL_TARGET}")
         silent = {c for c in clauses if view.says_nothing(f"{tid}|{row}|{c}", count=False)}
         stated = [compose(clauses[c], sentence=False, v=view.value(f"{tid}|{row}|{c}")) for c in clauses
                   if c not in silent]
@@ -222,7 +232,7 @@ def describe_flows(view: PaperView, params: Params) -> Prose | Html:
         return note("The summary of children starting and ceasing care is left out: no SSDA903 data.")
     year = params.sufficiency_year.label
     prev = params.sufficiency_year.shift(-1).label
-    cic, st, ce = "In care at 31 March", "Started to be looked after", "Ceased to be looked after"
+    cic, st, ce = IN_CARE_31_MARCH, STARTED, CEASED
     end = params.sufficiency_year.end
     s1 = compose("At {day} the council looked after {n}, {change}.",
                  day=f"31 March {end.year}", n=view.count(f"{tid}|{cic}|{year}"),
@@ -261,7 +271,7 @@ def projection_missing(view: PaperView, history_table: str = "S02_cla_by_placeme
 
 def snapshot_label(params: Params) -> str:
     """The column label of the latest 31 March in the sufficiency tables."""
-    return f"31 March {params.sufficiency_year.end.year}"
+    return label_snapshot(params.sufficiency_year)
 
 
 def approvals(params: Params) -> Html:
