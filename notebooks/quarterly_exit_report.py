@@ -24,7 +24,14 @@ threshold = 10
 tables_dir = "reports/2026-27-Q2/tables/quarterly"
 
 # %%
-from pipeline.labels import ANNUAL_TARGET, TARGET_TEAM_EXITS, TEAM_TOTAL, YTD
+from pipeline.labels import (
+    ANNUAL_TARGET,
+    ROUTE_LABELS,
+    STAGE_LABELS,
+    TARGET_TEAM_EXITS,
+    TEAM_TOTAL,
+    YTD,
+)
 from pipeline.render import stories, trend_stories
 from pipeline.render.io import load_notebook_params, load_published
 from pipeline.render.view import PaperView
@@ -136,15 +143,14 @@ view.table("Q02_dfe_exits", missing="Children leaving care by reason are left ou
 # %%
 view.bars("Q02_dfe_exits", YTD, f"Children who left care in {params.period.year.label} to date, by reason",
           "Children", "Reason care ended",
-          rows=["Special guardianship order: former foster carer", "Special guardianship order: other carer",
-                "Child arrangements order", "Returned home to parents (planned)",
-                "Returned home to parents (not planned)", "Adoption", "Other reasons"])
+          rows=[ROUTE_LABELS[r] for r in ("SGO_FFC", "SGO_OTHER", "CAO", "HOME_PLANNED", "HOME_UNPLANNED",
+                                          "ADOPTION", "OTHER")])
 
 # %% [markdown]
 # ### Special guardianship orders
 
 # %%
-stories.describe_funnel(view, params, "Q04_sgo", "Referrals", "Special guardianship orders granted",
+stories.describe_funnel(view, params, "Q04_sgo", STAGE_LABELS["SGO"]["REFERRAL"], STAGE_LABELS["SGO"]["GRANTED"],
                         "Special guardianship assessments", "ended with a special guardianship order granted")
 
 # %%
@@ -158,7 +164,7 @@ view.bars("Q04_sgo", YTD, f"Special guardianship cases reaching each stage, {par
 # ### Placement with parents
 
 # %%
-stories.describe_funnel(view, params, "Q05_pwp", "Referrals", "Placed with parent(s) under a care order",
+stories.describe_funnel(view, params, "Q05_pwp", STAGE_LABELS["PWP"]["REFERRAL"], STAGE_LABELS["PWP"]["PLACED"],
                         "Placement with parents", "were placed with their parents under a care order")
 
 # %%
@@ -168,7 +174,7 @@ view.table("Q05_pwp", missing="Placement with parents figures are left out: the 
 # ### Connected persons
 
 # %%
-stories.describe_funnel(view, params, "Q06_cp", "Referrals", "Child arrangements orders granted",
+stories.describe_funnel(view, params, "Q06_cp", STAGE_LABELS["CP"]["REFERRAL"], STAGE_LABELS["CP"]["CAO_GRANTED"],
                         "Connected persons assessments", "ended with a child arrangements order granted")
 
 # %%
@@ -178,7 +184,8 @@ view.table("Q06_cp", missing="Connected persons figures are left out: the perman
 # ### Adoption
 
 # %%
-stories.describe_funnel(view, params, "Q07_adoption", "Best-interest decisions", "Adoption orders granted",
+stories.describe_funnel(view, params, "Q07_adoption", STAGE_LABELS["ADOPTION"]["BI_DECISION"],
+                        STAGE_LABELS["ADOPTION"]["ADOPTION_ORDER"],
                         "Adoption (best-interest decisions)", "ended with an adoption order")
 
 # %%

@@ -24,10 +24,10 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from pipeline.labels import DFE_TOTAL, TEAM_TOTAL
+from pipeline.labels import DFE_TOTAL, ROUTE_LABELS, TEAM_TOTAL
 from pipeline.measures import quarterly as m
 from pipeline.periods import PeriodError, Quarter, parse_quarter
-from pipeline.process.quarterly import EXIT_TEAM_ROUTES, ROUTE_LABELS
+from pipeline.process.quarterly import EXIT_TEAM_ROUTES
 from pipeline.tables import Cell, Equation, PublishedTable, Selection
 
 TREND_TABLE = "Q14_trend_team_exits"

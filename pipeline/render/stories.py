@@ -10,13 +10,19 @@ from __future__ import annotations
 from pipeline.config import Params
 from pipeline.labels import (
     ANNUAL_TARGET,
+    CAPACITY_LOST,
     CEASED,
     FORECAST_PIPELINE,
     FORECAST_RUN_RATE,
     IN_CARE_31_MARCH,
+    MEDIAN_WAIT,
+    ROUTE_LABELS,
     STARTED,
+    STATUS_LABELS,
     TARGET_ADOPTIONS,
     TARGET_TEAM_EXITS,
+    TEAM_LABELS,
+    WAITING_CHILDREN,
     YTD,
     label_snapshot,
 )
@@ -71,11 +77,11 @@ def describe_team_exits(view: PaperView, params: Params) -> Prose | Html:
 
 def _route_words(label: str) -> str:
     words = {
-        "Special guardianship order: former foster carer": "special guardianship orders to former foster carers",
-        "Special guardianship order: other carer": "special guardianship orders to other carers",
-        "Special guardianship order: carer not recorded": "special guardianship orders (carer not recorded)",
-        "Child arrangements order": "child arrangements orders",
-        "Placed with parents": "placement with parents under a care order",
+        ROUTE_LABELS["SGO_FFC"]: "special guardianship orders to former foster carers",
+        ROUTE_LABELS["SGO_OTHER"]: "special guardianship orders to other carers",
+        ROUTE_LABELS["SGO_CARER_UNKNOWN"]: "special guardianship orders (carer not recorded)",
+        ROUTE_LABELS["CAO"]: "child arrangements orders",
+        ROUTE_LABELS["PWP"]: "placement with parents under a care order",
     }
     return words.get(label, _lower_first(label))
 
@@ -116,7 +122,7 @@ def describe_dfe_exits(view: PaperView, params: Params) -> Prose | Html:
     s1 = compose("Across the whole service, {n} left care during {period} ({ytd} in the year to date).",
                  n=view.count(f"{tid}|{total}|{q}"), period=params.period.label,
                  ytd=view.count(f"{tid}|{total}|{YTD}", "children", "child"))
-    adoption = "Adoption"
+    adoption = ROUTE_LABELS["ADOPTION"]
     adopted = f"{tid}|{adoption}|{YTD}"
     s2 = (phrase("") if adoption not in t.info.rows else
           phrase("The number adopted this year is not published.") if view.says_nothing(adopted) else
@@ -152,13 +158,13 @@ def describe_waiting(view: PaperView, params: Params) -> Prose | Html:
         return note("Children waiting for adoption are left out: the permanence tracker was not supplied.")
     t = view.shown_table("Q08_waiting")
     total = t.info.row_total
-    waiting = f"Q08_waiting|{total}|Children"
+    waiting = f"Q08_waiting|{total}|{WAITING_CHILDREN}"
     parts = [compose("The number of children waiting for an adoptive placement at the end of {period} is not published."
                      if view.says_nothing(waiting) else "At the end of {period}, {n} were waiting for an adoptive placement.",
                      period=params.period.label, n=view.count(waiting))]
     if view.has("Q08d_waiting_days"):
         parts.append(compose("The median time since the best-interest decision was {d} days.",
-                             d=view.value(f"Q08d_waiting_days|{total}|Median days since best-interest decision")))
+                             d=view.value(f"Q08d_waiting_days|{total}|{MEDIAN_WAIT}")))
     return say(*parts)
 
 
@@ -171,10 +177,11 @@ def describe_staffing(view: PaperView, params: Params) -> Prose | Html:
     parts = [compose("At the end of {period} the service's establishment was {e} FTE, of which {v} FTE were vacant "
                      "and {a} FTE were covered by agency workers.",
                      period=params.period.label, e=view.value(f"Q10_staff_fte|{total}|{est}"),
-                     v=view.value(f"Q10_staff_fte|{total}|Vacant"), a=view.value(f"Q10_staff_fte|{total}|Agency"))]
+                     v=view.value(f"Q10_staff_fte|{total}|{STATUS_LABELS['VACANT']}"),
+                     a=view.value(f"Q10_staff_fte|{total}|{STATUS_LABELS['AGENCY']}"))]
     if view.has("Q11d_capacity_lost"):
         parts.append(compose("Vacancies and absence took {p} of the Exit Team's capacity during the quarter.",
-                             p=view.value("Q11d_capacity_lost|Exit Team|Capacity lost (vacant or absent)")))
+                             p=view.value(f"Q11d_capacity_lost|{TEAM_LABELS['EXIT']}|{CAPACITY_LOST}")))
     return say(*parts)
 
 
