@@ -26,6 +26,7 @@ tables_dir = "reports/2026-27-Q2/tables/quarterly"
 # %%
 from pipeline.labels import (
     ANNUAL_TARGET,
+    FORECAST_PIPELINE,
     ROUTE_LABELS,
     STAGE_LABELS,
     TARGET_TEAM_EXITS,
@@ -94,7 +95,7 @@ view.table("Q01_team_exits", missing="Exit Team figures are left out: the perman
 view.against_target("Q01_team_exits", TEAM_TOTAL, quarters,
                     params.targets.exit_team_exits,
                     f"Exits through the Exit Team in {params.period.year.label}, cumulative, against the target",
-                    forecast_figure="Q03_targets|Exits through the Exit Team|Forecast: pipeline")
+                    forecast_figure=f"Q03_targets|{TARGET_TEAM_EXITS}|{FORECAST_PIPELINE}")
 
 # %% [markdown]
 # ### Trends: the same quarter last year and the last eight quarters
