@@ -14,9 +14,10 @@ Layers, earliest first (a module may import modules of its own layer and of earl
   process     pipeline/process (fact tables, exit candidates, the cost arithmetic of savings)
   measures    pipeline/measures
   papers      pipeline/papers (paper tables, the projection table)
-  render      pipeline/render
-  publish     publish, disclosure.publications (published editions, withdrawal)
-  commands    pipeline/commands, cli, __main__, run_all and the command modules not yet moved there
+  publish     publish, disclosure.publications, where (the register of published editions,
+              withdrawal, the copy into reports/: the paper, render and check stages call it)
+  render      pipeline/render (stories, charts, documents; the paper, render and check stages)
+  commands    pipeline/commands, cli, __main__, chain (run-all: stage functions loaded by name)
 
 Beside the order: disclosure and lineage are libraries that import only leaf modules (any
 later layer may use them); synth is a separate tool that imports only leaf modules, and only
@@ -31,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-ORDER = ("leaf", "rules", "readers", "validate", "process", "measures", "papers", "render", "publish", "commands")
+ORDER = ("leaf", "rules", "readers", "validate", "process", "measures", "papers", "publish", "render", "commands")
 LIBRARIES = ("disclosure", "lineage")  # import only leaf; usable by every ordered layer but leaf
 TOOLS = ("synth",)  # import only leaf; used only by commands
 
@@ -64,24 +65,14 @@ LAYER_OF: dict[str, str] = {
     "pipeline.render": "render",
     "pipeline.publish": "publish",
     "pipeline.disclosure.publications": "publish",
+    "pipeline.where": "publish",
     "pipeline.disclosure": "disclosure",
     "pipeline.lineage": "lineage",
     "pipeline.synth": "synth",
     "pipeline.commands": "commands",
     "pipeline.cli": "commands",
     "pipeline.__main__": "commands",
-    "pipeline.run_all": "commands",
-    # command modules outside pipeline/commands (issue 16: moving there)
-    "pipeline.candidates_cli": "commands",
-    "pipeline.cli_where": "commands",
-    "pipeline.process_cli": "commands",
-    "pipeline.disclosure.cli": "commands",
-    "pipeline.measures.cli": "commands",
-    "pipeline.render.cli": "commands",
-    "pipeline.render.cli_check": "commands",
-    "pipeline.render.cli_paper": "commands",
-    "pipeline.synth.cli": "commands",
-    "pipeline.validate.cli": "commands",
+    "pipeline.chain": "commands",
 }
 NOT_IMPORTED = ("pipeline.commands",)  # packages no module may import
 
