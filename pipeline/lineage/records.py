@@ -7,7 +7,6 @@ Pure: no I/O (:mod:`pipeline.lineage.store` reads and writes stores).
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.store import sha256_bytes
 from pipeline.tables import Selection
 
 # Source keys kept for each contributing fact row, when the fact table has them.
@@ -58,12 +58,11 @@ def canonical_column(col: pd.Series) -> pd.Series:
 
 def hash_frame(frame: pd.DataFrame) -> str:
     """Content hash (sha256) of a fact table: column names and values, in order, dtype-blind."""
-    h = hashlib.sha256(json.dumps([str(c) for c in frame.columns]).encode())
-    h.update(str(len(frame)).encode())
+    parts = [json.dumps([str(c) for c in frame.columns]).encode(), str(len(frame)).encode()]
     for c in frame.columns:
         canon = canonical_column(frame[c].reset_index(drop=True))
-        h.update(pd.util.hash_pandas_object(canon, index=False).to_numpy().tobytes())
-    return h.hexdigest()
+        parts.append(pd.util.hash_pandas_object(canon, index=False).to_numpy().tobytes())
+    return sha256_bytes(b"".join(parts))
 
 
 def _encode_value(v: Any) -> Any:

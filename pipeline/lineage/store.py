@@ -9,7 +9,6 @@ tables, the validation stage's records and earlier papers' published tables.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from collections.abc import Mapping
@@ -24,6 +23,7 @@ from pipeline.lineage.build import build_lineage, summarise_inputs
 from pipeline.lineage.records import PUBLISHED_BEFORE, Lineage, describe_parameters, raw_sources
 from pipeline.lineage.recount import Recount, recount_all
 from pipeline.safe_text import restore_frame
+from pipeline.store import layout, sha256_file
 
 FIGURES, CONTRIBUTIONS, INPUTS, META = "figures.parquet", "contributions.parquet", "inputs.parquet", "meta.json"
 
@@ -37,7 +37,7 @@ class TraceError(PipelineError):
 
 def lineage_dir(params: Params, slug: str) -> Path:
     """Where the period's lineage stores live (restricted output)."""
-    return params.paths.restricted_dir(slug) / "lineage"
+    return layout(params).lineage(slug)
 
 
 def write_lineage_store(lin: Lineage, directory: Path, meta: Mapping[str, Any]) -> Path:
@@ -168,13 +168,7 @@ def read_raw_rows(path: Path, rows: set[int] | None = None) -> dict[int, dict[st
 
 def sha256_of(path: Path) -> str | None:
     """The file's sha256 (hex), or None when it does not exist."""
-    if not path.exists():
-        return None
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    return sha256_file(path) if path.exists() else None
 
 
 def read_published_tables(report_dir: Path) -> dict[str, str]:
