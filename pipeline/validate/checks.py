@@ -356,3 +356,150 @@ def dfe_oc3_flags(oc3: pd.DataFrame, dob: pd.Series, return_end: pd.Timestamp | 
         "ok_DFE_391": ~(too_young & filled.any(axis=1)),
         "ok_DFE_153": filled.all(axis=1) | ~filled.any(axis=1),
     }
+
+
+# --- DfE 903 rules on episode sequences, respite, providers, adoption paths and the mother field ---
+
+ADOPTION_PLACES = ("A3", "A4", "A5", "A6")
+FOSTER_PLACES = ("U1", "U2", "U3", "U4", "U5", "U6")
+# DfE rule -> (placement provider, placements it cannot provide).
+PROVIDER_CANNOT_PLACE = {
+    "527": ("PR1", ("P1", "R2", "R5")),
+    "528": ("PR2", ("P1", "R2", "R5")),
+    "529": ("PR3", (*ADOPTION_PLACES, "K1", "K2", "P1", *FOSTER_PLACES)),
+    "530": ("PR4", ("P1",)),
+    "531": ("PR5", ("P1",)),
+}
+# DfE rule -> (legal status, longest run of consecutive episodes under it, in days).
+LEGAL_STATUS_MAX_DAYS = {"361": ("L1", 3), "362": ("L2", 21), "363": ("L3", 7), "364": ("J2", 21)}
+RESPITE_EPISODE_MAX_DAYS = 17   # DfE 365: one short-term break (V3)
+RESPITE_YEAR_MAX_DAYS = 75      # DfE 367: short-term breaks (V3) in the collection year
+HOLIDAY_PLACEMENTS_MAX = 2      # DfE 377: T3 placements in the year
+PLACE_CHANGE_CONTEXT = ("P", "B", "T", "U")  # DfE 225: RNE of a move that needs a reason
+FEMALE = ("2", "F")
+
+
+def neighbour_values(ep: pd.DataFrame, columns: list[str], step: int) -> pd.DataFrame:
+    """``columns`` of the child's episode ``step`` places before (step > 0) or after (step < 0)
+    each episode in DECOM order, plus ``exists``; missing where the child has no such episode."""
+    valid = ep["CHILD"].notna() & ep["DECOM"].notna()
+    s = ep.loc[valid, ["CHILD", "DECOM", *columns]].sort_values(["CHILD", "DECOM"], kind="stable")
+    child = s["CHILD"].to_numpy()
+    same = np.zeros(len(s), dtype=bool)
+    if step > 0:
+        same[step:] = child[step:] == child[:-step]
+    elif step < 0:
+        same[:step] = child[:step] == child[-step:]
+    out = pd.DataFrame({c: s[c].astype("object").shift(step).where(same) for c in columns}, index=s.index)
+    out["exists"] = same
+    out = out.reindex(ep.index)
+    out["exists"] = out["exists"].fillna(False).astype(bool)
+    return out
+
+
+def _same(a: pd.Series, b: pd.Series) -> pd.Series:
+    """a == b as the DfE validator compares: False where either is blank."""
+    return (a.astype("object") == b.astype("object")) & a.notna() & b.notna()
+
+
+def _same_filled(a: pd.Series, b: pd.Series) -> pd.Series:
+    """a == b with blanks equal to each other."""
+    return a.astype("object").fillna("") == b.astype("object").fillna("")
+
+
+def _run_spans(ep: pd.DataFrame, rows: pd.Series, end: pd.Series) -> pd.Series:
+    """For the rows in ``rows``: days from the first DECOM to the last end of the run of the
+    child's consecutive such rows (each starting on or before the previous one's end)."""
+    s = pd.DataFrame({"CHILD": ep["CHILD"], "DECOM": ep["DECOM"], "END": end})[rows & ep["DECOM"].notna()]
+    s = s.sort_values(["CHILD", "DECOM"], kind="stable")
+    new = (s["CHILD"] != s["CHILD"].shift()) | (s["DECOM"] > s["END"].shift()).fillna(True)
+    run = new.cumsum()
+    span = (s.groupby(run)["END"].transform("max") - s.groupby(run)["DECOM"].transform("min")).dt.days
+    return span.reindex(ep.index)
+
+
+def dfe_sequence_flags(ep: pd.DataFrame, return_start: pd.Timestamp | None,
+                       return_end: pd.Timestamp | None) -> dict[str, pd.Series]:
+    """Flags (True = passes) of the DfE rules on placement providers (527-531, 550), adoption
+    paths (199, 217, 336, 390, 445, 516), legal-status durations (361-364), short breaks
+    (365-367, 398, 426), temporary and holiday placements (377, 383), reasons for a placement
+    change (225, 226) and reasons for a new episode (434-436), as the DfE validator tests them.
+
+    ``ep`` needs CHILD, DECOM, DEC (dates), REC, RNE, LS, PLACE, PLACE_PROVIDER, PL_POST, URN,
+    HOME_POST, REASON_PLACE_CHANGE. An open episode runs to the return's end (``return_end``).
+    """
+    ep = as_categories(ep)
+    place, ls, rne, rec, provider = ep["PLACE"], ep["LS"], ep["RNE"], ep["REC"], ep["PLACE_PROVIDER"]
+    decom = ep["DECOM"]
+    end = ep["DEC"].fillna(return_end) if return_end is not None else ep["DEC"]
+    placement = ["PLACE", "PL_POST", "URN", "PLACE_PROVIDER"]
+    prev = neighbour_values(ep, ["LS", "REASON_PLACE_CHANGE", *placement], 1)
+    prev2 = neighbour_values(ep, ["PLACE", "PL_POST"], 2)
+    nxt = neighbour_values(ep, ["RNE", "PLACE"], -1)
+    out = {f"ok_DFE_{code}": ~(_is(place, places) & provider.eq(pr).fillna(False).astype(bool))
+           for code, (pr, places) in PROVIDER_CANNOT_PLACE.items()}
+    out["ok_DFE_550"] = ~(provider.eq("PR0").fillna(False).astype(bool) & ~_is(place, ["P1"]))
+    for code, (status, days) in LEGAL_STATUS_MAX_DAYS.items():
+        out[f"ok_DFE_{code}"] = ~(_run_spans(ep, _is(ls, [status]), end) > days).fillna(False).astype(bool)
+    # adoption paths
+    adopted = _is(rec, ["E11", "E12"])
+    order = ep[["CHILD", "DECOM"]].assign(AD=adopted.astype(int)).dropna().sort_values(["CHILD", "DECOM"], kind="stable")
+    adoptions_to_date = order.groupby("CHILD", sort=False)["AD"].cumsum().reindex(ep.index).fillna(0)
+    out["ok_DFE_199"] = ~((adoptions_to_date > 0) & ~((adoptions_to_date == 1) & adopted))
+    out["ok_DFE_217"] = ~(_is(place, ["A3", "A5"]) & _before(pd.Series(pd.Timestamp("2015-03-31"), index=ep.index), decom)
+                          & ~_is(rne, ["S", "T", "U"]))
+    out["ok_DFE_336"] = ~(_is(place, ["A3", "A4"]) & prev["exists"] & ~_is(prev["PLACE"], (*ADOPTION_PLACES, *FOSTER_PLACES)))
+    out["ok_DFE_390"] = ~(adopted & ~_is(place, ADOPTION_PLACES))
+    out["ok_DFE_445"] = ~(_is(ls, ["D1"]) & _before(pd.Series(pd.Timestamp("2005-12-31"), index=ep.index), decom))
+    out["ok_DFE_516"] = ~(_is(rec, ["E45", "E46"]) & ~_is(place, FOSTER_PLACES))
+    # short breaks (respite)
+    v3 = _is(ls, ["V3"])
+    out["ok_DFE_365"] = ~(v3 & _before(decom + pd.Timedelta(days=RESPITE_EPISODE_MAX_DAYS), end))
+    out["ok_DFE_366"] = ~(v3 & ~_is(rne, ["S"]))
+    out["ok_DFE_398"] = ~(_is(ls, RESPITE) & (ep["HOME_POST"].notna() | ep["PL_POST"].notna()))
+    both = ep["CHILD"].isin(set(ep.loc[v3, "CHILD"]) & set(ep.loc[_is(ls, ["V4"]), "CHILD"]))
+    out["ok_DFE_426"] = ~(_is(ls, RESPITE) & both)
+    first = decom.where(decom >= return_start, return_start) if return_start is not None else decom
+    last = end.where(end <= return_end, return_end) if return_end is not None else end
+    days = (last - first).dt.days.where(v3)
+    counted = days > 0
+    year_days = days.where(counted).groupby(ep["CHILD"]).transform("sum")
+    out["ok_DFE_367"] = ~(counted & (year_days > RESPITE_YEAR_MAX_DAYS)).fillna(False).astype(bool)
+    # temporary and holiday placements
+    t3 = _is(place, ["T3"])
+    out["ok_DFE_377"] = ~(t3 & (t3.groupby(ep["CHILD"]).transform("sum") > HOLIDAY_PLACEMENTS_MAX))
+    back = (ep["RNE"].astype("object") != "P") | (place.astype("object") != prev2["PLACE"]) \
+        | (ep["PL_POST"].astype("object") != prev2["PL_POST"])
+    out["ok_DFE_383"] = ~(prev2["exists"] & _is(prev["PLACE"], TEMPORARY_PLACES) & back)
+    # reasons for a placement change and for a new episode
+    rpc = ep["REASON_PLACE_CHANGE"]
+    out["ok_DFE_225"] = ~(_is(rec, ["X1"]) & rpc.isna() & ~_is(place, TEMPORARY_PLACES) & nxt["exists"]
+                          & _is(nxt["RNE"], PLACE_CHANGE_CONTEXT) & ~_is(nxt["PLACE"], TEMPORARY_PLACES))
+    out["ok_DFE_226"] = ~(_is(place, TEMPORARY_PLACES) & (rpc.notna() | prev["REASON_PLACE_CHANGE"].notna()))
+    moved = pd.concat([~_same_filled(ep[c], prev[c]) for c in placement], axis=1).any(axis=1)
+    same_place = pd.concat([_same(ep[c], prev[c]) for c in placement], axis=1).all(axis=1)
+    same_place_filled = pd.concat([_same_filled(ep[c], prev[c]) for c in placement], axis=1).all(axis=1)
+    out["ok_DFE_434"] = ~(prev["exists"] & _is(rne, ["L"]) & (_same(ls, prev["LS"]) | moved))
+    out["ok_DFE_435"] = ~(prev["exists"] & _is(rne, ["P", "T"]) & (~_same(ls, prev["LS"]) | same_place))
+    out["ok_DFE_436"] = ~(prev["exists"] & _is(rne, ["U", "B"]) & (_same_filled(ls, prev["LS"]) | same_place_filled))
+    return {k: v.fillna(False).astype(bool) if v.dtype != bool else v for k, v in out.items()}
+
+
+def dfe_mother_episode_flag(ep: pd.DataFrame, sex: pd.Series, mother: pd.Series,
+                            return_start: pd.Timestamp | None, return_end: pd.Timestamp | None) -> pd.Series:
+    """DfE 607 (True = passes): a girl (header SEX 2 or F) who ceased to be looked after in the
+    year (DEC in the return, REC other than X1, not a short break) needs MOTHER recorded.
+    ``sex`` and ``mother`` are the child's header values aligned to ``ep``."""
+    in_year = ep["DEC"].notna()
+    if return_start is not None:
+        in_year &= (ep["DEC"] >= return_start).fillna(False)
+    if return_end is not None:
+        in_year &= (ep["DEC"] <= return_end).fillna(False)
+    ceased = in_year & ep["REC"].notna() & ~_is(ep["REC"], ["X1"]) & ~_is(ep["LS"], RESPITE)
+    return ~(ceased & _is(sex, FEMALE) & mother.isna()).astype(bool)
+
+
+def dfe_mother_header_flag(header: pd.DataFrame, looked_after: Iterable[str]) -> pd.Series:
+    """DfE 393 (True = passes): a girl (SEX 2 or F) with an episode in the return that is not a
+    short break needs MOTHER recorded; ``looked_after`` are those children."""
+    return ~(_is(header["SEX"], FEMALE) & header["MOTHER"].isna() & is_in(header["CHILD"], pd.Series(list(looked_after), dtype=object))).astype(bool)
