@@ -377,6 +377,7 @@ RESPITE_YEAR_MAX_DAYS = 75      # DfE 367: short-term breaks (V3) in the collect
 HOLIDAY_PLACEMENTS_MAX = 2      # DfE 377: T3 placements in the year
 PLACE_CHANGE_CONTEXT = ("P", "B", "T", "U")  # DfE 225: RNE of a move that needs a reason
 FEMALE = ("2", "F")
+RETURN_SAME_POSTCODE_FROM = 2026  # DfE 383 also compares PL_POST from the 2025-26 collection
 
 
 def neighbour_values(ep: pd.DataFrame, columns: list[str], step: int) -> pd.DataFrame:
@@ -419,7 +420,7 @@ def _run_spans(ep: pd.DataFrame, rows: pd.Series, end: pd.Series) -> pd.Series:
 
 
 def dfe_sequence_flags(ep: pd.DataFrame, return_start: pd.Timestamp | None,
-                       return_end: pd.Timestamp | None) -> dict[str, pd.Series]:
+                       return_end: pd.Timestamp | None, collection_year: int | None = None) -> dict[str, pd.Series]:
     """Flags (True = passes) of the DfE rules on placement providers (527-531, 550), adoption
     paths (199, 217, 336, 390, 445, 516), legal-status durations (361-364), short breaks
     (365-367, 398, 426), temporary and holiday placements (377, 383), reasons for a placement
@@ -427,6 +428,7 @@ def dfe_sequence_flags(ep: pd.DataFrame, return_start: pd.Timestamp | None,
 
     ``ep`` needs CHILD, DECOM, DEC (dates), REC, RNE, LS, PLACE, PLACE_PROVIDER, PL_POST, URN,
     HOME_POST, REASON_PLACE_CHANGE. An open episode runs to the return's end (``return_end``).
+    The collection year picks the year's version of 383 (PL_POST compared from 2025-26).
     """
     ep = as_categories(ep)
     place, ls, rne, rec, provider = ep["PLACE"], ep["LS"], ep["RNE"], ep["REC"], ep["PLACE_PROVIDER"]
@@ -468,8 +470,9 @@ def dfe_sequence_flags(ep: pd.DataFrame, return_start: pd.Timestamp | None,
     # temporary and holiday placements
     t3 = _is(place, ["T3"])
     out["ok_DFE_377"] = ~(t3 & (t3.groupby(ep["CHILD"]).transform("sum") > HOLIDAY_PLACEMENTS_MAX))
-    back = (ep["RNE"].astype("object") != "P") | (place.astype("object") != prev2["PLACE"]) \
-        | (ep["PL_POST"].astype("object") != prev2["PL_POST"])
+    back = (ep["RNE"].astype("object") != "P") | (place.astype("object") != prev2["PLACE"])
+    if collection_year is None or collection_year >= RETURN_SAME_POSTCODE_FROM:
+        back |= ep["PL_POST"].astype("object") != prev2["PL_POST"]
     out["ok_DFE_383"] = ~(prev2["exists"] & _is(prev["PLACE"], TEMPORARY_PLACES) & back)
     # reasons for a placement change and for a new episode
     rpc = ep["REASON_PLACE_CHANGE"]

@@ -49,7 +49,7 @@ def prepare(frame: pd.DataFrame, ctx: SuiteContext, related: dict) -> pd.DataFra
         PREV_DEC=nb["prev_DEC"],
         **ck.dfe_episode_flags(codes, nb, dob, ages),
         **ck.dfe_placement_flags(codes, dob, ctx.collection_year, ages),
-        **ck.dfe_sequence_flags(codes, ctx.return_start, ctx.return_end),
+        **ck.dfe_sequence_flags(codes, ctx.return_start, ctx.return_end, ctx.collection_year),
         ok_DFE_607=ck.dfe_mother_episode_flag(codes, sex, mother, ctx.return_start, ctx.return_end),
         ok_REC_ONLY_WITH_DEC=~(df["REC"].notna() & df["DEC"].isna()),
         ok_DEC_HAS_REC=~(df["DEC"].notna() & df["REC"].isna()),

@@ -119,6 +119,8 @@ def test_383_after_a_temporary_placement_the_child_returns_to_the_placement_befo
         {"CHILD": "B", "DECOM": "2024-06-01", "DEC": "2024-06-05", "REC": "X1", "RNE": "T", "PLACE": "T3", "PL_POST": "NM3 3CC"},
         {"CHILD": "B", "DECOM": "2024-06-05", "RNE": "P", "PLACE": "U4", "PL_POST": "NM9 9ZZ"})    # elsewhere: 383
     assert flag("383", frame) == [True, True, True, True, True, False]
+    # until 2024-25 the DfE compared the placement type only
+    assert ck.dfe_sequence_flags(frame, START, END, 2025)["ok_DFE_383"].tolist() == [True] * 6
 
 
 def test_225_and_226_reason_for_placement_change():
