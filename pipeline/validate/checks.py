@@ -463,7 +463,7 @@ def dfe_sequence_flags(ep: pd.DataFrame, return_start: pd.Timestamp | None,
     out["ok_DFE_426"] = ~(_is(ls, RESPITE) & both)
     first = decom.where(decom >= return_start, return_start) if return_start is not None else decom
     last = end.where(end <= return_end, return_end) if return_end is not None else end
-    days = (last - first).dt.days.where(v3)
+    days = (last - first).dt.days.where(v3 & decom.notna())
     counted = days > 0
     year_days = days.where(counted).groupby(ep["CHILD"]).transform("sum")
     out["ok_DFE_367"] = ~(counted & (year_days > RESPITE_YEAR_MAX_DAYS)).fillna(False).astype(bool)
