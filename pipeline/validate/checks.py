@@ -380,32 +380,42 @@ FEMALE = ("2", "F")
 RETURN_SAME_POSTCODE_FROM = 2026  # DfE 383 also compares PL_POST from the 2025-26 collection
 
 
-def neighbour_values(ep: pd.DataFrame, columns: list[str], step: int) -> pd.DataFrame:
-    """``columns`` of the child's episode ``step`` places before (step > 0) or after (step < 0)
-    each episode in DECOM order, plus ``exists``; missing where the child has no such episode."""
-    valid = ep["CHILD"].notna() & ep["DECOM"].notna()
-    s = ep.loc[valid, ["CHILD", "DECOM", *columns]].sort_values(["CHILD", "DECOM"], kind="stable")
+def neighbour_codes(ep: pd.DataFrame, columns: list[str], step: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:
+    """Integer codes of ``columns`` for each episode and for the child's episode ``step`` places
+    before (step > 0) or after (step < 0) it in DECOM order: (own codes, neighbour codes,
+    whether the neighbour exists). Codes come from one factorisation per column (-1 blank,
+    -2 no neighbour), so comparing an episode with its neighbour compares integers."""
+    valid = (ep["CHILD"].notna() & ep["DECOM"].notna()).to_numpy()
+    s = ep.loc[valid, ["CHILD", "DECOM"]].sort_values(["CHILD", "DECOM"], kind="stable")
+    pos = ep.index.get_indexer(s.index)
     child = s["CHILD"].to_numpy()
     same = np.zeros(len(s), dtype=bool)
     if step > 0:
         same[step:] = child[step:] == child[:-step]
     elif step < 0:
         same[:step] = child[:step] == child[-step:]
-    out = pd.DataFrame({c: s[c].astype("object").shift(step).where(same) for c in columns}, index=s.index)
-    out["exists"] = same
-    out = out.reindex(ep.index)
-    out["exists"] = out["exists"].fillna(False).astype(bool)
-    return out
+    exists = np.zeros(len(ep), dtype=bool)
+    exists[pos] = same
+    own, other = {}, {}
+    for c in columns:
+        codes = pd.factorize(ep[c])[0]
+        sorted_codes = codes[pos]
+        shifted = np.full(len(sorted_codes), -2, dtype=np.int64)
+        if step > 0:
+            shifted[step:] = sorted_codes[:-step]
+        elif step < 0:
+            shifted[:step] = sorted_codes[-step:]
+        shifted[~same] = -2
+        out = np.full(len(ep), -2, dtype=np.int64)
+        out[pos] = shifted
+        own[c], other[c] = codes, out
+    return own, other, exists
 
 
-def _same(a: pd.Series, b: pd.Series) -> pd.Series:
-    """a == b as the DfE validator compares: False where either is blank."""
-    return (a.astype("object") == b.astype("object")) & a.notna() & b.notna()
-
-
-def _same_filled(a: pd.Series, b: pd.Series) -> pd.Series:
-    """a == b with blanks equal to each other."""
-    return a.astype("object").fillna("") == b.astype("object").fillna("")
+def _codes_of(ep: pd.DataFrame, column: str, wanted: Iterable[str]) -> np.ndarray:
+    """The factorisation codes (as :func:`neighbour_codes` makes them) of the wanted values."""
+    uniques = pd.factorize(ep[column])[1]
+    return np.flatnonzero(pd.Index(uniques).isin(list(wanted)))
 
 
 def _run_spans(ep: pd.DataFrame, rows: pd.Series, end: pd.Series) -> pd.Series:
@@ -435,9 +445,21 @@ def dfe_sequence_flags(ep: pd.DataFrame, return_start: pd.Timestamp | None,
     decom = ep["DECOM"]
     end = ep["DEC"].fillna(return_end) if return_end is not None else ep["DEC"]
     placement = ["PLACE", "PL_POST", "URN", "PLACE_PROVIDER"]
-    prev = neighbour_values(ep, ["LS", "REASON_PLACE_CHANGE", *placement], 1)
-    prev2 = neighbour_values(ep, ["PLACE", "PL_POST"], 2)
-    nxt = neighbour_values(ep, ["RNE", "PLACE"], -1)
+    own, prev, has_prev = neighbour_codes(ep, ["LS", "REASON_PLACE_CHANGE", "RNE", *placement], 1)
+    _, prev2, has_prev2 = neighbour_codes(ep, ["PLACE", "PL_POST"], 2)
+    _, nxt, has_next = neighbour_codes(ep, ["RNE", "PLACE"], -1)
+    ix = ep.index
+
+    def among(codes: np.ndarray, column: str, wanted: Iterable[str]) -> pd.Series:
+        return pd.Series(np.isin(codes, _codes_of(ep, column, wanted)), index=ix)
+
+    def same(c: str) -> np.ndarray:  # equal and both filled (the DfE validator's ==)
+        return (own[c] == prev[c]) & (own[c] >= 0) & (prev[c] >= 0)
+
+    def same_filled(c: str) -> np.ndarray:  # equal, blanks equal to each other
+        return own[c] == prev[c]
+
+    has_prev_s, has_prev2_s, has_next_s = (pd.Series(a, index=ix) for a in (has_prev, has_prev2, has_next))
     out = {f"ok_DFE_{code}": ~(_is(place, places) & provider.eq(pr).fillna(False).astype(bool))
            for code, (pr, places) in PROVIDER_CANNOT_PLACE.items()}
     out["ok_DFE_550"] = ~(provider.eq("PR0").fillna(False).astype(bool) & ~_is(place, ["P1"]))
@@ -450,7 +472,7 @@ def dfe_sequence_flags(ep: pd.DataFrame, return_start: pd.Timestamp | None,
     out["ok_DFE_199"] = ~((adoptions_to_date > 0) & ~((adoptions_to_date == 1) & adopted))
     out["ok_DFE_217"] = ~(_is(place, ["A3", "A5"]) & _before(pd.Series(pd.Timestamp("2015-03-31"), index=ep.index), decom)
                           & ~_is(rne, ["S", "T", "U"]))
-    out["ok_DFE_336"] = ~(_is(place, ["A3", "A4"]) & prev["exists"] & ~_is(prev["PLACE"], (*ADOPTION_PLACES, *FOSTER_PLACES)))
+    out["ok_DFE_336"] = ~(_is(place, ["A3", "A4"]) & has_prev_s & ~among(prev["PLACE"], "PLACE", (*ADOPTION_PLACES, *FOSTER_PLACES)))
     out["ok_DFE_390"] = ~(adopted & ~_is(place, ADOPTION_PLACES))
     out["ok_DFE_445"] = ~(_is(ls, ["D1"]) & _before(pd.Series(pd.Timestamp("2005-12-31"), index=ep.index), decom))
     out["ok_DFE_516"] = ~(_is(rec, ["E45", "E46"]) & ~_is(place, FOSTER_PLACES))
@@ -470,21 +492,25 @@ def dfe_sequence_flags(ep: pd.DataFrame, return_start: pd.Timestamp | None,
     # temporary and holiday placements
     t3 = _is(place, ["T3"])
     out["ok_DFE_377"] = ~(t3 & (t3.groupby(ep["CHILD"]).transform("sum") > HOLIDAY_PLACEMENTS_MAX))
-    back = (ep["RNE"].astype("object") != "P") | (place.astype("object") != prev2["PLACE"])
+    def differs(c: str) -> np.ndarray:  # the validator's != (a blank differs from everything)
+        return (own[c] != prev2[c]) | (own[c] == -1) | (prev2[c] == -1)
+
+    back = ~_is(rne, ["P"]).to_numpy() | differs("PLACE")
     if collection_year is None or collection_year >= RETURN_SAME_POSTCODE_FROM:
-        back |= ep["PL_POST"].astype("object") != prev2["PL_POST"]
-    out["ok_DFE_383"] = ~(prev2["exists"] & _is(prev["PLACE"], TEMPORARY_PLACES) & back)
+        back |= differs("PL_POST")
+    out["ok_DFE_383"] = ~(has_prev2_s & among(prev["PLACE"], "PLACE", TEMPORARY_PLACES) & pd.Series(back, index=ix))
     # reasons for a placement change and for a new episode
     rpc = ep["REASON_PLACE_CHANGE"]
-    out["ok_DFE_225"] = ~(_is(rec, ["X1"]) & rpc.isna() & ~_is(place, TEMPORARY_PLACES) & nxt["exists"]
-                          & _is(nxt["RNE"], PLACE_CHANGE_CONTEXT) & ~_is(nxt["PLACE"], TEMPORARY_PLACES))
-    out["ok_DFE_226"] = ~(_is(place, TEMPORARY_PLACES) & (rpc.notna() | prev["REASON_PLACE_CHANGE"].notna()))
-    moved = pd.concat([~_same_filled(ep[c], prev[c]) for c in placement], axis=1).any(axis=1)
-    same_place = pd.concat([_same(ep[c], prev[c]) for c in placement], axis=1).all(axis=1)
-    same_place_filled = pd.concat([_same_filled(ep[c], prev[c]) for c in placement], axis=1).all(axis=1)
-    out["ok_DFE_434"] = ~(prev["exists"] & _is(rne, ["L"]) & (_same(ls, prev["LS"]) | moved))
-    out["ok_DFE_435"] = ~(prev["exists"] & _is(rne, ["P", "T"]) & (~_same(ls, prev["LS"]) | same_place))
-    out["ok_DFE_436"] = ~(prev["exists"] & _is(rne, ["U", "B"]) & (_same_filled(ls, prev["LS"]) | same_place_filled))
+    out["ok_DFE_225"] = ~(_is(rec, ["X1"]) & rpc.isna() & ~_is(place, TEMPORARY_PLACES) & has_next_s
+                          & among(nxt["RNE"], "RNE", PLACE_CHANGE_CONTEXT) & ~among(nxt["PLACE"], "PLACE", TEMPORARY_PLACES))
+    out["ok_DFE_226"] = ~(_is(place, TEMPORARY_PLACES) & (rpc.notna() | pd.Series(prev["REASON_PLACE_CHANGE"] >= 0, index=ix)))
+    moved = pd.Series(np.any([~same_filled(c) for c in placement], axis=0), index=ix)
+    same_place = pd.Series(np.all([same(c) for c in placement], axis=0), index=ix)
+    same_place_filled = pd.Series(np.all([same_filled(c) for c in placement], axis=0), index=ix)
+    same_ls, same_ls_filled = pd.Series(same("LS"), index=ix), pd.Series(same_filled("LS"), index=ix)
+    out["ok_DFE_434"] = ~(has_prev_s & _is(rne, ["L"]) & (same_ls | moved))
+    out["ok_DFE_435"] = ~(has_prev_s & _is(rne, ["P", "T"]) & (~same_ls | same_place))
+    out["ok_DFE_436"] = ~(has_prev_s & _is(rne, ["U", "B"]) & (same_ls_filled | same_place_filled))
     return {k: v.fillna(False).astype(bool) if v.dtype != bool else v for k, v in out.items()}
 
 
