@@ -19,15 +19,14 @@ and the current inputs: papers that no longer match are withdrawn, and `where` s
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 from pathlib import Path
 
-from pipeline.freshness import chain_problems, compare_hashes, sha256_file
+from pipeline.freshness import chain_problems, compare_hashes
+from pipeline.store import Layout, sha256_file, sha256_text
 
-STAGING = "staging"
 RECORD = "publication_check.json"
 STALE = "stale"  # restricted/<period>/stale/: public files withdrawn because they no longer match the inputs
 # The params.yaml keys each paper stage depends on (dvc.yaml; tests/unit/test_publish.py checks).
@@ -43,7 +42,7 @@ PAPER_FILES = ("tables", "ods", "xlsx", "open_data")  # written by `paper`; the 
 
 def staging_dir(params) -> Path:
     """Where the period's candidate public files wait for the publication check."""
-    return params.paths.processed / STAGING / params.period.slug
+    return Layout(params.paths).staging(params.period.slug)
 
 
 def notebook_name(paper: str) -> str:
@@ -82,11 +81,11 @@ def hash_files(root: Path, paths: list[Path]) -> dict[str, str]:
 def params_sha256(params, paper: str) -> str:
     """The sha256 of the params.yaml values `paper` depends on."""
     chosen = {k: params.raw.get(k) for k in PAPER_PARAMS[paper]}
-    return hashlib.sha256(json.dumps(chosen, sort_keys=True, default=str).encode()).hexdigest()
+    return sha256_text(json.dumps(chosen, sort_keys=True, default=str))
 
 
 def facts_manifest_sha256(params) -> str | None:
-    path = params.paths.processed / "facts" / "manifest.json"
+    path = Layout(params.paths).facts / "manifest.json"
     return sha256_file(path) if path.exists() else None
 
 

@@ -201,14 +201,16 @@ def batch_frame(batch: Batch) -> pd.DataFrame:
 
 
 def import_gx() -> tuple[Any, Any, Any]:
-    """Import Great Expectations (several seconds), without the modules it never needs here
-    (see pipeline.imports)."""
-    from pipeline.imports import skip_unused_imports
+    """Import Great Expectations (a few seconds), without the modules it never needs here and
+    with those only a few unused expectations need deferred to their first use (see
+    pipeline.imports)."""
+    from pipeline.imports import GX_DEFERRED, deferring, skip_unused_imports
 
     skip_unused_imports()
-    import great_expectations as gx
-    import great_expectations.expectations as gxe
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    with deferring(GX_DEFERRED):
+        import great_expectations as gx
+        import great_expectations.expectations as gxe
+        from great_expectations.data_context.types.base import ProgressBarsConfig
 
     return gx, gxe, ProgressBarsConfig
 
