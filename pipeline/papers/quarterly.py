@@ -38,7 +38,15 @@ from pipeline.measures import savings as sv
 from pipeline.papers.trends import build_trend_tables
 from pipeline.periods import Quarter
 from pipeline.process.quarterly import DFE_ROUTE_ORDER, EXIT_TEAM_ROUTES, ROUTE_LABELS, TIMELINESS
-from pipeline.tables import UNAVAILABLE_NOTE, Cell, DerivedTable, Equation, Paper, PublishedTable, Selection
+from pipeline.tables import (
+    UNAVAILABLE_NOTE,
+    Cell,
+    DerivedTable,
+    Equation,
+    Paper,
+    PublishedTable,
+    Selection,
+)
 
 PAPER_ID = "quarterly"
 YTD = "Year to date"

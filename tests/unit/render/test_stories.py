@@ -161,3 +161,5 @@ def test_savings_that_cannot_be_computed_say_why_never_zero(params):
     assert ("The savings from children who left care through the Exit Team or by adoption this year are not "
             "available: no unit cost for 2026-27 in unit_costs.csv.") in text
     assert "£" not in text and "not applicable" not in text
+    card = PaperView(paper).kpis([(f"Q13d_savings|{row}|Saving in the year to date", "Savings, year to date")]).html
+    assert '<span aria-hidden="true">z</span><span class="visually-hidden">not applicable</span>' in card  # not "x"
