@@ -9,12 +9,14 @@ the staged files and only when every check passed copies them into reports/<peri
 writes reports/<period>/publication_check.json, which lists the sha256 of every file
 published and the inputs it was built from. When the check fails nothing is published: the
 candidates move to restricted/<period>/refused/ with the reasons, and the papers published
-earlier for the period are withdrawn (their tables become a withdrawn edition,
-reports/<period>/withdrawn/<paper>/<n>/, still audited against; the rest goes to the
-restricted stale/ folder).
+earlier for the period are taken down to the restricted stale/ folder (the editions register,
+pipeline.disclosure.publications, still holds what left the building).
 
 `python -m pipeline where` (and any failing stage) compares reports/<period>/ with its record
-and the current inputs: papers that no longer match are withdrawn, and `where` says why.
+and the current inputs: papers that no longer match are taken down (:func:`take_down`: to the
+restricted stale/ folder, the editions register untouched), and `where` says why. A failed run
+with ``--set`` checks both the period it was for (with its parameters) and the period of
+params.yaml (:func:`take_down_after_failure`).
 """
 
 from __future__ import annotations
@@ -283,28 +285,22 @@ def refuse(params, papers: list[str], problems: list[str], checked: list[str]) -
     write_json_atomic(restricted / "refused" / RECORD, {"period": params.period.label, "passed": False,
                                                         "files_checked": checked, "problems": problems,
                                                         "refused": refused})
-    return withdraw(params, papers, "the publication check of the new papers failed: "
+    return take_down(params, papers, "the publication check of the new papers failed: "
                     f"see {restricted / 'refused' / RECORD}")
 
 
-def withdraw(params, papers: list[str], reason: str) -> list[str]:
-    """Take the published files of `papers` out of reports/<period>/: their tables become a
-    withdrawn edition (pipeline.disclosure.publications: readers may hold them, so every later
-    edition is still audited against them), the rest moves to the restricted stale/ folder with
-    the reason; the publication record keeps only the papers left."""
-    from pipeline.disclosure.publications import withdraw as withdraw_edition
-
+def take_down(params, papers: list[str], reason: str) -> list[str]:
+    """Take the published files of `papers` out of reports/<period>/ (fail closed: they no
+    longer match the inputs, or the new papers' check failed): every file, the tables
+    included, moves to restricted/<period>/stale/ beside ``reason.json``; the publication
+    record keeps only the papers left. The editions register (pipeline.disclosure.publications:
+    the copy of what left the building) is not touched: a take-down is not an analyst's
+    ``python -m pipeline withdraw``, so the register's rules on publishing the period again
+    still apply."""
     out = params.paths.report_dir(params.period.slug)
     dest = params.paths.restricted_dir(params.period.slug) / STALE
     record = read_json(out / RECORD)
-    moved = []
-    for paper in papers:
-        tables = public_files(params, paper)["tables"][1]
-        if (tables / "tables.json").exists():
-            withdraw_edition(params, paper, params.period.slug)
-            moved.append(tables.relative_to(out).as_posix())
-    moved += move_aside([public_files(params, p)[k][1] for p in papers for k in public_files(params, p) if k != "tables"],
-                        out, dest)
+    moved = move_aside([public_files(params, p)[k][1] for p in papers for k in public_files(params, p)], out, dest)
     left = {p: e for p, e in ((record or {}).get("papers") or {}).items() if p not in papers}
     if record is not None and left:
         write_json_atomic(out / RECORD, {**record, "papers": left})
@@ -316,6 +312,9 @@ def withdraw(params, papers: list[str], reason: str) -> list[str]:
     if moved:
         write_json_atomic(dest / "reason.json", {"period": params.period.label, "reason": reason, "withdrawn": moved})
     return moved
+
+
+withdraw = take_down  # the name `where --withdraw` (pipeline.cli_where) imports
 
 
 def published_problems(params) -> tuple[list[str], dict[str, list[str]]]:
@@ -352,8 +351,33 @@ def published_problems(params) -> tuple[list[str], dict[str, list[str]]]:
     return present, stale
 
 
-def withdraw_if_stale(params) -> list[str]:
-    """Withdraw the period's published papers that no longer match the inputs."""
+def withdraw_if_stale(params, context: str = "") -> list[str]:
+    """Take down the period's published papers that no longer match the inputs (the reason
+    recorded starts with `context`, e.g. which failed run found them stale)."""
     _, stale = published_problems(params)
     reasons = list(dict.fromkeys(r for rs in stale.values() for r in rs))
-    return withdraw(params, sorted(stale), "; ".join(reasons)) if stale else []
+    return take_down(params, sorted(stale), context + "; ".join(reasons)) if stale else []
+
+
+def take_down_after_failure(params, params_file: str | Path | None = None,
+                            overrides: list[str] | tuple[str, ...] = ()) -> list[tuple[object, list[str]]]:
+    """After a failed run: take down the papers that no longer match the inputs, in the period
+    the run was for (judged with the run's parameters, ``--set`` included: it failed to bring
+    them up to date) and, when the run had overrides, in the period of ``params_file`` as it is
+    (what `where` judges: the failed run may have rebuilt the data those papers were built from).
+    Returns (parameters, files taken down) for each period checked."""
+    from pipeline.config import load_params
+
+    runs = [params]
+    if overrides and params_file is not None:
+        runs.append(load_params(params_file, []))
+    done, seen = [], set()
+    for p in runs:
+        key = (str(p.paths.reports), p.period.slug)
+        if key in seen:
+            continue
+        seen.add(key)
+        given = f" with --set {' '.join(overrides)}" if overrides else ""
+        context = f"a failed run for {params.period.label}{given} found these papers out of date: "
+        done.append((p, withdraw_if_stale(p, context)))
+    return done

@@ -184,10 +184,69 @@ def test_a_failed_stage_withdraws_stale_papers_with_the_reason(published, capsys
     stale = published.paths.restricted_dir(published.period.slug) / "stale"
     assert (stale / "sufficiency_analysis.pdf").read_text() == "sufficiency pdf v1"
     assert "local/staffing.csv changed" in json.loads((stale / "reason.json").read_text())["reason"]
-    # the tables become withdrawn editions: readers may hold them, later editions are audited against them
-    assert (report(published) / "withdrawn" / "quarterly" / "1" / "T1.csv").exists()
+    # taken down, tables included; a take-down is not the analyst's `withdraw`: no withdrawn edition made here
+    assert (stale / "tables" / "quarterly" / "T1.csv").exists() and not (report(published) / "tables").exists()
+    assert not (report(published) / "withdrawn").exists()
     code, text = where(published, capsys)
-    assert code == 1 and "papers were withdrawn: raw file local/staffing.csv changed" in text
+    assert code == 1 and ("papers were withdrawn: a failed run for 2026-27 Q2 found these papers out of date: "
+                          "raw file local/staffing.csv changed") in text
+
+
+# --- a failed run with --set (issue 17): its period's papers and params.yaml's are checked -------
+
+
+def run(params, capsys, *argv) -> tuple[int, str]:
+    code = cli.main(["--params", str(params.paths.root / "params.yaml"), *argv])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return code, err
+
+
+def rebuild_facts_for(params, overrides):
+    """What a successful `python -m pipeline --set ... process` leaves: facts for other parameters."""
+    other = load_params(params.paths.root / "params.yaml", overrides)
+    (params.paths.processed / "facts" / "manifest.json").write_text(
+        json.dumps(fingerprint_facts_inputs(params.paths.processed / "validated", other)))
+
+
+def test_a_failed_set_run_takes_down_the_papers_it_left_stale(published, capsys):
+    rebuild_facts_for(published, ["period=2026-27 Q3"])
+    code, err = run(published, capsys, "--set", "period=2026-27 Q3", "paper", "quarterly")
+    assert code == 2 and "no fact tables" in err, err  # the run fails (here: no fact tables)
+    assert f"the papers in {report(published)}/ no longer match the inputs; taken down to" in err
+    assert not (report(published) / "quarterly_exit_report.pdf").exists()
+    assert not (report(published) / "sufficiency_analysis.html").exists()
+    code, text = where(published, capsys)
+    assert code == 1
+    assert ("papers were withdrawn: a failed run for 2026-27 Q3 with --set period=2026-27 Q3 found these papers "
+            "out of date: the fact tables were built with other parameters") in text
+
+
+def test_a_failed_set_run_for_the_published_period_takes_its_papers_down(published, capsys):
+    # the run was to rebuild Q2's quarterly paper with another target and failed (no fact tables here):
+    # the published quarterly paper is not the paper it was for; the sufficiency paper is unaffected
+    code, _ = run(published, capsys, "--set", "targets.exit_team_exits=99", "paper", "quarterly")
+    assert code != 0
+    assert not (report(published) / "quarterly_exit_report.html").exists()
+    assert (report(published) / "sufficiency_analysis.html").exists()
+    assert where(published, capsys)[0] == 0  # params.yaml's sufficiency paper is still current
+
+
+def test_a_failed_set_run_that_leaves_the_papers_current_takes_nothing_down(published, capsys):
+    code, err = run(published, capsys, "--set", "period=2026-27 Q3", "paper", "quarterly")
+    assert code == 5 and "taken down" not in err  # Q3 has no papers; Q2's facts were not touched
+    assert where(published, capsys)[0] == 0
+
+
+def test_a_take_down_leaves_the_editions_register_alone(published):
+    register = report(published) / "published" / "quarterly"
+    register.mkdir(parents=True)
+    (register / "tables.json").write_text('{"threshold": 10}')
+    (published.paths.raw / "local/staffing.csv").write_text("POST_ID,TEAM\nP9,EXIT\n")
+    moved = withdraw_if_stale(published)
+    assert "tables/quarterly" in moved and "quarterly_exit_report.pdf" in moved
+    assert (register / "tables.json").read_text() == '{"threshold": 10}'  # still refuses another threshold
+    assert not (report(published) / "withdrawn").exists()
 
 
 # --- each stage refuses outputs of an earlier run --------------------------------------------
@@ -244,7 +303,7 @@ def test_a_failed_check_publishes_nothing_and_keeps_the_candidates_restricted(pu
     assert record["passed"] is False and record["problems"] == ["quarterly: CHILD id found in quarterly_exit_report.html"]
     assert "quarterly_exit_report.html" in withdrawn
     assert (restricted / "stale" / "quarterly_exit_report.html").read_text() == "quarterly html v1"
-    assert (out / "withdrawn" / "quarterly" / "1" / "tables.json").exists()
+    assert (restricted / "stale" / "tables" / "quarterly" / "tables.json").exists()
     # the other paper is still published and described by the record
     assert sorted(json.loads((out / "publication_check.json").read_text())["papers"]) == ["sufficiency"]
 
