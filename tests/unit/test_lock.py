@@ -14,7 +14,15 @@ from pathlib import Path
 import pytest
 
 from pipeline import cli
-from pipeline.lock import EXIT_LOCKED, LockedError, describe_holder, format_holder, hold_lock, lock_path, needs_lock
+from pipeline.lock import (
+    EXIT_LOCKED,
+    LockedError,
+    describe_holder,
+    format_holder,
+    hold_lock,
+    lock_path,
+    needs_lock,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,7 +63,7 @@ def test_a_second_run_is_refused_at_once_naming_the_first(project, capsys):
         code, text = run(project, capsys, "process")
         assert time.perf_counter() - start < 10  # does not wait
         assert code == EXIT_LOCKED == 75
-        assert text.startswith(f"error: another run (`python -m pipeline paper quarterly`) holds the lock since 20")
+        assert text.startswith("error: another run (`python -m pipeline paper quarterly`) holds the lock since 20")
         assert f", pid {holder.pid} (" in text and "wait for it to finish and rerun" in text
         assert len(text.strip().splitlines()) == 1
         assert not (project / "data" / "processed" / "facts").exists()  # nothing was done
