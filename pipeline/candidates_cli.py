@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, params: Params) -> int:
-    from pipeline.candidates import build_candidates
+    from pipeline.process.candidates import build_candidates
 
     if args.period:
         try:

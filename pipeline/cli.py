@@ -33,7 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "render": ("pipeline.render.cli", "render executed notebooks to HTML and PDF papers"),
     "check-publication": ("pipeline.render.cli_check", "check public outputs for disclosive content"),
     "withdraw": ("pipeline.disclosure.publications", "withdraw a published paper before publishing its period again"),
-    "trace": ("pipeline.lineage_cli", "trace a published figure to its source rows"),
+    "trace": ("pipeline.commands.trace", "trace a published figure to its source rows"),
     "where": ("pipeline.cli_where", "print where the papers for the current period are"),
     "run-all": ("pipeline.run_all", "run the whole chain in one process (optionally for one regional authority)"),
 }

@@ -28,25 +28,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.periods import Quarter
-
-
-def count_saving_days(exit_date: pd.Series, date_18: pd.Series, until: pd.Timestamp | None) -> pd.Series:
-    """Days from the exit date to `until` (both inclusive), stopping the day before the 18th
-    birthday; `until=None` means up to that day. Never negative."""
-    last = date_18 - pd.Timedelta(days=1)
-    if until is not None:
-        last = last.where(last < pd.Timestamp(until), pd.Timestamp(until))
-    days = (last - exit_date).dt.days + 1
-    return days.clip(lower=0).astype("Int64")
-
-
-def compute_child_savings(savings: pd.DataFrame, until: pd.Timestamp | None, basis_days: int) -> pd.Series:
-    """Saving in pounds for each row of the savings fact up to `until` (None: to 18);
-    missing where the net annual saving is unknown."""
-    if basis_days <= 0:
-        raise ValueError("savings basis days must be positive")
-    days = count_saving_days(savings["EXIT_DATE"], savings["DATE_18"], until)
-    return (savings["NET_ANNUAL_SAVING"].astype("Float64") * days.astype("Float64") / basis_days).astype("Float64")
+from pipeline.process.savings import compute_child_savings
 
 
 def select_exits_in(savings: pd.DataFrame, quarters: Iterable[str], routes: Iterable[str] | None = None) -> pd.DataFrame:
