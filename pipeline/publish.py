@@ -9,12 +9,14 @@ the staged files and only when every check passed copies them into reports/<peri
 writes reports/<period>/publication_check.json, which lists the sha256 of every file
 published and the inputs it was built from. When the check fails nothing is published: the
 candidates move to restricted/<period>/refused/ with the reasons, and the papers published
-earlier for the period are taken down to the restricted stale/ folder (the editions register,
-pipeline.disclosure.publications, still holds what left the building).
+earlier for the period are taken down (their tables stay in the register of published
+editions, reports/<period>/published/<paper>/, still audited against and still refusing a
+different re-publication until `python -m pipeline withdraw`; the rest goes to the
+restricted stale/ folder).
 
 `python -m pipeline where` (and any failing stage) compares reports/<period>/ with its record
-and the current inputs: papers that no longer match are taken down (:func:`take_down`: to the
-restricted stale/ folder, the editions register untouched), and `where` says why. A failed run
+and the current inputs: papers that no longer match are taken down (:func:`take_down`: their
+tables to the register, the rest to the restricted stale/ folder), and `where` says why. A failed run
 with ``--set`` checks both the period it was for (with its parameters) and the period of
 params.yaml (:func:`take_down_after_failure`).
 """
@@ -291,16 +293,25 @@ def refuse(params, papers: list[str], problems: list[str], checked: list[str]) -
 
 def take_down(params, papers: list[str], reason: str) -> list[str]:
     """Take the published files of `papers` out of reports/<period>/ (fail closed: they no
-    longer match the inputs, or the new papers' check failed): every file, the tables
-    included, moves to restricted/<period>/stale/ beside ``reason.json``; the publication
-    record keeps only the papers left. The editions register (pipeline.disclosure.publications:
-    the copy of what left the building) is not touched: a take-down is not an analyst's
-    ``python -m pipeline withdraw``, so the register's rules on publishing the period again
-    still apply."""
+    longer match the inputs, or the new papers' check failed): their tables stay in the
+    register of published editions (pipeline.disclosure.publications.take_down: readers may
+    hold them, so every later edition is still audited against them; a take-down is not the
+    analyst's ``python -m pipeline withdraw``, which alone ends the refusal to re-publish), the
+    rest moves to the restricted stale/ folder beside ``reason.json``; the publication record
+    keeps only the papers left."""
+    from pipeline.disclosure.publications import take_down as keep_in_register
+
     out = params.paths.report_dir(params.period.slug)
     dest = params.paths.restricted_dir(params.period.slug) / STALE
     record = read_json(out / RECORD)
-    moved = move_aside([public_files(params, p)[k][1] for p in papers for k in public_files(params, p)], out, dest)
+    moved = []
+    for paper in papers:
+        tables = public_files(params, paper)["tables"][1]
+        if (tables / "tables.json").exists():
+            keep_in_register(params, paper, params.period.slug)  # the register keeps the edition: not a withdrawal
+            moved.append(tables.relative_to(out).as_posix())
+    moved += move_aside([public_files(params, p)[k][1] for p in papers for k in public_files(params, p) if k != "tables"],
+                        out, dest)
     left = {p: e for p, e in ((record or {}).get("papers") or {}).items() if p not in papers}
     if record is not None and left:
         write_json_atomic(out / RECORD, {**record, "papers": left})

@@ -215,13 +215,21 @@ def check_disclosure_by_attack(a: Path, slug: str) -> None:
         run(a, "check-publication")
         intervals, _ = attack_editions({"Q1": staged(a, earlier, "quarterly"), f"Q{q}": edition(a, slug, "quarterly")})
         assert pinned(intervals) == {}
-    # 3. The published period again at a lower threshold is refused, naming the edition;
-    #    after `withdraw` it builds, and the withdrawn edition still counts.
+    # 3. The published period again at a lower threshold is refused, naming the edition, as
+    #    often as it is tried: the failed run takes the out-of-date paper down from reports/
+    #    (issue 17) but that is not a withdrawal. After `withdraw` it builds, and the withdrawn
+    #    edition still counts.
     set_params(a, **{"disclosure.threshold": 5})
-    out = run_fails(a, "paper", "quarterly", "--no-notebook")
-    assert f"reports/{slug}/published/quarterly" in out and "withdraw quarterly" in out
-    # the failed run withdrew the paper it made out of date (issue 17) as a withdrawn edition
+    first = run_fails(a, "paper", "quarterly", "--no-notebook")
+    assert f"reports/{slug}/published/quarterly" in first and f"withdraw quarterly --period {slug}" in first
+    assert not (a / "reports" / slug / "quarterly_exit_report.html").exists()  # taken down
+    assert not (a / "reports" / slug / "withdrawn").exists()  # ... but not withdrawn
+    second = run_fails(a, "paper", "quarterly", "--no-notebook")
+    refusal = [line for line in first.splitlines() if "threshold 10" in line]
+    assert refusal and refusal[0] in second.splitlines()  # the same message
+    run(a, "withdraw", "quarterly", "--period", slug)
     assert (edition(a, slug, "quarterly", withdrawn="1")[0] / "tables.json").exists()
+    assert not (a / "reports" / slug / "published" / "quarterly").exists()
     run(a, "paper", "quarterly", "--no-notebook")
     intervals, _ = attack_editions({"W": edition(a, slug, "quarterly", withdrawn="1"),
                                     "N": staged(a, slug, "quarterly")}, same_period=("W", "N"))

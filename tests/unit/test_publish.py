@@ -184,8 +184,10 @@ def test_a_failed_stage_withdraws_stale_papers_with_the_reason(published, capsys
     stale = published.paths.restricted_dir(published.period.slug) / "stale"
     assert (stale / "sufficiency_analysis.pdf").read_text() == "sufficiency pdf v1"
     assert "local/staffing.csv changed" in json.loads((stale / "reason.json").read_text())["reason"]
-    # taken down, tables included; a take-down is not the analyst's `withdraw`: no withdrawn edition made here
-    assert (stale / "tables" / "quarterly" / "T1.csv").exists() and not (report(published) / "tables").exists()
+    # taken down, not withdrawn: the register keeps the tables (readers may hold them, later editions
+    # are audited against them, and re-publishing differently is refused until `withdraw`)
+    assert (report(published) / "published" / "quarterly" / "T1.csv").exists()
+    assert not (report(published) / "tables" / "quarterly").exists()
     assert not (report(published) / "withdrawn").exists()
     code, text = where(published, capsys)
     assert code == 1 and ("papers were withdrawn: a failed run for 2026-27 Q2 found these papers out of date: "
@@ -240,13 +242,12 @@ def test_a_failed_set_run_that_leaves_the_papers_current_takes_nothing_down(publ
 
 def test_a_take_down_leaves_the_editions_register_alone(published):
     register = report(published) / "published" / "quarterly"
-    register.mkdir(parents=True)
-    (register / "tables.json").write_text('{"threshold": 10}')
+    shutil.copytree(report(published) / "tables" / "quarterly", register)  # what the passed check registered
     (published.paths.raw / "local/staffing.csv").write_text("POST_ID,TEAM\nP9,EXIT\n")
     moved = withdraw_if_stale(published)
     assert "tables/quarterly" in moved and "quarterly_exit_report.pdf" in moved
-    assert (register / "tables.json").read_text() == '{"threshold": 10}'  # still refuses another threshold
-    assert not (report(published) / "withdrawn").exists()
+    assert sorted(p.name for p in register.iterdir()) == ["T1.csv", "tables.json"]  # still registered
+    assert not (report(published) / "withdrawn").exists()  # not the analyst's withdraw
 
 
 # --- each stage refuses outputs of an earlier run --------------------------------------------
@@ -303,7 +304,7 @@ def test_a_failed_check_publishes_nothing_and_keeps_the_candidates_restricted(pu
     assert record["passed"] is False and record["problems"] == ["quarterly: CHILD id found in quarterly_exit_report.html"]
     assert "quarterly_exit_report.html" in withdrawn
     assert (restricted / "stale" / "quarterly_exit_report.html").read_text() == "quarterly html v1"
-    assert (restricted / "stale" / "tables" / "quarterly" / "tables.json").exists()
+    assert (out / "published" / "quarterly" / "tables.json").exists()  # taken down, still registered
     # the other paper is still published and described by the record
     assert sorted(json.loads((out / "publication_check.json").read_text())["papers"]) == ["sufficiency"]
 

@@ -166,3 +166,99 @@ def test_the_publication_check_passes_editions_built_with_each_other(params):
     _publish_to_disk(q1, "2026-27-Q1", [Q1], editions=load_editions(q1, "quarterly")[0])
     assert audit_all_editions(params, "quarterly") == []
     assert audit_all_editions(q1, "quarterly") == []
+
+
+# --- taking a paper down (fail closed) is not withdrawing it ---------------------------------
+
+
+def _registered(params, slug: str = "2026-27-Q2", threshold: int = 10) -> Path:
+    from pipeline.disclosure.publications import register_publication
+
+    write_edition(params, slug, threshold=threshold)
+    restricted = params.paths.restricted_dir(slug) / "quarterly"
+    restricted.mkdir(parents=True, exist_ok=True)
+    (restricted / "true_values.csv").write_text("table_id,row,column,value\nT,A,Q1,15\nT,A,Q2,4\n")
+    return register_publication(replace(params, period=parse_quarter(slug.replace("-Q", " Q"))), "quarterly")
+
+
+def test_a_taken_down_paper_still_refuses_a_lower_threshold_every_time_until_withdrawn(params):
+    from pipeline.disclosure.publications import take_down
+
+    register = _registered(params)
+    assert take_down(params, "quarterly", "2026-27-Q2") == register
+    assert not (params.paths.reports / "2026-27-Q2" / "tables" / "quarterly").exists()
+    assert (register / "T.csv").read_text() == CSV  # the register keeps the edition
+    lower = replace(params, disclosure=replace(params.disclosure, threshold=5))
+    messages = []
+    for _ in range(2):  # a failed attempt takes nothing further down: the second is refused alike
+        with pytest.raises(DisclosureError) as err:
+            refuse_republishing(lower, "quarterly")
+        messages.append(str(err.value))
+        take_down(lower, "quarterly", "2026-27-Q2")
+    assert messages[0] == messages[1]
+    assert "threshold 10 (reports/2026-27-Q2/published/quarterly)" in messages[0]
+    assert "python -m pipeline withdraw quarterly --period 2026-27-Q2" in messages[0]
+    assert not (params.paths.reports / "2026-27-Q2" / "withdrawn").exists()
+    target = withdraw(params, "quarterly", "2026-27-Q2")
+    refuse_republishing(lower, "quarterly", {"T.csv": _frame("T,A,Q1,x\nT,A,Q2,6\n")})  # withdrawn: allowed
+    assert list(edition_folders(lower, "quarterly")) == ["2026-27-Q2 withdrawn 1"]  # still known
+    assert (target / "T.csv").read_text() == CSV
+    assert (edition_folders(lower, "quarterly")["2026-27-Q2 withdrawn 1"][1] / "true_values.csv").exists()
+
+
+def test_taking_down_an_unregistered_paper_registers_it_first(params):
+    from pipeline.disclosure.publications import take_down
+
+    write_edition(params, "2026-27-Q2")
+    register = take_down(params, "quarterly", "2026-27-Q2")
+    assert register == params.paths.reports / "2026-27-Q2" / "published" / "quarterly"
+    assert (register / "T.csv").read_text() == CSV
+    with pytest.raises(DisclosureError, match="has been published"):
+        refuse_republishing(params, "quarterly", {"T.csv": _frame("T,A,Q1,x\nT,A,Q2,6\n")})
+
+
+def test_taking_down_nothing_takes_down_nothing(params):
+    from pipeline.disclosure.publications import take_down
+
+    assert take_down(params, "quarterly", "2026-27-Q2") is None
+    assert not (params.paths.reports / "2026-27-Q2").exists()
+
+
+def test_tables_that_differ_from_the_register_are_kept_as_a_withdrawn_edition_when_taken_down(params):
+    from pipeline.disclosure.publications import take_down
+
+    register = _registered(params)
+    write_edition(params, "2026-27-Q2", csv=CSV.replace("15", "16"))
+    take_down(params, "quarterly", "2026-27-Q2")
+    assert (register / "T.csv").read_text() == CSV
+    kept = params.paths.reports / "2026-27-Q2" / "withdrawn" / "quarterly" / "1" / "T.csv"
+    assert kept.read_text() == CSV.replace("15", "16")
+
+
+def test_another_period_taken_down_is_still_an_edition_read_from_its_register(params):
+    from pipeline.disclosure.publications import take_down
+
+    register = _registered(params, "2026-27-Q1")
+    take_down(params, "quarterly", "2026-27-Q1")
+    found = edition_folders(params, "quarterly")  # params: Q2
+    assert list(found) == ["2026-27-Q1"] and found["2026-27-Q1"][0] == register
+    assert (found["2026-27-Q1"][1] / "true_values.csv").exists()  # the register's restricted twin
+
+
+def test_the_publication_check_refuses_staged_tables_that_differ_from_the_published_edition(params, tmp_path):
+    """DVC may restore a paper from its run cache without running the paper stage: the check
+    compares the staged tables with the register itself (issue 13: a count went 18 -> 21)."""
+    from pipeline.disclosure.publications import republishing_problems
+
+    _registered(params)
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    (staged / "T.csv").write_text(CSV)
+    assert republishing_problems(params, "quarterly", staged) == []  # the same tables: allowed
+    (staged / "T.csv").write_text(CSV.replace("15", "18"))
+    problems = republishing_problems(params, "quarterly", staged)
+    assert len(problems) == 1 and "has been published" in problems[0]
+    assert "reports/2026-27-Q2/published/quarterly" in problems[0]
+    assert "python -m pipeline withdraw quarterly --period 2026-27-Q2" in problems[0]
+    withdraw(params, "quarterly", "2026-27-Q2")
+    assert republishing_problems(params, "quarterly", staged) == []
