@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         params = load_params(args.params, args.overrides) if getattr(args, "_needs_params", True) else None
         if params is not None:
-            held.enter_context(lock_for(args.command, params.paths.processed, getattr(args, "withdraw", False)))
+            held.enter_context(lock_for(args.command, args, params))
         code = int(args._module.run(args, params) or 0)
     except (PipelineError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -21,9 +21,12 @@ from pipeline.errors import PipelineError
 
 EXIT_LOCKED = 75  # "try again later" (sysexits EX_TEMPFAIL)
 LOCK_NAME = ".pipeline.lock"
-# The commands that write to the processed folder or to reports/ (`where` only with --withdraw).
-WRITING_COMMANDS = ("validate", "process", "measures", "candidates", "disclosure", "paper", "render",
-                    "check-publication", "withdraw", "run-all")
+# The commands that write to the processed folder or to reports/ (`where` only with --withdraw;
+# `disclosure` writes only to the folder given with --out).
+WRITING_COMMANDS = ("validate", "process", "measures", "candidates", "paper", "render", "check-publication",
+                    "withdraw", "run-all")
+# Commands whose --out takes every output elsewhere (e.g. an export, a test's folder).
+REDIRECTABLE = ("process", "measures", "candidates")
 
 
 class LockedError(PipelineError):
@@ -98,8 +101,27 @@ def hold_lock(processed: Path, command: str) -> Iterator[Path]:
         os.close(fd)
 
 
-def lock_for(command: str | None, processed: Path, withdraw: bool = False):
-    """The lock a command holds while it runs (:func:`hold_lock`), or a no-op when it writes nothing."""
+def choose_lock_folder(command: str | None, processed: Path, reports: Path, given_processed: str | Path | None = None,
+                       out: str | Path | None = None) -> Path | None:
+    """The processed folder a run of `command` writes to and so locks: ``--processed`` when
+    given (validate), else the parameters' one; None when `command` has all its outputs sent
+    with ``--out`` outside the processed folder and reports/ (it writes nothing shared). Pure."""
+    if given_processed:
+        return Path(given_processed)
+    if out is not None and command in REDIRECTABLE:
+        target = Path(out).resolve()
+        if not any(target.is_relative_to(Path(f).resolve()) for f in (processed, reports)):
+            return None
+    return Path(processed)
+
+
+def lock_for(command: str | None, args, params):
+    """The lock a command holds while it runs (:func:`hold_lock`), or a no-op when it writes to
+    no shared folder (:func:`needs_lock`, :func:`choose_lock_folder`)."""
     from contextlib import nullcontext
 
-    return hold_lock(processed, command or "") if needs_lock(command, withdraw) else nullcontext()
+    if not needs_lock(command, bool(getattr(args, "withdraw", False))):
+        return nullcontext()
+    folder = choose_lock_folder(command, params.paths.processed, params.paths.reports,
+                                getattr(args, "processed", None), getattr(args, "out", None))
+    return hold_lock(folder, command or "") if folder is not None else nullcontext()

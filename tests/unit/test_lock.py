@@ -17,6 +17,7 @@ from pipeline import cli
 from pipeline.lock import (
     EXIT_LOCKED,
     LockedError,
+    choose_lock_folder,
     describe_holder,
     format_holder,
     hold_lock,
@@ -120,11 +121,30 @@ def test_the_lock_is_reentrant_within_a_process_and_released_after(tmp_path):
 
 def test_which_commands_take_the_lock():
     for command in ("validate", "process", "measures", "candidates", "paper", "render", "check-publication",
-                    "withdraw", "run-all", "disclosure"):
+                    "withdraw", "run-all"):
         assert needs_lock(command)
-    for command in ("where", "trace", "synth", None):
+    for command in ("where", "trace", "synth", "disclosure", None):
         assert not needs_lock(command)
     assert needs_lock("where", withdraw=True)
+
+
+def test_which_folder_is_locked(tmp_path):
+    processed, reports = tmp_path / "data" / "processed", tmp_path / "reports"
+    assert choose_lock_folder("paper", processed, reports) == processed
+    assert choose_lock_folder("validate", processed, reports, given_processed=tmp_path / "p2") == tmp_path / "p2"
+    assert choose_lock_folder("validate", processed, reports, out=tmp_path / "elsewhere") == processed  # reports only
+    assert choose_lock_folder("process", processed, reports, out=tmp_path / "elsewhere") is None  # writes nothing shared
+    assert choose_lock_folder("measures", processed, reports, out=processed / "measures" / "x") == processed
+
+
+def test_a_run_writing_elsewhere_is_not_held_up(project, capsys):
+    holder = start_holder(project / "data" / "processed")
+    try:
+        code, text = run(project, capsys, "measures", "--validated", str(project / "none"), "--out", str(project / "x"))
+        assert code != EXIT_LOCKED and "holds the lock" not in text
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 def test_the_holder_line():
