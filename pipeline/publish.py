@@ -279,7 +279,7 @@ def move_aside(paths: list[Path], root: Path, dest: Path) -> list[str]:
 
 def refuse(params, papers: list[str], problems: list[str], checked: list[str]) -> list[str]:
     """A failed publication check: the staged candidates move to restricted/<period>/refused/
-    with the reasons, and whatever reports/<period>/ held for these papers is withdrawn."""
+    with the reasons, and whatever reports/<period>/ held for these papers is taken down."""
     restricted = params.paths.restricted_dir(params.period.slug)
     stage = staging_dir(params)
     refused = move_aside([public_files(params, p)[k][0] for p in papers for k in public_files(params, p)],
@@ -287,8 +287,14 @@ def refuse(params, papers: list[str], problems: list[str], checked: list[str]) -
     write_json_atomic(restricted / "refused" / RECORD, {"period": params.period.label, "passed": False,
                                                         "files_checked": checked, "problems": problems,
                                                         "refused": refused})
-    return take_down(params, papers, "the publication check of the new papers failed: "
-                    f"see {restricted / 'refused' / RECORD}")
+    reason = f"the publication check of the new papers failed: see {restricted / 'refused' / RECORD}"
+    moved = take_down(params, papers, reason)
+    if not moved and not any(f[1].exists() for p in PAPERS for f in public_files(params, p).values()):
+        # nothing left to take down (e.g. DVC deleted the published files before the check ran):
+        # `where` still says why there are no papers
+        write_json_atomic(restricted / STALE / "reason.json", {"period": params.period.label, "reason": reason,
+                                                               "withdrawn": []})
+    return moved
 
 
 def take_down(params, papers: list[str], reason: str) -> list[str]:

@@ -309,6 +309,16 @@ def test_a_failed_check_publishes_nothing_and_keeps_the_candidates_restricted(pu
     assert sorted(json.loads((out / "publication_check.json").read_text())["papers"]) == ["sufficiency"]
 
 
+def test_a_failed_check_after_dvc_removed_the_papers_still_says_why(published, capsys):
+    for paper in PAPERS:  # `dvc repro` deletes check_publication's outs before the check runs
+        for _, public in public_files(published, paper).values():
+            shutil.rmtree(public) if public.is_dir() else public.unlink()
+    (report(published) / "publication_check.json").unlink()
+    assert refuse(published, ["quarterly"], ["quarterly: CHILD id found"], ["x"]) == []
+    code, text = where(published, capsys)
+    assert code == 1 and "papers were withdrawn: the publication check of the new papers failed: see" in text
+
+
 def test_publishing_one_paper_keeps_the_other_in_the_record(published):
     (public_files(published, "quarterly")["html"][0]).write_text("quarterly html v2")
     publish(published, ["quarterly"], ["q"])
