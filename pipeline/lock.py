@@ -105,7 +105,7 @@ def choose_lock_folder(command: str | None, processed: Path, reports: Path, give
                        out: str | Path | None = None) -> Path | None:
     """The processed folder a run of `command` writes to and so locks: ``--processed`` when
     given (validate), else the parameters' one; None when `command` has all its outputs sent
-    with ``--out`` outside the processed folder and reports/ (it writes nothing shared). Pure."""
+    with ``--out`` outside the processed folder and reports/ (it writes nothing shared)."""
     if given_processed:
         return Path(given_processed)
     if out is not None and command in REDIRECTABLE:
