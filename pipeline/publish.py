@@ -16,9 +16,9 @@ restricted stale/ folder).
 
 `python -m pipeline where` (and any failing stage) compares reports/<period>/ with its record
 and the current inputs: papers that no longer match are taken down (:func:`take_down`: their
-tables to the register, the rest to the restricted stale/ folder), and `where` says why. A failed run
-with ``--set`` checks both the period it was for (with its parameters) and the period of
-params.yaml (:func:`take_down_after_failure`).
+tables to the register, the rest to the restricted stale/ folder), and `where` says why. A failed
+run with ``--set`` checks both the period it was for and the period of params.yaml
+(:func:`take_down_after_failure`).
 """
 
 from __future__ import annotations
@@ -376,25 +376,37 @@ def withdraw_if_stale(params, context: str = "") -> list[str]:
     return take_down(params, sorted(stale), context + "; ".join(reasons)) if stale else []
 
 
+# The --set keys that choose which papers a run is for (the period, where they live); the
+# others (a target, a threshold, a sufficiency year) are a one-off variation of the run.
+IDENTIFYING = ("period", "period_slug", "paths.")
+
+
+def select_identifying(overrides: list[str] | tuple[str, ...]) -> list[str]:
+    """The overrides (``key=value``) that choose which papers a run is for (pure)."""
+    keys = [(o.split("=", 1)[0].strip(), o) for o in overrides]
+    return [o for k, o in keys if k in IDENTIFYING[:2] or k.startswith(IDENTIFYING[2])]
+
+
 def take_down_after_failure(params, params_file: str | Path | None = None,
                             overrides: list[str] | tuple[str, ...] = ()) -> list[tuple[object, list[str]]]:
-    """After a failed run: take down the papers that no longer match the inputs, in the period
-    the run was for (judged with the run's parameters, ``--set`` included: it failed to bring
-    them up to date) and, when the run had overrides, in the period of ``params_file`` as it is
-    (what `where` judges: the failed run may have rebuilt the data those papers were built from).
-    Returns (parameters, files taken down) for each period checked."""
+    """After a failed run: take down the papers that no longer match the inputs. Without
+    ``--set``, the run's period, judged with the run's parameters (params.yaml as it is).
+    With ``--set``, the papers of the period the run was for and those of params.yaml's period,
+    each judged as `where` judges them: with params.yaml, the run's period and paths (a one-off
+    target or threshold that failed does not make the published papers wrong; data the failed
+    run rebuilt, or raw files that changed, do). Returns (parameters, files taken down) for
+    each period checked."""
     from pipeline.config import load_params
 
     runs = [params]
     if overrides and params_file is not None:
-        runs.append(load_params(params_file, []))
+        runs = [load_params(params_file, select_identifying(overrides)), load_params(params_file, [])]
+    given = f" with --set {' '.join(overrides)}" if overrides else ""
+    context = f"a failed run for {params.period.label}{given} found these papers out of date: "
     done, seen = [], set()
     for p in runs:
         key = (str(p.paths.reports), p.period.slug)
-        if key in seen:
-            continue
-        seen.add(key)
-        given = f" with --set {' '.join(overrides)}" if overrides else ""
-        context = f"a failed run for {params.period.label}{given} found these papers out of date: "
-        done.append((p, withdraw_if_stale(p, context)))
+        if key not in seen:
+            seen.add(key)
+            done.append((p, withdraw_if_stale(p, context)))
     return done

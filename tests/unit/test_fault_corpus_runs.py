@@ -113,7 +113,9 @@ RUN_FAULTS = [
      lambda p: rebuild_facts_for(p, ["period=2026-27 Q3"]), ["--set", "period=2026-27 Q3", "paper", "quarterly"], 2,
      "taken down to", set()),
     ("set_run_with_another_target_fails", None, ["--set", "targets.exit_team_exits=99", "paper", "quarterly"], 2,
-     "taken down to", {"sufficiency"}),
+     "no fact tables", {"quarterly", "sufficiency"}),  # a one-off variation: the published papers still hold
+    ("set_run_with_another_sufficiency_year_fails", None, ["--set", "sufficiency_year=2024-25", "paper", "sufficiency"],
+     5, "the fact tables were built with other parameters", {"quarterly", "sufficiency"}),
     ("params_yaml_target_changed_then_stage_fails", lambda p: change_params_yaml(p, exit_team_exits=99),
      ["paper", "quarterly"], 2, "taken down to", {"sufficiency"}),
     ("set_run_fails_on_raw_data_changed", lambda p: (p.paths.raw / "local/staffing.csv").write_text("POST_ID\nP9\n"),

@@ -24,6 +24,7 @@ from pipeline.publish import (
     published_problems,
     refuse,
     render_problems,
+    select_identifying,
     render_record_path,
     withdraw_if_stale,
     write_paper_record,
@@ -224,14 +225,33 @@ def test_a_failed_set_run_takes_down_the_papers_it_left_stale(published, capsys)
             "out of date: the fact tables were built with other parameters") in text
 
 
-def test_a_failed_set_run_for_the_published_period_takes_its_papers_down(published, capsys):
-    # the run was to rebuild Q2's quarterly paper with another target and failed (no fact tables here):
-    # the published quarterly paper is not the paper it was for; the sufficiency paper is unaffected
+def test_a_failed_set_run_takes_down_the_stale_papers_of_the_period_it_was_for(tmp_path, capsys):
+    shutil.copy(ROOT / "params.yaml", tmp_path / "params.yaml")
+    q3 = build(tmp_path, ["period=2026-27 Q3"])  # Q3's papers published when the chain was Q3's
+    publish(q3, list(PAPERS), ["checked"])
+    rebuild_facts_for(q3, [])  # since then the fact tables were rebuilt for params.yaml's period
+    code, err = run(q3, capsys, "--set", "period=2026-27 Q3", "paper", "quarterly")
+    assert code == 5 and "paper quarterly refused" in err
+    assert not report(q3).joinpath("quarterly_exit_report.pdf").exists()
+    assert not report(q3).joinpath("sufficiency_analysis.pdf").exists()
+    code = cli.main(["--params", str(tmp_path / "params.yaml"), "--set", "period=2026-27 Q3", "where"])
+    text = capsys.readouterr().out
+    assert code == 1 and ("papers were withdrawn: a failed run for 2026-27 Q3 with --set period=2026-27 Q3 found "
+                          "these papers out of date: the fact tables were built with other parameters") in text
+
+
+def test_a_failed_one_off_variation_leaves_the_current_papers(published, capsys):
+    # a run with another target (or sufficiency year, or threshold) failed: the published papers are
+    # still those of params.yaml and of the data on disk, as `where` says
     code, _ = run(published, capsys, "--set", "targets.exit_team_exits=99", "paper", "quarterly")
     assert code != 0
-    assert not (report(published) / "quarterly_exit_report.html").exists()
-    assert (report(published) / "sufficiency_analysis.html").exists()
-    assert where(published, capsys)[0] == 0  # params.yaml's sufficiency paper is still current
+    assert (report(published) / "quarterly_exit_report.html").exists()
+    assert where(published, capsys)[0] == 0
+
+
+def test_which_overrides_choose_the_papers():
+    assert select_identifying(["period=2026-27 Q3", "targets.adoptions=3", "paths.reports=/x", "period_slug=a",
+                               "paper.committee=C"]) == ["period=2026-27 Q3", "paths.reports=/x", "period_slug=a"]
 
 
 def test_a_failed_set_run_that_leaves_the_papers_current_takes_nothing_down(published, capsys):
