@@ -53,7 +53,7 @@ def write_lineage_store(lin: Lineage, directory: Path, meta: Mapping[str, Any]) 
 def read_lineage_store(directory: Path) -> tuple[Lineage, dict[str, Any]]:
     """Read back what :func:`write_lineage_store` wrote."""
     lin = Lineage(pd.read_parquet(directory / FIGURES), pd.read_parquet(directory / CONTRIBUTIONS),
-                          pd.read_parquet(directory / INPUTS))
+                  pd.read_parquet(directory / INPUTS))
     return lin, json.loads((directory / META).read_text())
 
 
@@ -104,8 +104,8 @@ def relative_path(path: Path, root: Path) -> str:
 
 def read_earlier_papers(params: Params, paper_id: str = "quarterly") -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
     """Every earlier period's published tables (reports/<slug>/tables/<paper>/*.csv, or
-    tables/*.csv, as strings) and,
-    where kept, its lineage store's contributions: (slug -> tables, slug -> contributions)."""
+    tables/*.csv, as strings) and, where kept, its lineage store's contributions:
+    (slug -> tables, slug -> contributions)."""
     published, contributions = {}, {}
     reports = params.paths.reports
     for folder in sorted(reports.glob("*/tables")) if reports.exists() else []:
@@ -133,7 +133,6 @@ def read_stitch_log(params: Params) -> pd.DataFrame | None:
     return log.assign(DECOM=pd.to_datetime(log["DECOM"], errors="coerce"))
 
 
-
 def read_accepted(params: Params) -> pd.DataFrame | None:
     """The validation stage's accepted exceptions (<processed>/validation/accepted.csv), if any."""
     path = params.paths.processed / "validation" / "accepted.csv"
@@ -148,7 +147,6 @@ def accepted_on_rows(rows: pd.DataFrame, accepted: pd.DataFrame | None) -> pd.Da
     keys = set(zip(src["SOURCE_FILE"].astype(str), src["SOURCE_ROW"].astype("int64").astype(str), strict=True))
     hit = [(f, r) in keys for f, r in zip(accepted["file"], accepted["row"], strict=True)]
     return accepted[hit]
-
 
 
 # --- reading raw rows, fact tables and earlier papers ---------------------------------------------
@@ -169,6 +167,7 @@ def read_raw_rows(path: Path, rows: set[int] | None = None) -> dict[int, dict[st
 
 
 def sha256_of(path: Path) -> str | None:
+    """The file's sha256 (hex), or None when it does not exist."""
     if not path.exists():
         return None
     h = hashlib.sha256()
@@ -206,6 +205,7 @@ def earlier_values(figures: pd.DataFrame, params: Params) -> dict[str, str]:
 
 
 def load_facts(names: set[str], facts_dir: Path) -> dict[str, pd.DataFrame]:
+    """The named fact tables found in `facts_dir` (a missing one is left out)."""
     return {n: pd.read_parquet(facts_dir / f"{n}.parquet") for n in names if (facts_dir / f"{n}.parquet").exists()}
 
 

@@ -39,18 +39,6 @@ EXIT_TEAM_ROUTES = ("SGO_FFC", "SGO_OTHER", "SGO_CARER_UNKNOWN", "CAO", "PWP")
 # (tracker route, stage) that is the team's achievement; PWP counts when the child is placed.
 TEAM_ACHIEVEMENT_STAGE = {"SGO": "GRANTED", "CP": "CAO_GRANTED", "PWP": "PLACED", "ADOPTION": "ADOPTION_ORDER"}
 
-ROUTE_LABELS = {
-    "SGO_FFC": "Special guardianship order: former foster carer",
-    "SGO_OTHER": "Special guardianship order: other carer",
-    "SGO_CARER_UNKNOWN": "Special guardianship order: carer not recorded",
-    "CAO": "Child arrangements order",
-    "PWP": "Placed with parents",
-    "HOME_PLANNED": "Returned home to parents (planned)",
-    "HOME_UNPLANNED": "Returned home to parents (not planned)",
-    "ADOPTION": "Adoption",
-    "OTHER": "Other reasons",
-}
-
 # Tracker route -> team holding it.
 ROUTE_TEAM = {"SGO": "EXIT", "PWP": "EXIT", "CP": "EXIT", "ADOPTION": "ADOPTION"}
 
