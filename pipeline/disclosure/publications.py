@@ -12,8 +12,8 @@ Re-publishing a period is refused (one line, naming the earlier edition and the 
 withdraw it) when the period's paper exists with another disclosure threshold, or when it
 passed its publication check (it has left the building) and the new tables differ from it.
 The paper stage refuses before it writes anything; the publication check refuses again
-(:func:`republishing_problems`), so that a paper DVC restores from its run cache cannot
-replace a published edition either.
+(:func:`republishing_problems`), so that a paper that reaches the staging folder without the
+paper stage running (restored by DVC, copied by hand) cannot replace a published edition either.
 
 Taking a paper down is not withdrawing it. When a failed stage finds the period's papers out
 of date, pipeline.publish takes them out of reports/ (fail closed) through :func:`take_down`:
@@ -33,6 +33,7 @@ import pandas as pd
 from pipeline.config import Params
 from pipeline.disclosure.editions import Edition, folder_hash, load_edition
 from pipeline.errors import DisclosureError, PipelineError
+from pipeline.tables import Cell
 
 
 def _quarter(slug: str):
@@ -128,14 +129,31 @@ def register_publication(params: Params, paper: str) -> Path:
     return public
 
 
+def published_folder(params: Params, paper: str, slug: str) -> Path | None:
+    """The folder of the period's edition of `paper` that passed its publication check: the
+    register, else ``reports/<slug>/tables/<paper>/`` when the period's publication record
+    (publication_check.json) passed and lists the paper (an edition published before the
+    register existed, or whose registering was interrupted); None when there is none."""
+    from pipeline.publish import RECORD, read_json
+
+    register, _ = register_folders(params, paper, slug)
+    if (register / "tables.json").exists():
+        return register
+    tables = params.paths.report_dir(slug) / "tables" / paper
+    record = read_json(params.paths.report_dir(slug) / RECORD) or {}
+    if (tables / "tables.json").exists() and record.get("passed") and paper in (record.get("papers") or {}):
+        return tables
+    return None
+
+
 def refuse_republishing(params: Params, paper: str, new_csvs: dict[str, pd.DataFrame] | None = None) -> None:
     """Raise DisclosureError (one line) if publishing `paper` for this period again is unsafe:
-    the period's registered (published) edition, or failing that its tables folder, has
-    another threshold; or the registered edition's tables differ from ``new_csvs`` (file name
-    -> tidy frame; None checks only the threshold)."""
+    the period's published edition (:func:`published_folder`), or failing that its tables
+    folder, has another threshold; or the published edition's tables differ from ``new_csvs``
+    (file name -> tidy frame; None checks only the threshold)."""
     slug = params.period.slug
-    register, _ = register_folders(params, paper, slug)
-    folder = register if (register / "tables.json").exists() else params.paths.report_dir(slug) / "tables" / paper
+    published = published_folder(params, paper, slug)
+    folder = published or params.paths.report_dir(slug) / "tables" / paper
     if not (folder / "tables.json").exists():
         return
     try:
@@ -149,7 +167,7 @@ def refuse_republishing(params: Params, paper: str, new_csvs: dict[str, pd.DataF
             f"{paper} {params.period.label} was published with disclosure threshold {old} ({where}); publishing it "
             f"again with threshold {params.disclosure.threshold} would reveal counts it hid: withdraw it first "
             f"({_withdraw_hint(params, paper)})")
-    if new_csvs is None or folder != register:
+    if new_csvs is None or published is None:
         return
     old_csvs = {f.name: _normalised(pd.read_csv(f, dtype=str, keep_default_na=False)) for f in folder.glob("*.csv")}
     if old_csvs != {name: _normalised(frame) for name, frame in new_csvs.items()}:
@@ -157,6 +175,29 @@ def refuse_republishing(params: Params, paper: str, new_csvs: dict[str, pd.DataF
             f"{paper} {params.period.label} has been published ({where} passed its publication check) and these "
             f"tables differ from it; a reader holding both could work out hidden counts: withdraw it first "
             f"({_withdraw_hint(params, paper)})")
+
+
+def published_hidden(params: Params, paper: str) -> list[Cell]:
+    """The cells the period's published edition (:func:`published_folder`) hid, when it was published at
+    this threshold: the paper stage hides them again (protect_paper's ``keep``), so rebuilding
+    a published period from unchanged data gives the same tables, not a refused new pattern."""
+    register = published_folder(params, paper, params.period.slug)
+    try:
+        manifest = json.loads((register / "tables.json").read_text(encoding="utf-8")) if register else {}
+    except (OSError, ValueError):
+        return []
+    if manifest.get("threshold") is None or int(manifest["threshold"]) != params.disclosure.threshold:
+        return []
+    symbol = manifest.get("suppression_symbol", params.disclosure.symbol)
+    out = []
+    for entry in manifest.get("tables", []):
+        if entry.get("kind", "count") != "count" or not entry.get("protected", True) \
+                or not (register / entry.get("file", "")).is_file():
+            continue
+        frame = pd.read_csv(register / entry["file"], dtype=str, keep_default_na=False)
+        out += [Cell(t, r, c) for t, r, c, v in frame[["table_id", "row", "column", "value"]].itertuples(index=False)
+                if v == symbol]
+    return out
 
 
 def republishing_problems(params: Params, paper: str, tables: Path) -> list[str]:

@@ -168,7 +168,11 @@ def check_editions(params: Params, paper: str, restricted: Path) -> list[str]:
     is named in the hint when that audit fails."""
     import json
 
-    from pipeline.disclosure.publications import audit_all_editions, changed_editions, republishing_problems
+    from pipeline.disclosure.publications import (
+        audit_all_editions,
+        changed_editions,
+        republishing_problems,
+    )
     from pipeline.errors import DisclosureError
 
     recorded = restricted / "editions.json"

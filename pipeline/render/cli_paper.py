@@ -195,7 +195,11 @@ def run(args: argparse.Namespace, params: Params) -> int:
     from pipeline.disclosure.editions import identities_json
     from pipeline.disclosure.identities import derive_identities, identities_frame
     from pipeline.disclosure.protect import information_loss
-    from pipeline.disclosure.publications import load_editions, refuse_republishing
+    from pipeline.disclosure.publications import (
+        load_editions,
+        published_hidden,
+        refuse_republishing,
+    )
     from pipeline.papers.assemble import COMPARABLE_COLUMNS
     from pipeline.render.writers import build_published_csvs
 
@@ -205,7 +209,8 @@ def run(args: argparse.Namespace, params: Params) -> int:
     editions, edition_hashes = load_editions(params, args.paper)
     equations = [i.equation() for i in identities]
     protected = protect_paper(paper, params.disclosure, identities=equations, editions=editions,
-                              comparable=COMPARABLE_COLUMNS[args.paper], period=params.period.slug)
+                              comparable=COMPARABLE_COLUMNS[args.paper], period=params.period.slug,
+                              keep=published_hidden(params, args.paper))
     protection = read_protection(paper, protected, params.disclosure.symbol)
     published = publish_paper(paper, protection.suppressed, params.disclosure.symbol, params.disclosure.threshold)
     if protection.audit_passed:  # before anything is written: an edition already out is not replaced

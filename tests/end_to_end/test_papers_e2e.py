@@ -132,7 +132,10 @@ def test_both_papers_end_to_end_and_deterministic(tmp_path):
     check_kill_during_render(b, slug)
 
     # Issue 13, on the same build: the independent attacker, editions, re-publishing.
+    c = tmp_path / "c"
+    shutil.copytree(a, c, ignore=shutil.ignore_patterns("reports", "restricted", "staging", "facts", "measures"))
     check_disclosure_by_attack(a, slug)
+    check_editions_in_order(c, slug)
 
 def run_fails(root: Path, *args: str) -> str:
     done = subprocess.run([sys.executable, "-m", "pipeline", "--params", str(root / "params.yaml"), *args],
@@ -234,6 +237,55 @@ def check_disclosure_by_attack(a: Path, slug: str) -> None:
     intervals, _ = attack_editions({"W": edition(a, slug, "quarterly", withdrawn="1"),
                                     "N": staged(a, slug, "quarterly")}, same_period=("W", "N"))
     assert pinned(intervals) == {}
+
+def register_by_hand(root: Path, slug: str, paper: str) -> tuple[Path, Path]:
+    """Put a staged paper's tables in the period's register, as a passed publication check
+    does (pipeline.disclosure.publications), without rendering it: (register, restricted twin)."""
+    published = root / "reports" / slug / "published" / paper
+    twin = root / "data/processed/restricted" / slug / "published" / paper
+    shutil.copytree(staged(root, slug, paper)[0], published)
+    twin.mkdir(parents=True)
+    for name in ("true_values.csv", "identities.json"):
+        shutil.copy2(staged(root, slug, paper)[1] / name, twin / name)
+    return published, twin
+
+
+def check_editions_in_order(c: Path, slug: str) -> None:
+    """Q1 published first, then Q2 built: Q2's audit reads the Q1 edition from its register;
+    the attacker holding both pins nothing and narrows no primary count to under 10 values.
+    Then Q1 built again from the same data gives the published tables (not a refusal)."""
+    from tests.attacker import pinned
+
+    year, q = slug.rsplit("-Q", 1)
+    if q == "1":
+        return
+    first = f"{year}-Q1"
+    set_params(c, period=f"{year} Q1", period_slug=first)
+    run(c, "process")
+    run(c, "paper", "quarterly", "--no-notebook")
+    register_by_hand(c, first, "quarterly")
+    set_params(c, period=f"{year} Q{q}", period_slug=slug)
+    run(c, "process")
+    run(c, "paper", "quarterly", "--no-notebook")
+    intervals, truth = attack_editions({"Q1": (c / "reports" / first / "published" / "quarterly",
+                                               c / "data/processed/restricted" / first / "published" / "quarterly"),
+                                        f"Q{q}": staged(c, slug, "quarterly")})
+    assert intervals and pinned(intervals) == {}
+    for cell, (lo, hi) in intervals.items():
+        label, fid = cell.split(":", 1)
+        if 0 < float(truth[label][fid]) < 10:
+            assert hi - lo >= 10, (cell, lo, hi)
+    # Q1 again, now that the Q2 edition exists: the same tables as published (its hidden cells kept)
+    register_by_hand(c, slug, "quarterly")
+    set_params(c, period=f"{year} Q1", period_slug=first)
+    run(c, "process")
+    run(c, "paper", "quarterly", "--no-notebook")
+    published = c / "reports" / first / "published" / "quarterly"
+    assert sorted(f.name for f in published.glob("*.csv")) == sorted(
+        f.name for f in staged(c, first, "quarterly")[0].glob("*.csv"))
+    for f in published.glob("*.csv"):
+        assert f.read_bytes() == (staged(c, first, "quarterly")[0] / f.name).read_bytes(), f.name
+
 
 def published_hashes(out: Path) -> dict[str, str]:
     import hashlib
