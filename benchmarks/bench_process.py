@@ -48,10 +48,11 @@ def prepare(scale: float, cache: Path) -> Path:
 def measure(validated: Path, out: Path) -> dict:
     """The timed work (runs in the child process)."""
     from pipeline.config import load_params
-    from pipeline.measures.cli import compute_all_measures
+    from pipeline.measures.stage import compute_all_measures
     from pipeline.papers.quarterly import build_quarterly_paper
     from pipeline.process.catalog import build_facts
-    from pipeline.process_cli import read_validated, write_facts
+    from pipeline.process.stage import write_facts
+    from pipeline.store import read_validated
 
     params = load_params(ROOT / "params.yaml")
     times = {}

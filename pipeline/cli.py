@@ -1,9 +1,11 @@
 """One entry point: ``python -m pipeline <command>``.
 
-Each command lives in its own module with ``add_arguments(parser)`` and ``run(args, params)``.
-Only the module of the command being run is imported (``--help`` imports none of them), so a
-command starts without paying for every other command's libraries, and a module that fails
-to import fails loudly when its command is used.
+Each command lives in its own module, pipeline/commands/<command>.py, with
+``add_arguments(parser)`` and ``run(args, params)``; the stage's work is in the stage's
+package. Only the module of the command being run is imported (``--help`` imports none of
+them), so a command starts without paying for every other command's libraries, and a module
+that fails to import fails loudly when its command is used: one line naming the module and
+the error, exit 70.
 """
 
 from __future__ import annotations
@@ -23,19 +25,19 @@ from pipeline.lock import EXIT_LOCKED, lock_for
 
 # command -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "synth": ("pipeline.synth.cli", "create a synthetic local authority's raw returns"),
-    "validate": ("pipeline.validate.cli", "validate raw returns (Great Expectations) and stitch episodes"),
-    "process": ("pipeline.process_cli", "build the processed fact tables from validated data"),
-    "measures": ("pipeline.measures.cli", "compute every measure, unsuppressed (restricted output)"),
-    "candidates": ("pipeline.candidates_cli", "restricted list of children to consider for exit from care"),
-    "disclosure": ("pipeline.disclosure.cli", "protect or audit tables (small-number suppression)"),
-    "paper": ("pipeline.render.cli_paper", "build a paper's tables and run its notebook"),
-    "render": ("pipeline.render.cli", "render executed notebooks to HTML and PDF papers"),
-    "check-publication": ("pipeline.render.cli_check", "check public outputs for disclosive content"),
-    "withdraw": ("pipeline.disclosure.publications", "withdraw a published paper before publishing its period again"),
+    "synth": ("pipeline.commands.synth", "create a synthetic local authority's raw returns"),
+    "validate": ("pipeline.commands.validate", "validate raw returns (Great Expectations) and stitch episodes"),
+    "process": ("pipeline.commands.process", "build the processed fact tables from validated data"),
+    "measures": ("pipeline.commands.measures", "compute every measure, unsuppressed (restricted output)"),
+    "candidates": ("pipeline.commands.candidates", "restricted list of children to consider for exit from care"),
+    "disclosure": ("pipeline.commands.disclosure", "protect or audit tables (small-number suppression)"),
+    "paper": ("pipeline.commands.paper", "build a paper's tables and run its notebook"),
+    "render": ("pipeline.commands.render", "render executed notebooks to HTML and PDF papers"),
+    "check-publication": ("pipeline.commands.check_publication", "check public outputs for disclosive content"),
+    "withdraw": ("pipeline.commands.withdraw", "withdraw a published paper before publishing its period again"),
     "trace": ("pipeline.commands.trace", "trace a published figure to its source rows"),
-    "where": ("pipeline.cli_where", "print where the papers for the current period are"),
-    "run-all": ("pipeline.run_all", "run the whole chain in one process (optionally for one regional authority)"),
+    "where": ("pipeline.commands.where", "print where the papers for the current period are"),
+    "run-all": ("pipeline.commands.run_all", "run the whole chain in one process (optionally for one regional authority)"),
 }
 
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
@@ -62,7 +64,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         if name != command:
             sub.add_parser(name, help=help_text, add_help=False)
             continue
-        module = importlib.import_module(module_name)
+        module = import_command(name, module_name)
         p = sub.add_parser(
             name, help=help_text, description=(module.__doc__ or help_text).strip(),
             formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -70,6 +72,26 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         module.add_arguments(p)
         p.set_defaults(_module=module)
     return parser
+
+
+class CommandUnavailable(PipelineError):
+    """A command's module failed to import (a defect or a broken installation)."""
+
+    exit_code = EXIT_INTERNAL
+
+
+def import_command(name: str, module_name: str):
+    """The module of command `name`; CommandUnavailable (one line: the module and the error)
+    when it fails to import (PIPELINE_DEBUG=1 shows the traceback)."""
+    try:
+        return importlib.import_module(module_name)
+    except Exception as exc:
+        if os.environ.get("PIPELINE_DEBUG"):
+            raise
+        raise CommandUnavailable(
+            f"the `{name}` command cannot start: its module {module_name} failed to import: "
+            f"{type(exc).__name__}: {exc} (a defect or a broken installation: rerun with PIPELINE_DEBUG=1 "
+            "for the traceback and report it)") from None
 
 
 TAKES_VALUE = ("--params", "--set")
@@ -95,7 +117,11 @@ def configure_logging(verbose: bool, quiet: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     skip_unused_imports()
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(find_command(argv))
+    try:
+        parser = build_parser(find_command(argv))
+    except CommandUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()

@@ -9,23 +9,14 @@ refused new data: the validated tables are gone, the old fact tables no longer m
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
 
 from pipeline.errors import StaleError
+from pipeline.store import sha256_file, sha256_text
 
 ACCEPTED_EXCEPTIONS_FILE = "accepted_exceptions.csv"  # as pipeline.readers (not imported: a light module)
-
-
-def sha256_file(path: Path) -> str:
-    """The sha256 of a file's bytes (a symbolic link is followed: its target's content)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def compare_hashes(recorded: dict[str, str], current: dict[str, str], what: str) -> list[str]:
@@ -88,7 +79,7 @@ def fingerprint_facts_inputs(validated_dir: Path, params) -> dict[str, str | Non
     manifest = validated_dir / "manifest.json"
     settings = {name: getattr(params, name) for name in FACT_PARAMS}
     return {"validated_manifest_sha256": sha256_file(manifest) if manifest.exists() else None,
-            "params_sha256": hashlib.sha256(repr(settings).encode()).hexdigest()}
+            "params_sha256": sha256_text(repr(settings))}
 
 
 def validated_problems(processed: Path, raw_dir: Path) -> list[str]:

@@ -23,15 +23,14 @@ run with ``--set`` checks both the period it was for and the period of params.ya
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 from pathlib import Path
 
-from pipeline.freshness import chain_problems, compare_hashes, sha256_file
+from pipeline.freshness import chain_problems, compare_hashes
+from pipeline.store import Layout, sha256_file, sha256_text
 
-STAGING = "staging"
 RECORD = "publication_check.json"
 STALE = "stale"  # restricted/<period>/stale/: public files withdrawn because they no longer match the inputs
 # The params.yaml keys each paper stage depends on (dvc.yaml; tests/unit/test_publish.py checks).
@@ -47,7 +46,7 @@ PAPER_FILES = ("tables", "ods", "xlsx", "open_data")  # written by `paper`; the 
 
 def staging_dir(params) -> Path:
     """Where the period's candidate public files wait for the publication check."""
-    return params.paths.processed / STAGING / params.period.slug
+    return Layout(params.paths).staging(params.period.slug)
 
 
 def notebook_name(paper: str) -> str:
@@ -86,11 +85,11 @@ def hash_files(root: Path, paths: list[Path]) -> dict[str, str]:
 def params_sha256(params, paper: str) -> str:
     """The sha256 of the params.yaml values `paper` depends on."""
     chosen = {k: params.raw.get(k) for k in PAPER_PARAMS[paper]}
-    return hashlib.sha256(json.dumps(chosen, sort_keys=True, default=str).encode()).hexdigest()
+    return sha256_text(json.dumps(chosen, sort_keys=True, default=str))
 
 
 def facts_manifest_sha256(params) -> str | None:
-    path = params.paths.processed / "facts" / "manifest.json"
+    path = Layout(params.paths).facts / "manifest.json"
     return sha256_file(path) if path.exists() else None
 
 
@@ -331,7 +330,7 @@ def take_down(params, papers: list[str], reason: str) -> list[str]:
     return moved
 
 
-withdraw = take_down  # the name `where --withdraw` (pipeline.cli_where) imports
+withdraw = take_down  # the name `where --withdraw` (pipeline.where) imports
 
 
 def published_problems(params) -> tuple[list[str], dict[str, list[str]]]:

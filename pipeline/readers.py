@@ -24,7 +24,6 @@ so that one run reports every problem at once.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import os
 import re
@@ -38,6 +37,7 @@ from pipeline import schema
 from pipeline.errors import InputError
 from pipeline.periods import FinancialYear, financial_year_of, parse_financial_year
 from pipeline.schema import layout_columns
+from pipeline.store import sha256_bytes
 from pipeline.validate.rules import failures_frame, file_failure
 
 LINEAGE = ["RETURN", "SOURCE_FILE", "SOURCE_ROW"]
@@ -302,7 +302,7 @@ def read_raw_file(f: RawFile) -> _Read:
     except OSError as exc:
         return _Read(f, None, "unreadable", [file_failure("FILE_UNREADABLE", f.source_file, table=f.table,
                                                           other=exc.strerror or str(exc))])
-    digest = hashlib.sha256(data).hexdigest()
+    digest = sha256_bytes(data)
     cols = layout_columns(f.table) if f.table else ()
     expected = ", ".join(c.name for c in cols)
     fail = lambda rule, **kw: _Read(f, None, digest, [file_failure(rule, f.source_file, table=f.table, **kw)])  # noqa: E731

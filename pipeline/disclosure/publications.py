@@ -1,6 +1,5 @@
-"""Which editions of a paper a reader holds, and the rule against re-publishing a period.
-
-    python -m pipeline withdraw quarterly|sufficiency [--period 2026-27-Q2]
+"""Which editions of a paper a reader holds, and the rule against re-publishing a period
+(`python -m pipeline withdraw` calls :func:`withdraw`).
 
 Editions on disk (``reports/<slug>/tables/<paper>/``, restricted twin under
 ``<processed>/restricted/<slug>/<paper>/``). A withdrawn edition is moved to
@@ -23,7 +22,6 @@ published and the refusal stands until the analyst runs ``withdraw``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 from pathlib import Path
@@ -277,28 +275,6 @@ def withdraw(params: Params, paper: str, slug: str) -> Path:
     if register_restricted.exists():
         shutil.rmtree(register_restricted)
     return target
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paper", choices=["quarterly", "sufficiency"], help="which paper to withdraw")
-    parser.add_argument("--period", default=None, help="period slug, e.g. 2026-27-Q2 (default: params.yaml)")
-
-
-def run(args: argparse.Namespace, params: Params) -> int:
-    slug = args.period or params.period.slug
-    if _quarter(slug) is None:
-        raise PipelineError(f"--period {slug}: not a period slug like 2026-27-Q2")
-    from dataclasses import replace
-
-    from pipeline.publish import withdraw as take_down_paper
-
-    # the paper's HTML, PDF and downloads leave reports/ too (publication record updated)
-    take_down_paper(replace(params, period=_quarter(slug)), [args.paper],
-                    f"withdrawn by the analyst (python -m pipeline withdraw {args.paper} --period {slug})")
-    target = withdraw(params, args.paper, slug)
-    print(f"{args.paper} {slug} withdrawn to {target.relative_to(params.paths.root) if target.is_relative_to(params.paths.root) else target}; "
-          "its tables still count as known to readers of every later edition of the year")
-    return 0
 
 
 def audit_all_editions(params: Params, paper: str, tables: Path | None = None) -> list[str]:

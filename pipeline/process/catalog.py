@@ -6,7 +6,7 @@ the validated tables alone (the permanence tracker's, the local files'); meanwhi
 episodes, periods of care under both rules, with the tracker's events and cases handed on
 from the early jobs). Each entry of :data:`FACT_JOBS` then builds a few fact tables from
 them. Jobs of a stage are independent, so they may run in any order or in parallel
-(process_cli runs them in worker processes); :func:`build_facts` runs them one after the
+(pipeline.process.stage runs them in worker processes); :func:`build_facts` runs them one after the
 other. Facts whose local source file was not supplied are simply absent from the result, so
 that measures needing them report "unavailable" rather than zero.
 """

@@ -65,13 +65,13 @@ def test_numeric_ids_without_local_files_to_published_papers(tmp_path):
     # the published folder (planting in the staged files would be refused earlier, as stale)
     from pipeline.config import load_params
     from pipeline.render import check
-    from pipeline.render.cli_check import (
+    from pipeline.render.locations import folders
+    from pipeline.render.publication_check import (
         PAPERS,
         read_identifiers,
         read_true_figures,
         scan_public_files,
     )
-    from pipeline.render.cli_paper import folders
 
     params = load_params(tmp_path / "params.yaml")
     planted = tmp_path / "planted"

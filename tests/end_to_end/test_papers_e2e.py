@@ -16,7 +16,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
 
-NEEDED = ["pipeline.synth", "pipeline.validate", "pipeline.process_cli", "pipeline.disclosure",
+NEEDED = ["pipeline.synth", "pipeline.validate", "pipeline.process.stage", "pipeline.disclosure",
           "pipeline.papers.quarterly", "pipeline.papers.sufficiency"]
 
 

@@ -30,7 +30,7 @@ def _has(module: str) -> bool:
         return False
 
 
-pytestmark = pytest.mark.skipif(not (_has("pipeline.validate.cli") and _has("pipeline.synth.cli")),
+pytestmark = pytest.mark.skipif(not (_has("pipeline.validate.stage") and _has("pipeline.synth.stage")),
                                 reason="needs the synth and validate commands")
 
 

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 def facts(tmp_path_factory):
     generate = pytest.importorskip("pipeline.synth.generate")
     settings_mod = pytest.importorskip("pipeline.synth.settings")
-    synth_cli = pytest.importorskip("pipeline.synth.cli")
+    synth_stage = pytest.importorskip("pipeline.synth.stage")
     readers = pytest.importorskip("pipeline.readers")
     assemble = pytest.importorskip("pipeline.validate.assemble")
     catalog = pytest.importorskip("pipeline.process.catalog")
@@ -28,7 +28,7 @@ def facts(tmp_path_factory):
     raw = tmp_path_factory.mktemp("raw")
     settings = settings_mod.SynthSettings(seed=3, scale=0.1, la_name=params.la.name, la_code=params.la.code,
                                           until=params.period)
-    synth_cli.write_files(generate.generate(settings), raw)
+    synth_stage.write_files(generate.generate(settings), raw)
     validated = assemble.assemble_validated(readers.read_raw(raw)).tables
     built = catalog.build_facts(validated, params)
     # read back from parquet, as the trace command does

@@ -86,9 +86,30 @@ def test_each_stage_depends_on_every_module_its_command_runs(name):
 
 
 def test_the_import_reader_sees_lazy_relative_and_submodule_imports(tmp_path):
-    # pipeline.render.cli_paper imports pipeline.disclosure inside a function and
+    # pipeline.render.paper imports pipeline.disclosure inside a function and
     # `from pipeline.papers.assemble import ...`; the closure must reach both.
-    code = closure([ROOT / "pipeline/render/cli_paper.py"])
+    code = closure([ROOT / "pipeline/render/paper.py"])
     assert "pipeline/disclosure/__init__.py" in code
     assert "pipeline/papers/assemble.py" in code
     assert "pipeline/papers/__init__.py" in code
+
+
+# Folders of data files a stage's code reads (not modules): listed, never imported.
+RESOURCES = {"pipeline/render/templates", "pipeline/validate/suites"}
+
+
+@pytest.mark.parametrize("name", sorted(STAGES))
+def test_no_stage_lists_code_its_command_does_not_run(name):
+    # a stale dep reruns the stage for nothing (check_publication listed process, candidates and
+    # lineage_cli while it imported the paper command's module)
+    stage = STAGES[name]
+    code = closure(stage_code(stage))
+    listed = [d for d in stage["deps"] if d.startswith(("pipeline/", "notebooks/")) and d not in RESOURCES]
+    unused = [d for d in listed if not any(covered(f, [d]) for f in code)]
+    assert unused == [], f"stage {name} lists code its command does not run: {unused}"
+
+
+def test_check_publication_does_not_depend_on_the_paper_stage():
+    code = closure(stage_code(STAGES["check_publication"]))
+    assert "pipeline/render/paper.py" not in code
+    assert not {f for f in code if f.startswith(("pipeline/process/", "pipeline/lineage", "pipeline/measures/"))}

@@ -39,10 +39,10 @@ def test_help_imports_no_command_module() -> None:
 def test_only_the_named_command_is_imported() -> None:
     code = (
         "import sys; from pipeline.cli import build_parser; build_parser('where'); "
-        "print(sorted(m for m in sys.modules if m.startswith('pipeline.') and m.endswith(('cli', 'cli_where'))))"
+        "print(sorted(m for m in sys.modules if m.startswith(('pipeline.commands.', 'pipeline.where'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "['pipeline.cli', 'pipeline.cli_where']"
+    assert out.stdout.strip() == "['pipeline.commands.where']"
 
 
 def test_every_command_module_imports_and_has_the_interface() -> None:

@@ -36,7 +36,7 @@ RAW = {"local/staffing.csv": "POST_ID,TEAM\nP1,EXIT\n", "ssda903/2024-25/header.
 
 
 def notebook_of(params, paper: str) -> Path:
-    from pipeline.render.cli import outputs
+    from pipeline.render.locations import outputs
 
     return outputs(params, paper)["notebook"]
 
@@ -370,21 +370,21 @@ def test_publish_swaps_the_whole_folder_and_keeps_other_files(published):
     (OSError(errno.EROFS, "Read-only file system", "/mnt/ro"), "/mnt/ro: the file system is read-only"),
 ])
 def test_os_errors_are_one_line_naming_the_path_exit_6(project, capsys, monkeypatch, err, expected):
-    import pipeline.cli_where
+    import pipeline.commands.where
 
     def fail(args, params):
         raise err
 
-    monkeypatch.setattr(pipeline.cli_where, "run", fail)
+    monkeypatch.setattr(pipeline.commands.where, "run", fail)
     code = cli.main(["--params", str(project.paths.root / "params.yaml"), "where"])
     assert code == 6
     assert capsys.readouterr().err == f"error: {expected}\n"
 
 
 def test_an_unexpected_error_is_one_line_exit_70(project, capsys, monkeypatch):
-    import pipeline.cli_where
+    import pipeline.commands.where
 
-    monkeypatch.setattr(pipeline.cli_where, "run", lambda args, params: {}["missing"])
+    monkeypatch.setattr(pipeline.commands.where, "run", lambda args, params: {}["missing"])
     code = cli.main(["--params", str(project.paths.root / "params.yaml"), "where"])
     err = capsys.readouterr().err
     assert code == 70 and err.startswith("error: internal error in `where`: KeyError: 'missing'")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 import yaml
 
+from pipeline.chain import STEPS, authority_overrides
 from pipeline.config import ConfigError, apply_overrides, load_params, parse_params
-from pipeline.run_all import STEPS, authority_overrides
 
 REGIONAL = {"authorities": {
     "eastvale": {"code": "957", "name": "Eastvale Borough Council", "short_name": "Eastvale",
@@ -72,4 +74,13 @@ def test_run_all_runs_the_commands_of_the_root_dvc_yaml_in_order(project_root):
     stages = yaml.safe_load((project_root / "dvc.yaml").read_text())["stages"]
     commands = [stage["cmd"].removeprefix("python -m pipeline ") for stage in stages.values()]
     assert [name for name, _, _ in STEPS] == commands
-    assert all(name.split()[1:] == list(argv) for name, _, argv in STEPS)
+    # each step passes the stage what the command passes it: the papers named on the command line
+    for name, target, kwargs in STEPS:
+        named = [v for value in kwargs.values() for v in ([value] if isinstance(value, str) else value)]
+        assert named == name.split()[1:], name
+        module, function = target.split(":")
+        assert callable(getattr(importlib.import_module(module), function)), target
+
+
+def test_run_all_calls_stage_functions_not_commands():
+    assert all(not target.startswith("pipeline.commands") for _, target, _ in STEPS)

@@ -89,7 +89,7 @@ def test_numbers_are_read_whole_and_zero_may_be_written_as_no(published, paper):
 
 def test_the_publication_check_reads_the_spreadsheets_and_open_data_back(published, tmp_path):
     from pipeline.render import io as rio
-    from pipeline.render.cli_check import check_downloads, scan_public_files
+    from pipeline.render.publication_check import check_downloads, scan_public_files
 
     meta = {"title": "Exits", "la_code": "990", "new_la_code": "E99999999", "la_name": "Northmoor",
             "period": "2026-27 Q2", "sufficiency_year": "2025-26"}

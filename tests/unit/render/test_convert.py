@@ -7,13 +7,13 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from pipeline.render.cli_check import find_remote_resources
 from pipeline.render.convert import (
     export_committee_html,
     export_reviewer_html,
     html_to_pdf,
     strip_volatile_metadata,
 )
+from pipeline.render.publication_check import find_remote_resources
 
 
 def build_notebook():

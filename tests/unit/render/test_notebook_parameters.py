@@ -7,8 +7,8 @@ import pytest
 import yaml
 
 from pipeline.config import ConfigError, load_params
-from pipeline.render.cli_paper import notebook_parameters
 from pipeline.render.io import load_notebook_params
+from pipeline.render.paper import notebook_parameters
 
 EASTVALE = ['la.code="957"', 'la.name="Eastvale Borough Council"', "la.short_name=Eastvale"]
 

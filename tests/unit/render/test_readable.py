@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.errors import PublicationError
 from pipeline.render.check import build_identifier_patterns, find_identifiers_in, is_searchable_id
-from pipeline.render.cli_check import scan_public_files
+from pipeline.render.publication_check import scan_public_files
 from pipeline.render.readable import (
     Passage,
     find_tokens,
@@ -207,7 +207,7 @@ def test_which_identifiers_can_be_told_from_ordinary_words(value, searchable):
 def test_identifiers_are_read_from_the_validated_tables_staff_included(tmp_path):
     import pandas as pd
 
-    from pipeline.render.cli_check import read_identifiers
+    from pipeline.render.publication_check import read_identifiers
 
     pd.DataFrame({"CHILD": ["041051", "906327", "77"], "DOB": pd.to_datetime(["2014-03-05", "2015-01-02", None]),
                   "UPN": ["A123456789012", None, "short"]}).to_parquet(tmp_path / "header.parquet")
@@ -226,7 +226,7 @@ def test_identifiers_are_read_from_the_validated_tables_staff_included(tmp_path)
 def test_without_local_files_there_are_no_staff_ids_to_look_for(tmp_path):
     import pandas as pd
 
-    from pipeline.render.cli_check import read_identifiers
+    from pipeline.render.publication_check import read_identifiers
 
     pd.DataFrame({"CHILD": ["906327"], "DOB": pd.to_datetime(["2014-03-05"])}).to_parquet(tmp_path / "header.parquet")
     pd.DataFrame({"CHILD": ["906327"]}).to_parquet(tmp_path / "episodes.parquet")
@@ -235,7 +235,7 @@ def test_without_local_files_there_are_no_staff_ids_to_look_for(tmp_path):
 
 
 def test_true_figures_come_from_each_papers_restricted_true_values(tmp_path):
-    from pipeline.render.cli_check import read_true_figures
+    from pipeline.render.publication_check import read_true_figures
 
     (tmp_path / "q").mkdir()
     (tmp_path / "q" / "true_values.csv").write_text("table_id,row,column,value\nQ01,a,b,3.0\nQ01,a,c,\n")

@@ -1,7 +1,5 @@
-"""Render executed paper notebooks to the committee HTML (no code), the reviewer HTML (with
-code) and the A4 PDF.
-
-    python -m pipeline render [quarterly] [sufficiency]
+"""The render stage (`python -m pipeline render [quarterly] [sufficiency]`): executed paper
+notebooks to the committee HTML (no code), the reviewer HTML (with code) and the A4 PDF.
 
 Reads data/processed/restricted/<period>/<paper>/<notebook>.ipynb (written by `paper`) and
 writes <notebook>.html, <notebook>.pdf and <notebook>-reviewer.html to the staging folder
@@ -14,37 +12,15 @@ Deterministic: the same executed notebook gives byte-identical files.
 
 from __future__ import annotations
 
-import argparse
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 from pipeline.config import Params
 from pipeline.errors import PipelineError
+from pipeline.render.locations import outputs
 
 PAPERS = ("quarterly", "sufficiency")
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("papers", nargs="*", metavar="PAPER",
-                        help="quarterly and/or sufficiency (default: both)")
-
-
-def outputs(params: Params, paper: str) -> dict[str, Path]:
-    """The executed notebook this command reads and the three files it writes for `paper`."""
-    from pipeline.papers.assemble import PAPER_KINDS
-    from pipeline.publish import staging_dir
-
-    name = PAPER_KINDS[paper].notebook
-    slug = params.period.slug
-    out = staging_dir(params)
-    return {
-        "notebook": params.paths.restricted_dir(slug) / paper / f"{name}.ipynb",
-        "html": out / f"{name}.html",
-        "pdf": out / f"{name}.pdf",
-        "reviewer": out / f"{name}-reviewer.html",
-    }
 
 
 def render_paper(params: Params, paper: str) -> list[str]:
@@ -69,11 +45,11 @@ def render_paper(params: Params, paper: str) -> list[str]:
             for f in (files["html"], files["pdf"], files["reviewer"])]
 
 
-def run(args: argparse.Namespace, params: Params) -> int:
+def run_render(params: Params, papers: list[str]) -> int:
+    """Render each of `papers` (checked current first), one process each."""
     from pipeline.freshness import require_current
     from pipeline.publish import notebook_problems
 
-    papers = list(dict.fromkeys(args.papers or PAPERS))
     for paper in papers:
         if paper not in PAPERS:
             raise PipelineError(f"unknown paper {paper!r} (choose from {', '.join(PAPERS)})")

@@ -1,4 +1,5 @@
-"""Validate the raw returns with Great Expectations, stitch the years, write validated tables.
+"""The validate stage (`python -m pipeline validate`): validate the raw returns with Great
+Expectations, stitch the years, write validated tables.
 
 Reports go to --out (default <processed>/validation): failures.csv, warnings.csv,
 exclusions.csv, stitch_log.csv, summary.json, gx_results.json and data_docs/ (offline HTML).
@@ -8,41 +9,16 @@ error-severity rule failed; otherwise the command exits non-zero with a short su
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import json
 import tempfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.errors import InputError
-
-VALIDATED_DIR = "validated"
-REPORT_DIR = "validation"
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--raw", help="raw folder (default: params paths.raw)")
-    parser.add_argument("--out", help="folder for the validation reports (default: <processed>/validation)")
-    parser.add_argument("--processed", help="processed folder; tables go to <processed>/validated (default: params paths.processed)")
-    parser.add_argument("--year", help="collection year of a flat folder holding one return: 2017-18 or 2018")
-    parser.add_argument("--la", help="keep only this local authority's rows of files with an LA column")
-    parser.add_argument("--as-of", dest="as_of", help="stitch only returns ending on or before this date (yyyy-mm-dd)")
-    parser.add_argument("--no-docs", dest="docs", action="store_false", help="skip the GX Data Docs HTML")
-    parser.add_argument("--accept", metavar="FILE",
-                        help="reviewed exceptions CSV (rule,file,row,CHILD,reason,accepted_by,accepted_on): the errors it "
-                             "lists no longer stop the stage (default: <raw>/accepted_exceptions.csv when present)")
-
-
-def _as_of(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"--as-of {text!r} is not a date like 2025-03-31") from None
+from pipeline.store import Layout, sha256_file, write_validated_manifest
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -70,7 +46,11 @@ def exceptions_path(arg: str | None, raw_dir: Path) -> Path | None:
     return default if default.is_file() else None
 
 
-def run(args: argparse.Namespace, params) -> int:
+def run_validate(params, *, raw_dir: Path | None = None, out: Path | None = None, processed: Path | None = None,
+                 year: str | None = None, la: str | None = None, as_of: date | None = None, docs: bool = True,
+                 accepted_file: str | None = None) -> int:
+    """Validate the returns in `raw_dir` (default params paths.raw); reports to `out` (default
+    <processed>/validation), tables to <processed>/validated (default params paths.processed)."""
     from pipeline.readers import read_raw
     from pipeline.validate import accept, report
     from pipeline.validate.assemble import assemble_validated, kept_by_file
@@ -78,19 +58,18 @@ def run(args: argparse.Namespace, params) -> int:
     from pipeline.validate.rules import WARNING
     from pipeline.validate.run import results_json, validate_raw
 
-    raw_dir = Path(args.raw) if args.raw else params.paths.raw
-    processed = Path(args.processed) if args.processed else params.paths.processed
-    out = Path(args.out) if args.out else processed / REPORT_DIR
-    validated = processed / VALIDATED_DIR
-    as_of = _as_of(args.as_of)
-    exc_path = exceptions_path(getattr(args, "accept", None), raw_dir)
+    raw_dir = raw_dir or params.paths.raw
+    where = Layout(params.paths if processed is None else replace(params.paths, processed=processed))
+    out = out or where.validation
+    validated = where.validated
+    exc_path = exceptions_path(accepted_file, raw_dir)
     exceptions = accept.read_exceptions(exc_path) if exc_path else accept.empty_exceptions()
     out.mkdir(parents=True, exist_ok=True)
     _clear_validated(validated)
 
-    raw = read_raw(raw_dir, year=args.year, la=args.la)
+    raw = read_raw(raw_dir, year=year, la=la)
     with tempfile.TemporaryDirectory() as tmp:
-        docs_tmp = Path(tmp) if args.docs else None
+        docs_tmp = Path(tmp) if docs else None
         failures, jobs, results = validate_raw(raw, docs_tmp)
         failures = add_local_rule_failures(failures, raw)
         if docs_tmp is not None and jobs:
@@ -150,11 +129,11 @@ def run(args: argparse.Namespace, params) -> int:
              "rows_kept": int(kept.get(r.SOURCE_FILE, 0)), "rows_excluded": int(excluded.get(r.SOURCE_FILE, 0))}
             for r in raw.files.itertuples(index=False)
         ],
-        "tables": {t: {"rows": len(f), "sha256_of_parquet": _sha(validated / f"{t}.parquet")} for t, f in assembled.tables.items()},
+        "tables": {t: {"rows": len(f), "sha256_of_parquet": sha256_file(validated / f"{t}.parquet")} for t, f in assembled.tables.items()},
         # the reviewed exceptions applied (pipeline.freshness compares them with the file now there)
-        "accepted_exceptions": {"file": str(exc_path), "sha256": _sha(exc_path)} if exc_path else None,
+        "accepted_exceptions": {"file": str(exc_path), "sha256": sha256_file(exc_path)} if exc_path else None,
     }
-    (validated / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    write_validated_manifest(validated, manifest)
     if len(applied.accepted):
         print(f"accepted {len(applied.accepted)} error(s) listed in {exc_path}: "
               + ", ".join(f"{r} {v['rows']} ({v['policy']})" for r, v in accepted_summary["rules"].items())
@@ -173,6 +152,3 @@ def add_local_rule_failures(failures: pd.DataFrame, raw) -> pd.DataFrame:
     extra = local_rule_failures(raw.tables, covered)
     return pd.concat([failures, extra], ignore_index=True) if len(extra) else failures
 
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

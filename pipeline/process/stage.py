@@ -1,4 +1,4 @@
-"""Build the processed fact tables from validated data.
+"""The process stage (`python -m pipeline process`): build the fact tables from validated data.
 
 Reads data/processed/validated/<table>.parquet (written by `python -m pipeline validate`)
 and writes data/processed/facts/<fact>.parquet and facts/manifest.json (rows, columns and
@@ -12,63 +12,25 @@ same, byte for byte, whatever the number of workers.
 
 from __future__ import annotations
 
-import argparse
-import hashlib
-import io
-import json
 import os
 from concurrent.futures.process import BrokenProcessPool
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.config import Params
 from pipeline.errors import InputError, PipelineError
-from pipeline.schema import parse_return_label
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--validated", type=Path, default=None,
-                        help="folder of validated parquet files (default: <processed>/validated)")
-    parser.add_argument("--out", type=Path, default=None, help="output folder (default: <processed>/facts)")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="worker processes building the fact tables (default: the CPUs available, at most "
-                             f"{MAX_DEFAULT_WORKERS}; 1 builds them in this process)")
-
+from pipeline.store import (
+    Layout,
+    list_validated,
+    read_facts,
+    read_manifest,
+    read_validated,
+    write_facts_manifest,
+    write_table,
+)
 
 MAX_DEFAULT_WORKERS = 4
-
-
-def list_validated(folder: Path) -> list[str]:
-    """The names of the validated tables in `folder` (one <table>.parquet each)."""
-    if not folder.is_dir():
-        raise InputError(f"{folder}: no validated data; run `python -m pipeline validate` first")
-    names = sorted(p.stem for p in folder.glob("*.parquet"))
-    if not names:
-        raise InputError(f"{folder}: no validated parquet files; run `python -m pipeline validate` first")
-    return names
-
-
-def read_validated(folder: Path, only: tuple[str, ...] | None = None) -> dict[str, pd.DataFrame]:
-    """Every <table>.parquet in `folder` (or those named in `only`), by table name, and the
-    return folders the manifest lists as a frame ``returns`` (RETURN) when it lists them."""
-    tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in list_validated(folder)
-              if only is None or name in only}
-    manifest = folder / "manifest.json"
-    if (only is None or "returns" in only) and manifest.is_file():
-        recorded = json.loads(manifest.read_text())
-        if isinstance(recorded.get("returns"), list):
-            returns = [str(r) for r in recorded["returns"]]
-            if recorded.get("as_of"):  # validate --as-of stitched only the returns ending by then
-                as_of = date.fromisoformat(recorded["as_of"])
-                returns = [r for r in returns if parse_return_label(r).end <= as_of]
-            tables["returns"] = pd.DataFrame({"RETURN": returns}, dtype="object")
-    return tables
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def fingerprint_inputs(validated_dir: Path, params: Params) -> dict[str, str]:
@@ -80,29 +42,16 @@ def fingerprint_inputs(validated_dir: Path, params: Params) -> dict[str, str]:
     return fingerprint_facts_inputs(validated_dir, params)
 
 
-def write_fact(frame: pd.DataFrame, path: Path) -> dict:
-    """Write one fact table as parquet; its manifest entry (rows, columns, sha256 of the
-    bytes written)."""
-    buffer = io.BytesIO()
-    frame.to_parquet(buffer, index=False)
-    data = buffer.getbuffer()
-    path.write_bytes(data)
-    return {"rows": int(len(frame)), "columns": list(map(str, frame.columns)),
-            "sha256": hashlib.sha256(data).hexdigest()}
-
-
 def write_manifest(entries: dict[str, dict], folder: Path, params: Params, sources: list[str],
                    inputs: dict[str, str] | None = None) -> Path:
-    """Remove fact files not in `entries` (from :func:`write_fact`) and write the manifest
+    """Remove fact files not in `entries` (from :func:`pipeline.store.write_table`) and write the manifest
     (with `inputs`, from :func:`fingerprint_inputs`, when given); return its path."""
     for old in folder.glob("*.parquet"):
         if old.stem not in entries:
             old.unlink()
     manifest = {"period": params.period.label, "validated_tables": sources, **(inputs or {}),
                 "facts": dict(sorted(entries.items()))}
-    out = folder / "manifest.json"
-    out.write_text(json.dumps(manifest, indent=2) + "\n")
-    return out
+    return write_facts_manifest(folder, manifest)
 
 
 def write_facts(facts: dict[str, pd.DataFrame], folder: Path, params: Params, sources: list[str],
@@ -110,7 +59,7 @@ def write_facts(facts: dict[str, pd.DataFrame], folder: Path, params: Params, so
     """Write each fact table as parquet plus a manifest (with `inputs`, from
     :func:`fingerprint_inputs`, when given); return the manifest's path."""
     folder.mkdir(parents=True, exist_ok=True)
-    entries = {name: write_fact(frame, folder / f"{name}.parquet") for name, frame in sorted(facts.items())}
+    entries = {name: write_table(frame, folder / f"{name}.parquet") for name, frame in sorted(facts.items())}
     return write_manifest(entries, folder, params, sources, inputs)
 
 
@@ -121,7 +70,7 @@ _JOB_STATE: tuple | None = None
 
 
 def _write_all(facts: dict[str, pd.DataFrame], folder: Path) -> dict[str, dict]:
-    return {name: write_fact(frame, folder / f"{name}.parquet") for name, frame in facts.items()}
+    return {name: write_table(frame, folder / f"{name}.parquet") for name, frame in facts.items()}
 
 
 def _run_early_job(index: int) -> tuple[dict[str, dict], dict[str, pd.DataFrame]]:
@@ -202,21 +151,13 @@ def default_workers() -> int:
     return max(1, min(cpus, MAX_DEFAULT_WORKERS))
 
 
-def read_facts(folder: Path) -> dict[str, pd.DataFrame]:
-    """Every fact table written by :func:`write_facts`."""
-    if not (folder / "manifest.json").exists():
-        raise InputError(f"{folder}: no facts manifest; run `python -m pipeline process` first")
-    return {p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
-
-
 def read_current_facts(folder: Path, validated_dir: Path, params: Params) -> dict[str, pd.DataFrame] | None:
     """The fact tables in `folder` if its manifest says they were built from the validated
     data now in `validated_dir` (same manifest, same tables) with the same parameters; None
     otherwise (no manifest, another period, other parameters, re-validated data)."""
-    path = folder / "manifest.json"
-    if not path.exists():
+    manifest = read_manifest(folder)
+    if manifest is None:
         return None
-    manifest = json.loads(path.read_text())
     inputs = fingerprint_inputs(validated_dir, params)
     if inputs["validated_manifest_sha256"] is None or any(manifest.get(k) != v for k, v in inputs.items()):
         return None
@@ -227,16 +168,19 @@ def read_current_facts(folder: Path, validated_dir: Path, params: Params) -> dic
     return read_facts(folder)
 
 
-def run(args: argparse.Namespace, params: Params) -> int:
+def run_process(params: Params, *, validated: Path | None = None, out: Path | None = None,
+                workers: int | None = None) -> int:
+    """Build every fact table from `validated` (default <processed>/validated, which must be
+    current) into `out` (default <processed>/facts) with `workers` processes."""
     from pipeline.process.catalog import USED_TABLES
 
-    validated_dir = args.validated or params.paths.processed / "validated"
-    if args.validated is None:
+    validated_dir = validated or Layout(params.paths).validated
+    if validated is None:
         from pipeline.freshness import require_current, validated_problems
 
         require_current(validated_problems(params.paths.processed, params.paths.raw), "process")
-    out_dir = args.out or params.paths.processed / "facts"
-    workers = default_workers() if args.workers is None else args.workers
+    out_dir = out or Layout(params.paths).facts
+    workers = default_workers() if workers is None else workers
     if workers < 1:
         raise InputError(f"--workers must be at least 1, not {workers}")
     if workers > 1 and not can_fork():

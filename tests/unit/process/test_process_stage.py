@@ -6,9 +6,10 @@ import json
 import pandas as pd
 import pytest
 
-from pipeline import process_cli
+from pipeline import store
 from pipeline.cli import main
 from pipeline.process import catalog
+from pipeline.process import stage as process_stage
 from tests.conftest import ROOT
 from tests.fixtures.quarterly_story import make_validated, story_params
 
@@ -68,16 +69,16 @@ def test_zero_workers_is_a_clear_error(validated_dir, tmp_path, capsys):
 
 def test_write_fact_entry_describes_the_bytes_written(tmp_path):
     frame = pd.DataFrame({"CHILD": ["A", "B", "C"], "N": [1, 2, 3]})
-    entry = process_cli.write_fact(frame, tmp_path / "f.parquet")
+    entry = store.write_table(frame, tmp_path / "f.parquet")
     assert entry == {"rows": 3, "columns": ["CHILD", "N"],
                      "sha256": hashlib.sha256((tmp_path / "f.parquet").read_bytes()).hexdigest()}
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "f.parquet"), frame, check_dtype=False)
 
 
 def test_read_validated_loads_only_the_tables_asked_for(validated_dir):
-    assert process_cli.list_validated(validated_dir) == sorted(list(make_validated()) + ["reviews"])
-    assert sorted(process_cli.read_validated(validated_dir, ("episodes", "header"))) == ["episodes", "header"]
-    assert "reviews" in process_cli.read_validated(validated_dir)
+    assert store.list_validated(validated_dir) == sorted(list(make_validated()) + ["reviews"])
+    assert sorted(store.read_validated(validated_dir, ("episodes", "header"))) == ["episodes", "header"]
+    assert "reviews" in store.read_validated(validated_dir)
 
 
 class RecordingDict(dict):
@@ -119,7 +120,7 @@ def test_handed_on_frames_are_the_columns_later_jobs_read():
 
 def test_the_fingerprint_changes_with_the_parameters_facts_read_and_no_others(tmp_path, project_root):
     from pipeline.config import load_params
-    from pipeline.process_cli import fingerprint_inputs
+    from pipeline.process.stage import fingerprint_inputs
 
     (tmp_path / "manifest.json").write_text('{"tables": {}}')
     base = load_params(project_root / "params.yaml")
@@ -145,14 +146,14 @@ def test_the_process_stage_declares_the_params_sections_the_fingerprint_covers(p
 
 def test_workers_are_forked_only_on_linux(monkeypatch):
     monkeypatch.setattr("sys.platform", "darwin")
-    assert not process_cli.can_fork()
-    assert process_cli.default_workers() == 1
+    assert not process_stage.can_fork()
+    assert process_stage.default_workers() == 1
     monkeypatch.setattr("sys.platform", "win32")
-    assert process_cli.default_workers() == 1
+    assert process_stage.default_workers() == 1
 
 
 def test_asking_for_workers_where_they_cannot_be_forked_is_a_clear_error(validated_dir, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(process_cli, "can_fork", lambda: False)
+    monkeypatch.setattr(process_stage, "can_fork", lambda: False)
     assert run_process(validated_dir, tmp_path, "--workers", "2") != 0
     assert "only Linux supports safely; use --workers 1" in capsys.readouterr().err
     assert run_process(validated_dir, tmp_path / "one", "--workers", "1") == 0
@@ -164,9 +165,9 @@ def _die(index: int) -> None:
     os._exit(9)  # as if the worker were killed (out of memory)
 
 
-@pytest.mark.skipif(not process_cli.can_fork(), reason="needs forked workers")
+@pytest.mark.skipif(not process_stage.can_fork(), reason="needs forked workers")
 def test_a_worker_that_dies_is_a_clear_error_not_a_traceback(validated_dir, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(process_cli, "_run_job", _die)
+    monkeypatch.setattr(process_stage, "_run_job", _die)
     assert run_process(validated_dir, tmp_path, "--workers", "2") != 0
     err = capsys.readouterr().err
     assert "a worker process building the fact tables died" in err and "Traceback" not in err
@@ -176,8 +177,8 @@ def test_the_returns_of_the_manifest_are_read_and_as_of_drops_later_ones(tmp_pat
     pd.DataFrame({"CHILD": ["1"]}).to_parquet(tmp_path / "header.parquet")
     manifest = {"as_of": "2026-06-30", "returns": ["2025-26", "2026-27_Q1", "2026-27_Q2"]}
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
-    tables = process_cli.read_validated(tmp_path)
+    tables = store.read_validated(tmp_path)
     assert tables["returns"]["RETURN"].tolist() == ["2025-26", "2026-27_Q1"]     # Q2 ends after 30 June 2026
-    assert "returns" not in process_cli.read_validated(tmp_path, ("header",))
+    assert "returns" not in store.read_validated(tmp_path, ("header",))
     facts = catalog.build_coverage_facts(tables, story_params())
     assert facts["coverage"]["END"].max() == pd.Timestamp("2026-06-30")

@@ -1,4 +1,5 @@
-"""Protect or audit ad-hoc tables (small-number suppression with an LP audit).
+"""Protect or audit ad-hoc tables (small-number suppression with an LP audit): the stage of
+`python -m pipeline disclosure`.
 
   python -m pipeline disclosure protect TABLE.csv [MORE.csv ...] --threshold N --out DIR
   python -m pipeline disclosure audit TABLE.csv [MORE.csv ...] --threshold N
@@ -13,7 +14,6 @@ cell. Settings default to params.yaml's disclosure section (or built-in defaults
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,33 +21,15 @@ from pipeline.config import DisclosureParams, load_params
 from pipeline.errors import DisclosureError, InputError
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="action", metavar="<action>", required=True)
-    for name, text in (("protect", "suppress small numbers and write protected tables"),
-                       ("audit", "check tables that are already suppressed")):
-        p = sub.add_parser(name, help=text, description=text)
-        p.add_argument("tables", nargs="+", type=Path, help="wide CSV tables (first column: row labels)")
-        p.add_argument("--threshold", type=int, help="counts 1..N-1 are suppressed (default: params)")
-        p.add_argument("--min-interval", type=int,
-                       help="a suppressed cell must be able to move by at least this (default: the threshold)")
-        p.add_argument("--zero", choices=("show", "suppress"), help="show or suppress zeros (default: params)")
-        p.add_argument("--symbol", help="symbol for a suppressed cell (default: params)")
-        if name == "protect":
-            p.add_argument("--out", type=Path, required=True, help="folder for the protected tables and the log")
-    parser.set_defaults(_needs_params=False)
-
-
-def settings(args: argparse.Namespace) -> DisclosureParams:
+def settings(params_file: Path, overrides: list[str] | None = None, *, threshold: int | None = None,
+             min_interval: int | None = None, zero: str | None = None, symbol: str | None = None) -> DisclosureParams:
     """params.yaml's disclosure section when it exists, then the command-line options."""
     base = DisclosureParams()
-    path = Path(getattr(args, "params", "params.yaml"))
-    if path.exists():
-        base = load_params(path, getattr(args, "overrides", None)).disclosure
-    threshold = args.threshold if args.threshold is not None else base.threshold
-    min_interval = args.min_interval if args.min_interval is not None else (
-        threshold if args.threshold is not None else base.min_interval)
-    return replace(base, threshold=threshold, min_interval=min_interval,
-                   zero=args.zero or base.zero, symbol=args.symbol or base.symbol)
+    if params_file.exists():
+        base = load_params(params_file, overrides).disclosure
+    chosen = threshold if threshold is not None else base.threshold
+    interval = min_interval if min_interval is not None else (chosen if threshold is not None else base.min_interval)
+    return replace(base, threshold=chosen, min_interval=interval, zero=zero or base.zero, symbol=symbol or base.symbol)
 
 
 def read_tables(paths: list[Path]) -> dict[str, pd.DataFrame]:  # noqa: F821
@@ -66,20 +48,20 @@ def read_tables(paths: list[Path]) -> dict[str, pd.DataFrame]:  # noqa: F821
     return frames
 
 
-def run(args: argparse.Namespace, params) -> int:
+def run_adhoc(action: str, tables: list[Path], disclosure: DisclosureParams, out: Path | None = None) -> int:
+    """`action` "protect" (writing to `out`) or "audit" the wide CSV `tables`."""
     from pipeline.disclosure.audit import audit_paper
     from pipeline.disclosure.protect import protect_paper
     from pipeline.disclosure.wide import shown_to_wide, suppressed_cells, wide_paper
 
-    disclosure = settings(args)
-    frames = read_tables(args.tables)
+    frames = read_tables(tables)
     paper, warnings = wide_paper(frames, disclosure.symbol)
     for w in warnings:
         print(f"warning: {w}")
     links = len(paper.links)
     print(f"{len(paper.tables)} table(s), {links} link(s) between them; threshold {disclosure.threshold}, "
           f"minimum interval {disclosure.min_interval}, zeros {disclosure.zero}")
-    if args.action == "audit":
+    if action == "audit":
         hidden = suppressed_cells(paper, disclosure.symbol)
         report = audit_paper(paper, hidden, disclosure, primary=[], exact=True)
         print(report.summary())
@@ -95,17 +77,17 @@ def run(args: argparse.Namespace, params) -> int:
     for t in paper.tables:
         t.values = t.values.astype(float)
     protected = protect_paper(paper, disclosure)
-    args.out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     for t in paper.tables:
         header = str(frames[t.table_id].columns[0])
-        shown_to_wide(protected.shown(t.table_id), header).to_csv(args.out / f"{t.table_id}.csv", index=False)
-    log_path = args.out / "RESTRICTED-suppression-log.csv"
+        shown_to_wide(protected.shown(t.table_id), header).to_csv(out / f"{t.table_id}.csv", index=False)
+    log_path = out / "RESTRICTED-suppression-log.csv"
     protected.log_frame().to_csv(log_path, index=False)
     counts = {}
     for s in protected.status.values():
         counts[s] = counts.get(s, 0) + 1
     print(f"{counts.get('primary', 0)} primary and {counts.get('secondary', 0)} secondary cell(s) suppressed")
     print(protected.audit.summary())
-    print(f"wrote {len(paper.tables)} protected table(s) to {args.out}/ and the restricted log {log_path.name} "
+    print(f"wrote {len(paper.tables)} protected table(s) to {out}/ and the restricted log {log_path.name} "
           "(true values: never publish it)")
     return 0

@@ -1,7 +1,6 @@
-"""Build a paper's tables, protect them, write the published and restricted tables, and run
-the paper's notebook with papermill.
-
-    python -m pipeline paper quarterly|sufficiency
+"""The paper stage (`python -m pipeline paper quarterly|sufficiency`): build a paper's tables,
+protect them, write the published and restricted tables, and run the paper's notebook with
+papermill.
 
 Reads the fact tables (data/processed/facts/), the validation warnings and the tables of
 earlier papers (reports/<earlier period>/tables/<paper>/, so disclosure control covers what
@@ -26,7 +25,6 @@ check passed, pipeline.publish):
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import tempfile
@@ -36,40 +34,11 @@ import pandas as pd
 
 from pipeline.config import Params
 from pipeline.errors import DisclosureError, PipelineError
+from pipeline.render.locations import folders
+from pipeline.store import Layout, read_facts
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paper", choices=["quarterly", "sufficiency"], help="which paper")
-    parser.add_argument("--facts", default=None, help="fact tables folder (default: <processed>/facts)")
-    parser.add_argument("--no-notebook", action="store_true", help="write the tables only; do not run the notebook")
-
-
-def folders(params: Params, paper: str) -> dict[str, Path]:
-    """Every location this command reads or writes for `paper` in the configured period."""
-    from pipeline.publish import public_files
-
-    slug = params.period.slug
-    staged = public_files(params, paper)
-    return {
-        "facts": params.paths.processed / "facts",
-        "warnings": params.paths.processed / "validation" / "warnings.csv",
-        "accepted": params.paths.processed / "validation" / "accepted.csv",
-        "tables": staged["tables"][0],
-        "metrics": params.paths.metrics / f"{paper}.json",
-        "trend": params.paths.metrics / f"{paper}_trend.csv",
-        "restricted": params.paths.restricted_dir(slug) / paper,
-        "spreadsheet": staged["ods"][0],
-        "open_data": staged["open_data"][0],
-    }
-
-
-def notebook_of(paper: str) -> str:
-    from pipeline.papers.assemble import PAPER_KINDS
-
-    return PAPER_KINDS[paper].notebook
 
 
 def refuse_uncovered(folder: Path, params: Params, paper: str) -> None:
@@ -91,12 +60,6 @@ def refuse_uncovered(folder: Path, params: Params, paper: str) -> None:
         from pipeline.papers.sufficiency import refuse_uncovered_year
 
         refuse_uncovered_year(cov, params.sufficiency_year)
-
-
-def read_facts(folder: Path) -> dict[str, pd.DataFrame]:
-    if not folder.is_dir() or not any(folder.glob("*.parquet")):
-        raise PipelineError(f"{folder}: no fact tables (run: python -m pipeline process)")
-    return {f.stem: pd.read_parquet(f) for f in sorted(folder.glob("*.parquet"))}
 
 
 def read_warnings(path: Path) -> pd.DataFrame | None:
@@ -134,7 +97,11 @@ def relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-def run(args: argparse.Namespace, params: Params) -> int:
+def run_paper(params: Params, paper_name: str, *, params_file: str | Path, overrides: list[str],
+              facts_dir: Path | None = None, notebook: bool = True) -> int:
+    """Build, protect and stage `paper_name` ("quarterly" or "sufficiency") from the fact tables
+    (`facts_dir`, default <processed>/facts, which must be current) and run its notebook (unless
+    `notebook` is False) with the parameters file and overrides the stage was given."""
     from pipeline.freshness import chain_problems, require_current
     from pipeline.papers.assemble import (
         PAPER_KINDS,
@@ -153,37 +120,34 @@ def run(args: argparse.Namespace, params: Params) -> int:
     from pipeline.render.published import publish_paper
     from pipeline.render.writers import build_true_values, collect_published_before
 
-    kind = PAPER_KINDS[args.paper]
-    where = folders(params, args.paper)
-    if args.facts:
-        where["facts"] = Path(args.facts)
+    kind = PAPER_KINDS[paper_name]
+    where = folders(params, paper_name)
+    if facts_dir is not None:
+        where["facts"] = facts_dir
     else:
         stale = chain_problems(params)
         if stale:
-            refuse_uncovered(where["facts"], params, args.paper)  # the more useful reason first
-        require_current(stale, f"paper {args.paper}")
+            refuse_uncovered(where["facts"], params, paper_name)  # the more useful reason first
+        require_current(stale, f"paper {paper_name}")
     # this paper's earlier staged files and record go first: a run that fails leaves none
-    paper_record_path(params, args.paper).unlink(missing_ok=True)
+    paper_record_path(params, paper_name).unlink(missing_ok=True)
     for stale in (where["tables"], where["spreadsheet"], where["spreadsheet"].with_suffix(".xlsx"), where["open_data"]):
         remove_path(stale)
     facts = read_facts(where["facts"])
-    try:
-        builder = resolve_builder(kind)
-    except (ImportError, AttributeError) as exc:
-        raise PipelineError(f"the {args.paper} paper's builder is not available: {exc}") from None
+    builder = resolve_builder(kind)  # a builder that fails to import is a defect: it fails loudly (exit 70)
     paper = builder(facts, params)
     extra = [build_dq_table(read_warnings(where["warnings"]), rule_descriptions()),
              build_accepted_table(read_warnings(where["accepted"]), rule_descriptions())]
-    if args.paper == "quarterly":
+    if paper_name == "quarterly":
         extra.append(build_candidates(facts, params))
     paper = add_tables(paper, extra)
-    if args.paper == "sufficiency":
+    if paper_name == "sufficiency":
         paper = add_comparators(paper, facts, params)
-    known = collect_published_before(rio.read_tidy_csvs(earlier_table_folders(params, args.paper)),
+    known = collect_published_before(rio.read_tidy_csvs(earlier_table_folders(params, paper_name)),
                                      params.disclosure.symbol)
-    paper = restrict_published_before(paper, select_comparable_figures(args.paper, known))
+    paper = restrict_published_before(paper, select_comparable_figures(paper_name, known))
     revisions = None
-    if args.paper == "quarterly":
+    if paper_name == "quarterly":
         # after restrict_published_before, which replaces published_before: the revisions
         # table declares the earlier values it shows, and drops those of revised figures
         from pipeline.papers.revisions import revise_paper
@@ -203,18 +167,18 @@ def run(args: argparse.Namespace, params: Params) -> int:
     from pipeline.papers.assemble import COMPARABLE_COLUMNS
     from pipeline.render.writers import build_published_csvs
 
-    refuse_republishing(params, args.paper)
+    refuse_republishing(params, paper_name)
     search_limits: list[str] = []
     identities = derive_identities(paper, facts, search_limits)
-    editions, edition_hashes = load_editions(params, args.paper)
+    editions, edition_hashes = load_editions(params, paper_name)
     equations = [i.equation() for i in identities]
     protected = protect_paper(paper, params.disclosure, identities=equations, editions=editions,
-                              comparable=COMPARABLE_COLUMNS[args.paper], period=params.period.slug,
-                              keep=published_hidden(params, args.paper))
+                              comparable=COMPARABLE_COLUMNS[paper_name], period=params.period.slug,
+                              keep=published_hidden(params, paper_name))
     protection = read_protection(paper, protected, params.disclosure.symbol)
     published = publish_paper(paper, protection.suppressed, params.disclosure.symbol, params.disclosure.threshold)
     if protection.audit_passed:  # before anything is written: an edition already out is not replaced
-        refuse_republishing(params, args.paper, build_published_csvs(published))
+        refuse_republishing(params, paper_name, build_published_csvs(published))
     restricted = where["restricted"]
     rio.write_csv(restricted / "identities.csv", identities_frame(identities))
     rio.write_json(restricted / "identities.json", identities_json(equations))
@@ -222,21 +186,21 @@ def run(args: argparse.Namespace, params: Params) -> int:
     loss = {"information_loss": information_loss(protected), "identities": len(identities),
             "editions": sorted(edition_hashes), "information_loss_table_layout_only": layout_only_loss(paper, params),
             "identity_search_limits": search_limits}
-    rio.write_json(restricted / "audit.json", {"paper": args.paper, "period": params.period.label,
+    rio.write_json(restricted / "audit.json", {"paper": paper_name, "period": params.period.label,
                                                **protection.summary(), **loss})
     if not protection.audit_passed:
         raise DisclosureError(
-            f"the disclosure audit of the {args.paper} paper found exposed cells: {', '.join(protection.exposed)}; "
+            f"the disclosure audit of the {paper_name} paper found exposed cells: {', '.join(protection.exposed)}; "
             "nothing was published")
     small = find_small_counts(published, zero_shown=params.disclosure.zero == "show")
     if small:
         raise DisclosureError("published counts below the threshold: " + "; ".join(small[:10]))
 
-    meta = paper_metadata(params, args.paper)
+    meta = paper_metadata(params, paper_name)
     rio.write_published(where["tables"], published, meta)
     rio.write_downloads(where["spreadsheet"], where["open_data"], published, meta)
     rio.write_csv(restricted / "true_values.csv", build_true_values(paper))
-    if args.paper == "quarterly":
+    if paper_name == "quarterly":
         # per-worker caseloads name staff: a management table, never public
         from pipeline.papers.quarterly import build_worker_caseloads
 
@@ -245,16 +209,17 @@ def run(args: argparse.Namespace, params: Params) -> int:
     if revisions is not None:
         rio.write_csv(restricted / "revisions_reasons.csv", revisions.reasons)
     record_lineage(paper, published, facts, params, kind, where, revisions)
-    rio.write_json(where["metrics"], build_metrics(args.paper, published, params))
-    rio.write_csv(where["trend"], build_trend(args.paper, published, params))
-    print(f"{args.paper}: {len(published.tables)} tables published to {relative(where['tables'], params.paths.root)}/ "
+    rio.write_json(where["metrics"], build_metrics(paper_name, published, params))
+    rio.write_csv(where["trend"], build_trend(paper_name, published, params))
+    print(f"{paper_name}: {len(published.tables)} tables published to {relative(where['tables'], params.paths.root)}/ "
           f"({protection.summary()['suppressed_cells']} figures suppressed; audit passed)")
     out = restricted / f"{kind.notebook}.ipynb"
     out.unlink(missing_ok=True)
-    if not args.no_notebook:
-        execute_notebook(NOTEBOOKS / f"{kind.notebook}.py", out, params, args, where, meta)
-        print(f"{args.paper}: notebook executed to {relative(out, params.paths.root)}")
-    write_paper_record(params, args.paper, out if out.exists() else None)
+    if notebook:
+        parameters = notebook_parameters(params, params_file, overrides, where["tables"])
+        execute_notebook(NOTEBOOKS / f"{kind.notebook}.py", out, parameters, params.paths.root, meta)
+        print(f"{paper_name}: notebook executed to {relative(out, params.paths.root)}")
+    write_paper_record(params, paper_name, out if out.exists() else None)
     return 0
 
 
@@ -314,7 +279,7 @@ def add_comparators(paper, facts: dict, params: Params):
     from pipeline.comparators.read import read_published
     from pipeline.papers.comparators import add_comparators as add
 
-    return add(paper, read_published(params.paths.raw / "published"), facts, params)
+    return add(paper, read_published(Layout(params.paths).dfe_published), facts, params)
 
 
 def build_candidates(facts: dict, params: Params):
@@ -373,7 +338,7 @@ def notebook_parameters(params: Params, params_file: str | Path, overrides: list
     }
 
 
-def execute_notebook(source: Path, out: Path, params: Params, args: argparse.Namespace, where: dict, meta: dict) -> None:
+def execute_notebook(source: Path, out: Path, parameters: dict, root: Path, meta: dict) -> None:
     """Run the jupytext notebook with papermill (kernel python3, working directory the project
     root, relative paths only) and store it without volatile metadata."""
     import jupytext
@@ -383,8 +348,6 @@ def execute_notebook(source: Path, out: Path, params: Params, args: argparse.Nam
     from pipeline.render.convert import strip_volatile_metadata
     from pipeline.render.kernel import IPCKernelManager
 
-    root = params.paths.root
-    parameters = notebook_parameters(params, args.params, getattr(args, "overrides", []), where["tables"])
     env_path = str(Path(sys.executable).parent)
     os.environ["PATH"] = env_path + os.pathsep + os.environ.get("PATH", "")
     os.environ["PYTHONPATH"] = str(ROOT) + (os.pathsep + os.environ["PYTHONPATH"] if os.environ.get("PYTHONPATH") else "")

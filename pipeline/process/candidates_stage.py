@@ -1,4 +1,5 @@
-"""Restricted list of children to consider for exit from care (never published).
+"""The candidates stage (`python -m pipeline candidates`): the restricted list of children to
+consider for exit from care (never published).
 
 Reads the derived episodes from the facts folder (data/processed/facts/episodes.parquet) when
 the process stage has written it, else derives them from the validated episodes and header;
@@ -13,39 +14,31 @@ list then says what it could not check). Writes, under --out (default:
 
 from __future__ import annotations
 
-import argparse
 import json
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.config import Params
-from pipeline.errors import InputError, PipelineError
-from pipeline.periods import PeriodError, parse_quarter
+from pipeline.errors import InputError
+from pipeline.store import Layout, read_optional_table
 
 DERIVED_COLUMNS = ("DOB", "PLACEMENT_GROUP")
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--period", help="quarter, e.g. '2026-27 Q2' (default: period in params.yaml)")
-    parser.add_argument("--validated", type=Path, help="validated data folder (default: <processed>/validated)")
-    parser.add_argument("--facts", type=Path, help="facts folder (default: <processed>/facts)")
-    parser.add_argument("--out", type=Path, help="output folder (default: <processed>/restricted/<period>/candidates)")
-
-
-def run(args: argparse.Namespace, params: Params) -> int:
+def run_candidates(params: Params, *, validated: Path | None = None, facts: Path | None = None,
+                   out: Path | None = None) -> int:
+    """Write the list under `out` (default <processed>/restricted/<period>/candidates) from the
+    episodes in `facts` or `validated` (defaults under <processed>, which must be current)."""
     from pipeline.process.candidates import build_candidates
 
-    if args.period:
-        try:
-            params = replace(params, period=parse_quarter(args.period))
-        except PeriodError as exc:
-            raise PipelineError(str(exc)) from None
-    validated = args.validated or params.paths.processed / "validated"
-    facts = args.facts or params.paths.processed / "facts"
-    out = args.out or params.paths.restricted_dir(params.period.slug) / "candidates"
-    if args.validated is None and args.facts is None:
+    where = Layout(params.paths)
+    checked = validated is None and facts is None
+    validated = validated or where.validated
+    facts = facts or where.facts
+    out = out or where.candidates(params.period.slug)
+    if checked:
         from pipeline.freshness import facts_problems, require_current, validated_problems
 
         problems = validated_problems(params.paths.processed, params.paths.raw)
@@ -53,8 +46,8 @@ def run(args: argparse.Namespace, params: Params) -> int:
             problems = [p for p in facts_problems(params.paths.processed, params) if "validated" in p]
         require_current(problems, "candidates")
     episodes, source = read_episodes(validated, facts)
-    tracker = read_optional(validated / "permanence_tracker.parquet")
-    unit_costs = read_optional(validated / "unit_costs.parquet")
+    tracker = read_optional_table(validated / "permanence_tracker.parquet")
+    unit_costs = read_optional_table(validated / "unit_costs.parquet")
     result = build_candidates(episodes, tracker, unit_costs, params)
     write_outputs(out, result, params, {"episodes": source, "permanence_tracker": tracker is not None,
                                         "unit_costs": unit_costs is not None})
@@ -80,11 +73,6 @@ def read_episodes(validated: Path, facts: Path) -> tuple[pd.DataFrame, str]:
     if missing:
         raise InputError(f"{missing[0]} not found: run `python -m pipeline validate` first")
     return derive_episode_fields(pd.read_parquet(paths[0]), pd.read_parquet(paths[1])), str(paths[0])
-
-
-def read_optional(path: Path) -> pd.DataFrame | None:
-    """A local file's validated table, or None when it is absent."""
-    return pd.read_parquet(path) if path.exists() else None
 
 
 def write_outputs(out: Path, result, params: Params, inputs: dict) -> None:

@@ -1,6 +1,5 @@
-"""Check the period's public outputs before they leave the building.
-
-    python -m pipeline check-publication [--papers quarterly sufficiency]
+"""The check-publication stage (`python -m pipeline check-publication [--papers ...]`): check
+the period's public outputs before they leave the building.
 
 Fails (exit 4, saying why) unless, for each paper:
   - every published CSV has the tidy columns and no count of a protected table below the
@@ -30,7 +29,6 @@ withdrawn (tables to the withdrawn editions, the rest to restricted/<period>/sta
 
 from __future__ import annotations
 
-import argparse
 import re
 from pathlib import Path
 
@@ -38,14 +36,12 @@ import pandas as pd
 
 from pipeline.config import Params
 from pipeline.errors import PublicationError
+from pipeline.render.locations import folders, outputs
+from pipeline.store import Layout
 
 PAPERS = ("quarterly", "sufficiency")
 REMOTE = re.compile(r"""(<script[^>]+src\s*=\s*["']?(https?:)?//|<link[^>]+href\s*=\s*["']?(https?:)?//|"""
                     r"""@import\s+(url\()?["']?(https?:)?//|url\(\s*["']?(https?:)?//)""", re.I)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--papers", nargs="*", default=list(PAPERS), help="papers to check (default: both)")
 
 
 def find_remote_resources(html: str, where: str) -> list[str]:
@@ -114,8 +110,6 @@ def read_true_figures(restricted_folders) -> dict[str, float]:
 def public_folder(params: Params) -> Path:
     """The folder holding every file of the period that is to be public (the papers' folder:
     everything under it is read, tables, metrics and downloads included)."""
-    from pipeline.render.cli import outputs
-
     return outputs(params, PAPERS[0])["html"].parent
 
 
@@ -196,8 +190,6 @@ def check_paper(params: Params, paper: str) -> tuple[list[str], list[str]]:
     """(problems, files checked) for one paper."""
     from pipeline.render import check
     from pipeline.render import io as rio
-    from pipeline.render.cli import outputs
-    from pipeline.render.cli_paper import folders
     from pipeline.render.pdf_structure import find_accessibility_gaps
 
     where = folders(params, paper)
@@ -291,19 +283,19 @@ def check_downloads(where: dict, published, rel) -> tuple[list[str], list[str]]:
     return problems, checked
 
 
-def run(args: argparse.Namespace, params: Params) -> int:
+def run_publication_check(params: Params, papers: list[str] | tuple[str, ...] = PAPERS) -> int:
+    """Check `papers`' staged files and publish them all, or refuse them all (PublicationError)."""
     from pipeline.freshness import require_current
     from pipeline.publish import publish, refuse, render_problems
     from pipeline.render import check
-    from pipeline.render.cli_paper import folders
 
-    papers = list(dict.fromkeys(args.papers))
+    where = Layout(params.paths)
     for paper in papers:
         if paper not in PAPERS:
             raise PublicationError(f"unknown paper {paper!r} (choose from {', '.join(PAPERS)})")
-    stale = [p for paper in papers for p in render_problems(params, paper, outputs_of(params, paper)["notebook"])]
+    stale = [p for paper in papers for p in render_problems(params, paper, outputs(params, paper)["notebook"])]
     require_current(list(dict.fromkeys(stale)), "check-publication")
-    patterns = check.build_identifier_patterns(read_identifiers(params.paths.processed / "validated"))
+    patterns = check.build_identifier_patterns(read_identifiers(where.validated))
     problems, checked = [], []
     for paper in papers:
         p, c = check_paper(params, paper)
@@ -316,9 +308,9 @@ def run(args: argparse.Namespace, params: Params) -> int:
     checked += [r for r in read if r not in checked]
     if problems:
         withdrawn = refuse(params, papers, problems, checked)
-        where = shown_path(params.paths.restricted_dir(params.period.slug) / "refused", params.paths.root)
+        refused = shown_path(where.refused(params.period.slug), params.paths.root)
         note = f"; withdrawn from reports/: {', '.join(withdrawn)}" if withdrawn else ""
-        raise PublicationError(f"the publication check failed; nothing was published (the candidates are in {where}/"
+        raise PublicationError(f"the publication check failed; nothing was published (the candidates are in {refused}/"
                                f"{note}):\n  " + "\n  ".join(problems))
     publish(params, papers, checked)
     from pipeline.disclosure.publications import register_publication
@@ -326,11 +318,6 @@ def run(args: argparse.Namespace, params: Params) -> int:
     for paper in papers:  # the register: kept outside dvc's outputs, so it cannot be silently replaced
         register_publication(params, paper)
     print(f"publication check passed: {len(checked)} files for {params.period.label}, published to "
-          f"{shown_path(params.paths.report_dir(params.period.slug), params.paths.root)}/")
+          f"{shown_path(where.reports(params.period.slug), params.paths.root)}/")
     return 0
 
-
-def outputs_of(params: Params, paper: str) -> dict[str, Path]:
-    from pipeline.render.cli import outputs
-
-    return outputs(params, paper)

@@ -1,4 +1,5 @@
-"""Print where the papers for the current period are, and whether they are current.
+"""`python -m pipeline where`: print where the papers for the current period are, and whether
+they are current.
 
 Exit 0 when reports/<period>/ holds papers published by a passed publication check that still
 match the files published and the inputs (raw files, validated data, fact tables and
@@ -9,23 +10,21 @@ data/processed/restricted/<period>/stale/, their tables to the withdrawn edition
 
 from __future__ import annotations
 
-import argparse
 import json
 
 from pipeline.config import Params
 from pipeline.errors import EXIT_NO_PAPERS, EXIT_STALE
+from pipeline.store import Layout
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--withdraw", action="store_true",
-                        help="withdraw papers that are out of date (tables to the withdrawn editions, the rest to restricted stale/)")
-
-
-def run(args: argparse.Namespace, params: Params) -> int:
+def run_where(params: Params, *, withdraw_stale: bool = False) -> int:
+    """Print where the period's papers are; the exit code says whether they are current (and
+    with `withdraw_stale`, withdraw them when they are not)."""
     from pipeline.publish import published_problems, withdraw
 
     root = params.paths.root
-    out = params.paths.report_dir(params.period.slug)
+    where = Layout(params.paths)
+    out = where.reports(params.period.slug)
     shown = out.relative_to(root) if out.is_relative_to(root) else out
     present, stale = published_problems(params)
     problems = list(dict.fromkeys(r for rs in stale.values() for r in rs))
@@ -33,9 +32,9 @@ def run(args: argparse.Namespace, params: Params) -> int:
         print(f"The papers in {shown}/ are OUT OF DATE and must not be used:")
         for p in problems:
             print(f"  - {p}")
-        if getattr(args, "withdraw", False):
+        if withdraw_stale:
             moved = withdraw(params, sorted(stale), "; ".join(problems))
-            dest = params.paths.restricted_dir(params.period.slug) / "stale"
+            dest = where.stale(params.period.slug)
             print(f"They were withdrawn to {dest.relative_to(root) if dest.is_relative_to(root) else dest}/ "
                   f"({len(moved)} file(s)). Fix the cause and run: make report")
         else:
@@ -48,7 +47,7 @@ def run(args: argparse.Namespace, params: Params) -> int:
               f"papers are in {interrupted} (rerun: make report)")
         return EXIT_NO_PAPERS
     if not papers:
-        reason = params.paths.restricted_dir(params.period.slug) / "stale" / "reason.json"
+        reason = where.stale(params.period.slug) / "reason.json"
         why = ""
         if reason.exists():
             why = f" (papers were withdrawn: {json.loads(reason.read_text()).get('reason', '')})"
