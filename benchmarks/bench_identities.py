@@ -21,7 +21,13 @@ from pipeline.disclosure import protect_paper
 from pipeline.disclosure.identities import derive_identities
 from pipeline.disclosure.protect import information_loss
 from pipeline.disclosure.publications import load_editions
-from pipeline.papers.assemble import COMPARABLE_COLUMNS, PAPER_KINDS, add_tables, build_dq_table, resolve_builder
+from pipeline.papers.assemble import (
+    COMPARABLE_COLUMNS,
+    PAPER_KINDS,
+    add_tables,
+    build_dq_table,
+    resolve_builder,
+)
 from pipeline.render.locations import folders
 from pipeline.render.paper import build_candidates, read_warnings, rule_descriptions
 from pipeline.store import read_facts
