@@ -164,7 +164,8 @@ EXACT_INTERVALS_UP_TO = 1000
 def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
                   exact_intervals: bool | None = None, hide: Iterable[Cell] = (),
                   identities: Sequence[Equation] = (), editions: Sequence[Edition] = (),
-                  comparable: re.Pattern | None = None, period: str = "") -> ProtectedPaper:
+                  comparable: re.Pattern | None = None, period: str = "",
+                  keep: Iterable[Cell] = ()) -> ProtectedPaper:
     """Protect every table of `paper` together; raise DisclosureError if that is impossible.
 
     ``prune`` drops secondary cells that turn out unnecessary (so every one left is needed).
@@ -178,6 +179,10 @@ def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
     audited with this paper as one system; ``comparable`` matches the column labels that
     name the same figure in every edition (e.g. ``Q1``..``Q4``); ``period`` is this paper's
     period slug (every figure means the same in another edition of the same period).
+    ``keep`` lists the cells the period's published edition hid (pipeline.disclosure.publications
+    .published_hidden): they are hidden again where they still can be (a protected count of
+    this paper, not zero, not known from elsewhere), so rebuilding a published period from the
+    same data gives the same tables even when another edition of the year appeared since.
     """
     combined, links, fixed = combine(paper, editions, comparable or re.compile("$^"), period, identities)
     if editions:  # cells the editions alone pin down are public already: never hide them
@@ -185,6 +190,15 @@ def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
     system = build_system(combined, [*identities, *links])
     primary = primary_mask(system, params)
     forced = system.mask_of(hide, f"cannot hide {{cell}}: it is not in paper {paper.paper_id}")
+    index = system.index()
+    kept = np.zeros(system.size, dtype=bool)
+    for cell in keep:
+        j = index.get(cell)
+        if j is not None and system.protectable[j] and not system.known_before[j] and not np.isnan(system.values[j]) \
+                and (system.values[j] != 0 or params.zero != "show"):
+            kept[j] = True
+    kept &= ~primary
+    forced |= kept
     if editions:  # the editions' hidden cells stay hidden; the audit protects them too
         system = with_ceilings(system, editions, params.threshold)
         forced |= system.mask_of(fixed, "{cell}: not in the combined system")
@@ -213,6 +227,8 @@ def protect_paper(paper: Paper, params: DisclosureParams, *, prune: bool = True,
             why = "primary"
         else:
             why = result.reasons.get(int(j), "secondary")
+            if kept[j] and why == "hidden by hand":
+                why = "secondary: hidden in the period's published edition (kept when rebuilt)"
             rule = "manual" if why == "hidden by hand" else "secondary"
         log.append(LogEntry(cell.id, status[cell], rule, why, float(system.values[j]), interval, rule_iv))
     for j, why in result.pruned.items():

@@ -56,7 +56,15 @@ from pipeline.measures import savings as sv
 from pipeline.papers.trends import build_trend_tables
 from pipeline.periods import Quarter
 from pipeline.process.quarterly import DFE_ROUTE_ORDER, EXIT_TEAM_ROUTES, TIMELINESS
-from pipeline.tables import Cell, DerivedTable, Equation, Paper, PublishedTable, Selection
+from pipeline.tables import (
+    UNAVAILABLE_NOTE,
+    Cell,
+    DerivedTable,
+    Equation,
+    Paper,
+    PublishedTable,
+    Selection,
+)
 
 PAPER_ID = "quarterly"
 OPEN = "Open at quarter end"
@@ -436,10 +444,14 @@ def build_savings_table(facts, period: Quarter, params: Params, team: PublishedT
     }
     values = pd.DataFrame(float("nan"), index=[s[0] for s in specs], columns=[c for c, _ in horizon_cols.values()])
     inputs = {}
+    unavailable: dict[str, list[str]] = {}  # reason -> the columns it leaves blank (never £0)
     for label, routes, cells in specs:
         for horizon, (col, count_col) in horizon_cols.items():
-            pounds = sv.compute_savings(sav, period, horizon, params.savings_basis_days, routes)
-            values.at[label, col] = sv.round_pounds(pounds)
+            pounds, reason = sv.compute_savings_or_reason(sav, period, horizon, params.savings_basis_days, routes)
+            if reason is None:
+                values.at[label, col] = sv.round_pounds(pounds)
+            elif col not in unavailable.setdefault(reason, []):
+                unavailable[reason].append(col)
             inputs[(label, col)] = tuple(Cell(tid, row, count_col) for tid, row in cells)
     return DerivedTable("Q13d_savings", f"Savings from children leaving care, {period.year.label}",
                         "Route", "Saving", values, inputs, fmt="money",
@@ -448,8 +460,16 @@ def build_savings_table(facts, period: Quarter, params: Params, team: PublishedT
                                  "child placed with parents), per day from the exit date; to the end of the "
                                  "quarter, the year to date, 31 March, or the day before the child's 18th "
                                  "birthday had the child remained in care."),
-                        notes=("Children whose placement cost is not in the unit costs file are left out of "
+                        notes=(*[format_unavailable_note(reason, cols) for reason, cols in unavailable.items()],
+                               "Children whose placement cost is not in the unit costs file are left out of "
                                "the sums.", "Adoption savings run from the adoption order."))
+
+
+def format_unavailable_note(reason: str, columns: list[str], every: int = 4) -> str:
+    """The note under the savings table saying why figures are not available, and which when
+    not all `every` columns (pure): "Not available: no unit cost for 2026-27 in unit_costs.csv."."""
+    which = f" ({'; '.join(columns)})" if len(columns) < every else ""
+    return f"{UNAVAILABLE_NOTE}{reason}{which}."
 
 
 # --- the paper --------------------------------------------------------------------------------

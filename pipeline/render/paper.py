@@ -159,7 +159,11 @@ def run_paper(params: Params, paper_name: str, *, params_file: str | Path, overr
     from pipeline.disclosure.editions import identities_json
     from pipeline.disclosure.identities import derive_identities, identities_frame
     from pipeline.disclosure.protect import information_loss
-    from pipeline.disclosure.publications import load_editions, refuse_republishing
+    from pipeline.disclosure.publications import (
+        load_editions,
+        published_hidden,
+        refuse_republishing,
+    )
     from pipeline.papers.assemble import COMPARABLE_COLUMNS
     from pipeline.render.writers import build_published_csvs
 
@@ -169,7 +173,8 @@ def run_paper(params: Params, paper_name: str, *, params_file: str | Path, overr
     editions, edition_hashes = load_editions(params, paper_name)
     equations = [i.equation() for i in identities]
     protected = protect_paper(paper, params.disclosure, identities=equations, editions=editions,
-                              comparable=COMPARABLE_COLUMNS[paper_name], period=params.period.slug)
+                              comparable=COMPARABLE_COLUMNS[paper_name], period=params.period.slug,
+                              keep=published_hidden(params, paper_name))
     protection = read_protection(paper, protected, params.disclosure.symbol)
     published = publish_paper(paper, protection.suppressed, params.disclosure.symbol, params.disclosure.threshold)
     if protection.audit_passed:  # before anything is written: an edition already out is not replaced

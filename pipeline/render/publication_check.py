@@ -162,7 +162,11 @@ def check_editions(params: Params, paper: str, restricted: Path) -> list[str]:
     is named in the hint when that audit fails."""
     import json
 
-    from pipeline.disclosure.publications import audit_all_editions, changed_editions
+    from pipeline.disclosure.publications import (
+        audit_all_editions,
+        changed_editions,
+        republishing_problems,
+    )
     from pipeline.errors import DisclosureError
 
     recorded = restricted / "editions.json"
@@ -171,7 +175,9 @@ def check_editions(params: Params, paper: str, restricted: Path) -> list[str]:
     try:
         from pipeline.publish import public_files
 
-        problems = audit_all_editions(params, paper, public_files(params, paper)["tables"][0])
+        staged = public_files(params, paper)["tables"][0]
+        # the period's published edition is refused again here: DVC may restore a paper from its run cache
+        problems = republishing_problems(params, paper, staged) + audit_all_editions(params, paper, staged)
     except DisclosureError as exc:
         problems = [f"{paper}: the editions of the year cannot be audited together: {exc}"]
     if problems and changed:

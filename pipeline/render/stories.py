@@ -27,7 +27,9 @@ from pipeline.labels import (
     label_snapshot,
 )
 from pipeline.render.narrative import Phrase, Prose, compose, join_phrases, phrase, say
+from pipeline.render.published import NA
 from pipeline.render.view import Html, PaperView, note
+from pipeline.tables import UNAVAILABLE_NOTE
 
 
 def _lower_first(text: str) -> str:
@@ -214,6 +216,11 @@ def describe_savings(view: PaperView, params: Params) -> Prose | Html:
         return note("Savings are left out: the unit costs file or the permanence tracker was not supplied.")
     row = "All exits (Exit Team and adoption)"
     ytd, to18 = f"{tid}|{row}|Saving in the year to date", f"{tid}|{row}|Projected saving to age 18"
+    unavailable = [n.removeprefix(UNAVAILABLE_NOTE).rstrip(".") for n in view.shown_table(tid).info.notes
+                   if n.startswith(UNAVAILABLE_NOTE)]
+    if unavailable and view.paper.figure(ytd).status == NA:  # never "£0": say why there is no figure
+        return say(compose("The savings from children who left care through the Exit Team or by adoption this year "
+                           "are not available: {why}.", why=phrase("; ".join(unavailable))))
     template = {
         (False, False): "Children who left care through the Exit Team or by adoption this year have saved the council "
                         "{ytd} so far; had they remained in their placements, they would have cost {to18} more by their "

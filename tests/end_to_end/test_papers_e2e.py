@@ -132,7 +132,10 @@ def test_both_papers_end_to_end_and_deterministic(tmp_path):
     check_kill_during_render(b, slug)
 
     # Issue 13, on the same build: the independent attacker, editions, re-publishing.
+    c = tmp_path / "c"
+    shutil.copytree(a, c, ignore=shutil.ignore_patterns("reports", "restricted", "staging", "facts", "measures"))
     check_disclosure_by_attack(a, slug)
+    check_editions_in_order(c, slug)
 
 def run_fails(root: Path, *args: str) -> str:
     done = subprocess.run([sys.executable, "-m", "pipeline", "--params", str(root / "params.yaml"), *args],
@@ -215,17 +218,74 @@ def check_disclosure_by_attack(a: Path, slug: str) -> None:
         run(a, "check-publication")
         intervals, _ = attack_editions({"Q1": staged(a, earlier, "quarterly"), f"Q{q}": edition(a, slug, "quarterly")})
         assert pinned(intervals) == {}
-    # 3. The published period again at a lower threshold is refused, naming the edition;
-    #    after `withdraw` it builds, and the withdrawn edition still counts.
+    # 3. The published period again at a lower threshold is refused, naming the edition, as
+    #    often as it is tried: the failed run takes the out-of-date paper down from reports/
+    #    (issue 17) but that is not a withdrawal. After `withdraw` it builds, and the withdrawn
+    #    edition still counts.
     set_params(a, **{"disclosure.threshold": 5})
-    out = run_fails(a, "paper", "quarterly", "--no-notebook")
-    assert f"reports/{slug}/published/quarterly" in out and "withdraw quarterly" in out
-    # the failed run withdrew the paper it made out of date (issue 17) as a withdrawn edition
+    first = run_fails(a, "paper", "quarterly", "--no-notebook")
+    assert f"reports/{slug}/published/quarterly" in first and f"withdraw quarterly --period {slug}" in first
+    assert not (a / "reports" / slug / "quarterly_exit_report.html").exists()  # taken down
+    assert not (a / "reports" / slug / "withdrawn").exists()  # ... but not withdrawn
+    second = run_fails(a, "paper", "quarterly", "--no-notebook")
+    refusal = [line for line in first.splitlines() if "threshold 10" in line]
+    assert refusal and refusal[0] in second.splitlines()  # the same message
+    run(a, "withdraw", "quarterly", "--period", slug)
     assert (edition(a, slug, "quarterly", withdrawn="1")[0] / "tables.json").exists()
+    assert not (a / "reports" / slug / "published" / "quarterly").exists()
     run(a, "paper", "quarterly", "--no-notebook")
     intervals, _ = attack_editions({"W": edition(a, slug, "quarterly", withdrawn="1"),
                                     "N": staged(a, slug, "quarterly")}, same_period=("W", "N"))
     assert pinned(intervals) == {}
+
+def register_by_hand(root: Path, slug: str, paper: str) -> tuple[Path, Path]:
+    """Put a staged paper's tables in the period's register, as a passed publication check
+    does (pipeline.disclosure.publications), without rendering it: (register, restricted twin)."""
+    published = root / "reports" / slug / "published" / paper
+    twin = root / "data/processed/restricted" / slug / "published" / paper
+    shutil.copytree(staged(root, slug, paper)[0], published)
+    twin.mkdir(parents=True)
+    for name in ("true_values.csv", "identities.json"):
+        shutil.copy2(staged(root, slug, paper)[1] / name, twin / name)
+    return published, twin
+
+
+def check_editions_in_order(c: Path, slug: str) -> None:
+    """Q1 published first, then Q2 built: Q2's audit reads the Q1 edition from its register;
+    the attacker holding both pins nothing and narrows no primary count to under 10 values.
+    Then Q1 built again from the same data gives the published tables (not a refusal)."""
+    from tests.attacker import pinned
+
+    year, q = slug.rsplit("-Q", 1)
+    if q == "1":
+        return
+    first = f"{year}-Q1"
+    set_params(c, period=f"{year} Q1", period_slug=first)
+    run(c, "process")
+    run(c, "paper", "quarterly", "--no-notebook")
+    register_by_hand(c, first, "quarterly")
+    set_params(c, period=f"{year} Q{q}", period_slug=slug)
+    run(c, "process")
+    run(c, "paper", "quarterly", "--no-notebook")
+    intervals, truth = attack_editions({"Q1": (c / "reports" / first / "published" / "quarterly",
+                                               c / "data/processed/restricted" / first / "published" / "quarterly"),
+                                        f"Q{q}": staged(c, slug, "quarterly")})
+    assert intervals and pinned(intervals) == {}
+    for cell, (lo, hi) in intervals.items():
+        label, fid = cell.split(":", 1)
+        if 0 < float(truth[label][fid]) < 10:
+            assert hi - lo >= 10, (cell, lo, hi)
+    # Q1 again, now that the Q2 edition exists: the same tables as published (its hidden cells kept)
+    register_by_hand(c, slug, "quarterly")
+    set_params(c, period=f"{year} Q1", period_slug=first)
+    run(c, "process")
+    run(c, "paper", "quarterly", "--no-notebook")
+    published = c / "reports" / first / "published" / "quarterly"
+    assert sorted(f.name for f in published.glob("*.csv")) == sorted(
+        f.name for f in staged(c, first, "quarterly")[0].glob("*.csv"))
+    for f in published.glob("*.csv"):
+        assert f.read_bytes() == (staged(c, first, "quarterly")[0] / f.name).read_bytes(), f.name
+
 
 def published_hashes(out: Path) -> dict[str, str]:
     import hashlib

@@ -176,3 +176,25 @@ def test_cells_the_editions_pin_only_together_are_found_by_the_audit(params):
     known = known_from_editions(paper, combined, links, fixed, [q2], params).published_before
     assert known["T|A|Year to date"] == 19 and known["T|B|Year to date"] == 32
     assert "T|A|Q1" not in known and "T|A|Q2" not in known
+
+
+def test_cells_the_published_edition_hid_are_hidden_again_when_the_period_is_rebuilt():
+    """`keep`: rebuilding a published period hides what its published edition hid (beyond what
+    protection alone would choose), so the same data give the same tables; a kept cell that is
+    now zero or not in the paper is left alone."""
+    params = DisclosureParams()
+    paper = quarterly_paper([Q1, Q2])
+    alone = protect_paper(paper, params, comparable=QUARTERS)
+    # Q2 A=4 is primary; B or C of Q2 (20, 25) and their year to date partners protect it
+    assert alone.status[Cell("T", "A", "Q2")] == "primary"
+    extra = Cell("T", "C", "Q1")  # 30: shown when protected alone
+    assert alone.status[extra] == "published"
+    again = protect_paper(paper, params, comparable=QUARTERS,
+                          keep=[extra, Cell("T", "A", "Q2"), Cell("nowhere", "A", "Q1")])
+    assert again.audit.passed
+    assert again.status[extra] == "secondary" and again.status[Cell("T", "A", "Q2")] == "primary"
+    log = again.log_frame().set_index("figure")
+    assert "published edition" in log.loc[extra.id, "reason"]
+    zero = quarterly_paper([Q1, {"A": 4, "B": 0, "C": 25}])
+    kept_zero = protect_paper(zero, params, comparable=QUARTERS, keep=[Cell("T", "B", "Q2")])
+    assert kept_zero.status[Cell("T", "B", "Q2")] == "published"  # a shown zero is never hidden
