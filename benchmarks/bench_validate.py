@@ -54,19 +54,20 @@ def build_return(children: int, seed: int = 0) -> RawData:
         "PLACE_PROVIDER": rng.choice(["PR1", "PR4"], n),
         "DEC": dec.values,
         "REC": rec,
-        "REASON_PLACE_CHANGE": np.where(k == 0, None, "CARPL"),
+        "REASON_PLACE_CHANGE": np.where(k < EPISODES_PER_CHILD - 1, "CARPL", None),  # on the episode moved from (DfE 225)
         "HOME_POST": "NM1 2AB",
-        "PL_POST": "NM3 4CD",
+        "PL_POST": np.array(["NM3 4CD", "NM4 5DE", "NM5 6EF", "NM6 7FG", "NM7 8GH"])[k],  # each move a new place (DfE 435)
         "URN": "SC123456",
     }).astype("str").replace({"None": pd.NA, "nan": pd.NA})
     episodes["REC"] = episodes["REC"].where(~open_mask)
     episodes["DEC"] = episodes["DEC"].where(~open_mask)
     episodes = episodes.assign(RETURN=RETURN, SOURCE_FILE=f"ssda903/{RETURN}/episodes.csv", SOURCE_ROW=np.arange(1, n + 1))
     dob = pd.Timestamp("2008-06-01") + pd.to_timedelta(rng.integers(0, 5000, children), unit="D")
+    sex = rng.choice(["M", "F"], children)
     header = pd.DataFrame({
-        "CHILD": ids, "SEX": rng.choice(["M", "F"], children), "DOB": dob.strftime("%d/%m/%Y"),
+        "CHILD": ids, "SEX": sex, "DOB": dob.strftime("%d/%m/%Y"),
         "ETHNIC": "WBRI", "UPN": "A123456789012",
-        "MOTHER": pd.Series(pd.NA, index=range(children), dtype="str"),
+        "MOTHER": pd.Series(np.where(sex == "F", "0", None), dtype="str"),  # every girl (DfE 393, 607)
         "MC_DOB": pd.Series(pd.NA, index=range(children), dtype="str"),
         "RETURN": RETURN, "SOURCE_FILE": f"ssda903/{RETURN}/header.csv", "SOURCE_ROW": np.arange(1, children + 1),
     })

@@ -24,6 +24,15 @@ threshold = 10
 tables_dir = "reports/2026-27-Q2/tables/quarterly"
 
 # %%
+from pipeline.labels import (
+    ANNUAL_TARGET,
+    FORECAST_PIPELINE,
+    ROUTE_LABELS,
+    STAGE_LABELS,
+    TARGET_TEAM_EXITS,
+    TEAM_TOTAL,
+    YTD,
+)
 from pipeline.render import stories, trend_stories
 from pipeline.render.io import load_notebook_params, load_published
 from pipeline.render.view import PaperView
@@ -47,9 +56,9 @@ q = f"Q{params.period.q}"
 
 # %%
 view.kpis([
-    (f"Q01_team_exits|Total exits through the Exit Team|{q}", f"Exits through the Exit Team in {params.period.label}"),
-    ("Q01_team_exits|Total exits through the Exit Team|Year to date", "Exits through the Exit Team, year to date"),
-    ("Q03_targets|Exits through the Exit Team|Annual target", "Target for the year"),
+    (f"Q01_team_exits|{TEAM_TOTAL}|{q}", f"Exits through the Exit Team in {params.period.label}"),
+    (f"Q01_team_exits|{TEAM_TOTAL}|{YTD}", "Exits through the Exit Team, year to date"),
+    (f"Q03_targets|{TARGET_TEAM_EXITS}|{ANNUAL_TARGET}", "Target for the year"),
     ("Q13d_savings|All exits (Exit Team and adoption)|Saving in the year to date", "Savings, year to date"),
 ])
 
@@ -83,10 +92,10 @@ stories.describe_team_exits(view, params)
 view.table("Q01_team_exits", missing="Exit Team figures are left out: the permanence tracker was not supplied.")
 
 # %%
-view.against_target("Q01_team_exits", "Total exits through the Exit Team", quarters,
+view.against_target("Q01_team_exits", TEAM_TOTAL, quarters,
                     params.targets.exit_team_exits,
                     f"Exits through the Exit Team in {params.period.year.label}, cumulative, against the target",
-                    forecast_figure="Q03_targets|Exits through the Exit Team|Forecast: pipeline")
+                    forecast_figure=f"Q03_targets|{TARGET_TEAM_EXITS}|{FORECAST_PIPELINE}")
 
 # %% [markdown]
 # ### Trends: the same quarter last year and the last eight quarters
@@ -101,7 +110,7 @@ view.table("Q15_same_quarter")
 trend_stories.describe_rolling(view, params)
 
 # %%
-view.trend("Q16_trend_rolling", ["Total exits through the Exit Team"],
+view.trend("Q16_trend_rolling", [TEAM_TOTAL],
            "Children leaving care through the Exit Team in the 12 months to the end of each quarter", "Children",
            "12 months to the end of")
 
@@ -133,31 +142,30 @@ stories.describe_dfe_exits(view, params)
 view.table("Q02_dfe_exits", missing="Children leaving care by reason are left out: no SSDA903 episodes were supplied.")
 
 # %%
-view.bars("Q02_dfe_exits", "Year to date", f"Children who left care in {params.period.year.label} to date, by reason",
+view.bars("Q02_dfe_exits", YTD, f"Children who left care in {params.period.year.label} to date, by reason",
           "Children", "Reason care ended",
-          rows=["Special guardianship order: former foster carer", "Special guardianship order: other carer",
-                "Child arrangements order", "Returned home to parents (planned)",
-                "Returned home to parents (not planned)", "Adoption", "Other reasons"])
+          rows=[ROUTE_LABELS[r] for r in ("SGO_FFC", "SGO_OTHER", "CAO", "HOME_PLANNED", "HOME_UNPLANNED",
+                                          "ADOPTION", "OTHER")])
 
 # %% [markdown]
 # ### Special guardianship orders
 
 # %%
-stories.describe_funnel(view, params, "Q04_sgo", "Referrals", "Special guardianship orders granted",
+stories.describe_funnel(view, params, "Q04_sgo", STAGE_LABELS["SGO"]["REFERRAL"], STAGE_LABELS["SGO"]["GRANTED"],
                         "Special guardianship assessments", "ended with a special guardianship order granted")
 
 # %%
 view.table("Q04_sgo", missing="Special guardianship figures are left out: the permanence tracker was not supplied.")
 
 # %%
-view.bars("Q04_sgo", "Year to date", f"Special guardianship cases reaching each stage, {params.period.year.label} to date",
+view.bars("Q04_sgo", YTD, f"Special guardianship cases reaching each stage, {params.period.year.label} to date",
           "Cases", "Stage")
 
 # %% [markdown]
 # ### Placement with parents
 
 # %%
-stories.describe_funnel(view, params, "Q05_pwp", "Referrals", "Placed with parent(s) under a care order",
+stories.describe_funnel(view, params, "Q05_pwp", STAGE_LABELS["PWP"]["REFERRAL"], STAGE_LABELS["PWP"]["PLACED"],
                         "Placement with parents", "were placed with their parents under a care order")
 
 # %%
@@ -167,7 +175,7 @@ view.table("Q05_pwp", missing="Placement with parents figures are left out: the 
 # ### Connected persons
 
 # %%
-stories.describe_funnel(view, params, "Q06_cp", "Referrals", "Child arrangements orders granted",
+stories.describe_funnel(view, params, "Q06_cp", STAGE_LABELS["CP"]["REFERRAL"], STAGE_LABELS["CP"]["CAO_GRANTED"],
                         "Connected persons assessments", "ended with a child arrangements order granted")
 
 # %%
@@ -177,14 +185,15 @@ view.table("Q06_cp", missing="Connected persons figures are left out: the perman
 # ### Adoption
 
 # %%
-stories.describe_funnel(view, params, "Q07_adoption", "Best-interest decisions", "Adoption orders granted",
+stories.describe_funnel(view, params, "Q07_adoption", STAGE_LABELS["ADOPTION"]["BI_DECISION"],
+                        STAGE_LABELS["ADOPTION"]["ADOPTION_ORDER"],
                         "Adoption (best-interest decisions)", "ended with an adoption order")
 
 # %%
 view.table("Q07_adoption", missing="Adoption figures are left out: the permanence tracker was not supplied.")
 
 # %%
-view.bars("Q07_adoption", "Year to date", f"Adoption cases reaching each stage, {params.period.year.label} to date",
+view.bars("Q07_adoption", YTD, f"Adoption cases reaching each stage, {params.period.year.label} to date",
           "Cases", "Stage")
 
 # %%
@@ -298,7 +307,7 @@ stories.method_notes(view, params)
 # ## Appendix C: Tracing a figure
 
 # %%
-stories.tracing_appendix(params, f"Q01_team_exits|Total exits through the Exit Team|{q}")
+stories.tracing_appendix(params, f"Q01_team_exits|{TEAM_TOTAL}|{q}")
 
 # %%
 view.remaining_tables()

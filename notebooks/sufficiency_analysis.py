@@ -24,6 +24,14 @@ threshold = 10
 tables_dir = "reports/2026-27-Q2/tables/sufficiency"
 
 # %%
+from pipeline.labels import (
+    CEASED,
+    IN_CARE_31_MARCH,
+    NEIGHBOURS_AVERAGE,
+    STARTED,
+    TOTAL,
+    label_own_figure,
+)
 from pipeline.render import comparisons, stories
 from pipeline.render.io import load_notebook_params, load_published
 from pipeline.render.view import PaperView
@@ -46,9 +54,9 @@ first_year = params.trend_financial_years[0].label
 
 # %%
 view.kpis([
-    (f"S12_flows|In care at 31 March|{year}", f"Children in care at {snapshot}"),
-    (f"S12_flows|Started to be looked after|{year}", f"Started to be looked after in {year}"),
-    (f"S12_flows|Ceased to be looked after|{year}", f"Ceased to be looked after in {year}"),
+    (f"S12_flows|{IN_CARE_31_MARCH}|{year}", f"Children in care at {snapshot}"),
+    (f"S12_flows|{STARTED}|{year}", f"Started to be looked after in {year}"),
+    (f"S12_flows|{CEASED}|{year}", f"Ceased to be looked after in {year}"),
     ("S13p_stability_pct|3 or more placements|3 or more placements (%)", "3 or more placements in the year"),
 ])
 
@@ -77,7 +85,7 @@ stories.describe_flows(view, params)
 view.table("S12_flows", missing="The summary of children starting and ceasing care is left out: no SSDA903 data.")
 
 # %%
-view.trend("S12_flows", ["Started to be looked after", "Ceased to be looked after", "In care at 31 March"],
+view.trend("S12_flows", [STARTED, CEASED, IN_CARE_31_MARCH],
            f"Children starting and ceasing care, and in care at 31 March, {first_year} to {year}", "Children")
 
 # %% [markdown]
@@ -90,8 +98,8 @@ comparisons.describe_rate(view, params)
 view.table("E02_cla_rate")
 
 # %%
-view.trend("E02_cla_rate", [f"{params.la.short_name} (counted here)", "England", comparisons.find_region(params),
-                            "Statistical neighbours: average"],
+view.trend("E02_cla_rate", [label_own_figure(params.la.short_name), "England", comparisons.find_region(params),
+                            NEIGHBOURS_AVERAGE],
            "Children in care per 10,000 children under 18: compared", "Per 10,000 children", "At 31 March")
 
 # %%
@@ -244,7 +252,7 @@ view.table("E07_care_leavers")
 # ### Projection of children in care
 
 # %%
-view.projection("S02_cla_by_placement", "Total", "S20_projection",
+view.projection("S02_cla_by_placement", TOTAL, "S20_projection",
                 "Children in care at 31 March: actual and projected",
                 missing=stories.projection_missing(view))
 

@@ -15,13 +15,15 @@ import importlib
 import logging
 import os
 import sys
+from contextlib import ExitStack
 
 from pipeline import __version__
 from pipeline.config import ConfigError, load_params
 from pipeline.errors import EXIT_INTERNAL, EXIT_OS, PipelineError, describe_os_error
 from pipeline.imports import skip_unused_imports
+from pipeline.lock import EXIT_LOCKED, lock_for
 
-# command -> (module, one-line help); trace moves to pipeline.commands.trace with the lineage package
+# command -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "synth": ("pipeline.commands.synth", "create a synthetic local authority's raw returns"),
     "validate": ("pipeline.commands.validate", "validate raw returns (Great Expectations) and stitch episodes"),
@@ -33,7 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "render": ("pipeline.commands.render", "render executed notebooks to HTML and PDF papers"),
     "check-publication": ("pipeline.commands.check_publication", "check public outputs for disclosive content"),
     "withdraw": ("pipeline.commands.withdraw", "withdraw a published paper before publishing its period again"),
-    "trace": ("pipeline.lineage_cli", "trace a published figure to its source rows"),
+    "trace": ("pipeline.commands.trace", "trace a published figure to its source rows"),
     "where": ("pipeline.commands.where", "print where the papers for the current period are"),
     "run-all": ("pipeline.commands.run_all", "run the whole chain in one process (optionally for one regional authority)"),
 }
@@ -126,8 +128,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     configure_logging(args.verbose, args.quiet)
     params = None
+    held = ExitStack()  # failclosed: the run's lock (pipeline.lock), released after the take-down below
     try:
         params = load_params(args.params, args.overrides) if getattr(args, "_needs_params", True) else None
+        if params is not None:
+            held.enter_context(lock_for(args.command, args, params))
         code = int(args._module.run(args, params) or 0)
     except (PipelineError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -144,9 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: internal error in `{args.command}`: {type(exc).__name__}: {exc} "
               "(a defect: rerun with PIPELINE_DEBUG=1 for the traceback and report it)", file=sys.stderr)
         code = EXIT_INTERNAL
-    if code and params is not None and args.command in STAGES and not args.overrides:
-        # judged against params.yaml as it is: a one-off `--set` run says nothing about the papers
-        withdraw_stale_papers(params)
+    with held:  # failclosed: a failed stage takes down the papers it leaves stale (pipeline.publish)
+        if code and code != EXIT_LOCKED and params is not None and args.command in STAGES:
+            withdraw_stale_papers(params, args.params, args.overrides)
     return code
 
 
@@ -154,16 +159,18 @@ def main(argv: list[str] | None = None) -> int:
 STAGES = ("validate", "process", "measures", "candidates", "paper", "render", "check-publication", "run-all")
 
 
-def withdraw_stale_papers(params) -> None:
-    """After a failed stage: withdraw the period's papers that no longer match the inputs."""
+def withdraw_stale_papers(params, params_file: str, overrides: list[str]) -> None:
+    """After a failed stage: take down the papers that no longer match the inputs, in the run's
+    period and, after a `--set` run, in params.yaml's (pipeline.publish.take_down_after_failure)."""
     try:
-        from pipeline.publish import withdraw_if_stale
+        from pipeline.publish import take_down_after_failure
 
-        moved = withdraw_if_stale(params)
+        done = take_down_after_failure(params, params_file, overrides)
     except Exception as exc:  # never hide the stage's own error behind this one
         print(f"warning: could not check the published papers: {type(exc).__name__}: {exc}", file=sys.stderr)
         return
-    if moved:
-        dest = params.paths.restricted_dir(params.period.slug) / "stale"
-        print(f"error: the papers in {params.paths.report_dir(params.period.slug)}/ no longer match the inputs; "
-              f"withdrawn to {dest}/ ({len(moved)} file(s)): see `python -m pipeline where`", file=sys.stderr)
+    for checked, moved in done:
+        if moved:
+            dest = checked.paths.restricted_dir(checked.period.slug) / "stale"
+            print(f"error: the papers in {checked.paths.report_dir(checked.period.slug)}/ no longer match the inputs; "
+                  f"taken down to {dest}/ ({len(moved)} file(s)): see `python -m pipeline where`", file=sys.stderr)

@@ -10,6 +10,7 @@ Exit codes of ``python -m pipeline <command>`` (docs/faults.md):
      `where`: the papers in reports/<period>/ do not match the inputs
   6  the operating system refused: disk full, permission denied, a missing or dangling path
   70 an internal error (a defect: one line, PIPELINE_DEBUG=1 shows the traceback)
+  75 another run holds the lock (pipeline.lock): nothing was done
 """
 
 EXIT_NO_PAPERS = 1

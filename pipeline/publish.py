@@ -15,7 +15,10 @@ different re-publication until `python -m pipeline withdraw`; the rest goes to t
 restricted stale/ folder).
 
 `python -m pipeline where` (and any failing stage) compares reports/<period>/ with its record
-and the current inputs: papers that no longer match are withdrawn, and `where` says why.
+and the current inputs: papers that no longer match are taken down (:func:`take_down`: their
+tables to the register, the rest to the restricted stale/ folder), and `where` says why. A failed
+run with ``--set`` checks both the period it was for and the period of params.yaml
+(:func:`take_down_after_failure`).
 """
 
 from __future__ import annotations
@@ -26,9 +29,9 @@ import shutil
 from pathlib import Path
 
 from pipeline.freshness import chain_problems, compare_hashes
-from pipeline.store import Layout, sha256_file, sha256_text
+from pipeline.store import PUBLICATION_RECORD, Layout, read_json, sha256_file, sha256_text
 
-RECORD = "publication_check.json"
+RECORD = PUBLICATION_RECORD
 STALE = "stale"  # restricted/<period>/stale/: public files withdrawn because they no longer match the inputs
 # The params.yaml keys each paper stage depends on (dvc.yaml; tests/unit/test_publish.py checks).
 PAPER_PARAMS = {
@@ -103,13 +106,6 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
-
-
-def read_json(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 # --- paper -> render -> check: what each step was built from --------------------------------
@@ -275,7 +271,7 @@ def move_aside(paths: list[Path], root: Path, dest: Path) -> list[str]:
 
 def refuse(params, papers: list[str], problems: list[str], checked: list[str]) -> list[str]:
     """A failed publication check: the staged candidates move to restricted/<period>/refused/
-    with the reasons, and whatever reports/<period>/ held for these papers is withdrawn."""
+    with the reasons, and whatever reports/<period>/ held for these papers is taken down."""
     restricted = params.paths.restricted_dir(params.period.slug)
     stage = staging_dir(params)
     refused = move_aside([public_files(params, p)[k][0] for p in papers for k in public_files(params, p)],
@@ -283,17 +279,25 @@ def refuse(params, papers: list[str], problems: list[str], checked: list[str]) -
     write_json_atomic(restricted / "refused" / RECORD, {"period": params.period.label, "passed": False,
                                                         "files_checked": checked, "problems": problems,
                                                         "refused": refused})
-    return withdraw(params, papers, "the publication check of the new papers failed: "
-                    f"see {restricted / 'refused' / RECORD}")
+    reason = f"the publication check of the new papers failed: see {restricted / 'refused' / RECORD}"
+    moved = take_down(params, papers, reason)
+    if not moved and not any(f[1].exists() for p in PAPERS for f in public_files(params, p).values()):
+        # nothing left to take down (e.g. DVC deleted the published files before the check ran):
+        # `where` still says why there are no papers
+        write_json_atomic(restricted / STALE / "reason.json", {"period": params.period.label, "reason": reason,
+                                                               "withdrawn": []})
+    return moved
 
 
-def withdraw(params, papers: list[str], reason: str) -> list[str]:
-    """Take the published files of `papers` out of reports/<period>/: their tables stay in the
-    register of published editions (pipeline.disclosure.publications.take_down: readers may hold
-    them, so every later edition is still audited against them; only `withdraw` ends the
-    refusal to re-publish), the rest moves to the restricted stale/ folder with
-    the reason; the publication record keeps only the papers left."""
-    from pipeline.disclosure.publications import take_down
+def take_down(params, papers: list[str], reason: str) -> list[str]:
+    """Take the published files of `papers` out of reports/<period>/ (fail closed: they no
+    longer match the inputs, or the new papers' check failed): their tables stay in the
+    register of published editions (pipeline.disclosure.publications.take_down: readers may
+    hold them, so every later edition is still audited against them; a take-down is not the
+    analyst's ``python -m pipeline withdraw``, which alone ends the refusal to re-publish), the
+    rest moves to the restricted stale/ folder beside ``reason.json``; the publication record
+    keeps only the papers left."""
+    from pipeline.disclosure.publications import take_down as keep_in_register
 
     out = params.paths.report_dir(params.period.slug)
     dest = params.paths.restricted_dir(params.period.slug) / STALE
@@ -302,7 +306,7 @@ def withdraw(params, papers: list[str], reason: str) -> list[str]:
     for paper in papers:
         tables = public_files(params, paper)["tables"][1]
         if (tables / "tables.json").exists():
-            take_down(params, paper, params.period.slug)  # the register keeps the edition: not a withdrawal
+            keep_in_register(params, paper, params.period.slug)  # the register keeps the edition: not a withdrawal
             moved.append(tables.relative_to(out).as_posix())
     moved += move_aside([public_files(params, p)[k][1] for p in papers for k in public_files(params, p) if k != "tables"],
                         out, dest)
@@ -317,6 +321,9 @@ def withdraw(params, papers: list[str], reason: str) -> list[str]:
     if moved:
         write_json_atomic(dest / "reason.json", {"period": params.period.label, "reason": reason, "withdrawn": moved})
     return moved
+
+
+withdraw = take_down  # the name `where --withdraw` (pipeline.where) imports
 
 
 def published_problems(params) -> tuple[list[str], dict[str, list[str]]]:
@@ -353,8 +360,45 @@ def published_problems(params) -> tuple[list[str], dict[str, list[str]]]:
     return present, stale
 
 
-def withdraw_if_stale(params) -> list[str]:
-    """Withdraw the period's published papers that no longer match the inputs."""
+def withdraw_if_stale(params, context: str = "") -> list[str]:
+    """Take down the period's published papers that no longer match the inputs (the reason
+    recorded starts with `context`, e.g. which failed run found them stale)."""
     _, stale = published_problems(params)
     reasons = list(dict.fromkeys(r for rs in stale.values() for r in rs))
-    return withdraw(params, sorted(stale), "; ".join(reasons)) if stale else []
+    return take_down(params, sorted(stale), context + "; ".join(reasons)) if stale else []
+
+
+# The --set keys that choose which papers a run is for (the period, where they live); the
+# others (a target, a threshold, a sufficiency year) are a one-off variation of the run.
+IDENTIFYING = ("period", "period_slug", "paths.")
+
+
+def select_identifying(overrides: list[str] | tuple[str, ...]) -> list[str]:
+    """The overrides (``key=value``) that choose which papers a run is for (pure)."""
+    keys = [(o.split("=", 1)[0].strip(), o) for o in overrides]
+    return [o for k, o in keys if k in IDENTIFYING[:2] or k.startswith(IDENTIFYING[2])]
+
+
+def take_down_after_failure(params, params_file: str | Path | None = None,
+                            overrides: list[str] | tuple[str, ...] = ()) -> list[tuple[object, list[str]]]:
+    """After a failed run: take down the papers that no longer match the inputs. Without
+    ``--set``, the run's period, judged with the run's parameters (params.yaml as it is).
+    With ``--set``, the papers of the period the run was for and those of params.yaml's period,
+    each judged as `where` judges them: with params.yaml, the run's period and paths (a one-off
+    target or threshold that failed does not make the published papers wrong; data the failed
+    run rebuilt, or raw files that changed, do). Returns (parameters, files taken down) for
+    each period checked."""
+    from pipeline.config import load_params
+
+    runs = [params]
+    if overrides and params_file is not None:
+        runs = [load_params(params_file, select_identifying(overrides)), load_params(params_file, [])]
+    given = f" with --set {' '.join(overrides)}" if overrides else ""
+    context = f"a failed run for {params.period.label}{given} found these papers out of date: "
+    done, seen = [], set()
+    for p in runs:
+        key = (str(p.paths.reports), p.period.slug)
+        if key not in seen:
+            seen.add(key)
+            done.append((p, withdraw_if_stale(p, context)))
+    return done

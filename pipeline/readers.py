@@ -36,6 +36,7 @@ import pandas as pd
 from pipeline import schema
 from pipeline.errors import InputError
 from pipeline.periods import FinancialYear, financial_year_of, parse_financial_year
+from pipeline.schema import layout_columns
 from pipeline.store import sha256_bytes
 from pipeline.validate.rules import failures_frame, file_failure
 
@@ -71,11 +72,6 @@ class RawData:
     excluded: pd.DataFrame  # rows set aside while reading (EXCLUSION_COLUMNS)
     layout: str = "project"
     notes: list[str] = field(default_factory=list)
-
-
-def layout_columns(table: str) -> tuple[schema.Column, ...]:
-    """The columns of an SSDA903 table or a local file."""
-    return schema.SSDA903_TABLES.get(table) or schema.LOCAL_FILES[table]
 
 
 # --- discovery ---------------------------------------------------------------------------------

@@ -247,6 +247,11 @@ ADOPTION_PLACEMENTS = ("A3", "A4", "A5", "A6")
 INDEPENDENT_PLACEMENTS = ("H5", "P2", "K3")
 
 
+def layout_columns(table: str) -> tuple[Column, ...]:
+    """The columns of an SSDA903 table or a local file."""
+    return SSDA903_TABLES.get(table) or LOCAL_FILES[table]
+
+
 def placement_group(place: str, provider: str | None) -> str:
     """Map a PLACE code and PLACE_PROVIDER to a placement group (PLACEMENT_GROUP_LABELS)."""
     if place in FOSTER_PLACEMENTS:

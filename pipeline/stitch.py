@@ -18,12 +18,19 @@ S5  closed at the next episode: an earlier return's open episode that runs into 
 S6  cut at a later return: an earlier return's closed episode overlapping a later return's
     episode ends that day (REC X1 unless the later episode starts a new period; liia RULE_4).
 S7  closed before a new period: an earlier return's open episode followed by a later return's
-    RNE S episode ends at its own return's end or that DECOM, whichever is first, REC blank
-    (reason unknown; liia RULE_1A).
+    RNE S episode ends the day after its own return's end or on that DECOM, whichever is
+    first, REC blank (reason unknown; liia RULE_1A, which ends it on the return's last day).
 S8  X1 gap closed: an episode ceasing X1 whose next episode (from a later return) starts
     later ends on that DECOM instead (liia RULE_5).
 S9  open, not in later returns: an episode left open in a return, whose child is in no later
-    return, ends on its return's last day, REC blank (liia RULE_2).
+    return, ends the day after its return's last day, REC blank (liia RULE_2 ends it on the
+    last day).
+
+S7 and S9 end an episode the day *after* its return's last day, not on it: the return says the
+child was looked after at the end of that day, so the child counts in that day's snapshot (the
+DfE's children looked after at 31 March, where a child who ceased on 31 March is not counted);
+the next return, which holds every child looked after on any day of its period, says the child
+was not looked after after it.
 S0  after as_of: returns ending after ``as_of`` are not used (to recompute an earlier view).
 
 Every dropped row and every changed row is logged (CHILD, DECOM, rule, kept_return,
@@ -42,6 +49,8 @@ import pandas as pd
 
 from pipeline import schema
 
+ONE_DAY = pd.Timedelta(days=1)
+
 EPISODE_DATA = [c.name for c in schema.SSDA903_TABLES["episodes"]]
 LOG_COLUMNS = ["CHILD", "DECOM", "rule", "kept_return", "dropped_return", "detail"]
 EXCLUDED_COLUMNS = ["table", "RETURN", "SOURCE_FILE", "SOURCE_ROW", "CHILD", "reason"]
@@ -54,9 +63,9 @@ STITCH_RULES = {
     "S4_SUPERSEDED_BY_LATER_RETURN": "starts on or after the first episode a later return holds for the child; superseded",
     "S5_CLOSED_AT_NEXT_EPISODE": "open episode ended (X1) where a later return's next episode starts",
     "S6_CUT_AT_LATER_RETURN": "overlapping episode cut where a later return's episode starts",
-    "S7_CLOSED_BEFORE_NEW_PERIOD": "open episode ended at its return's end before a new period of care (REC unknown)",
+    "S7_CLOSED_BEFORE_NEW_PERIOD": "open episode ended the day after its return's end (or at a new period of care, if sooner; REC unknown)",
     "S8_X1_GAP_CLOSED": "X1 episode extended to the next episode's start (later return)",
-    "S9_OPEN_NOT_IN_LATER_RETURN": "open episode of a child absent from later returns ended at its return's end (REC unknown)",
+    "S9_OPEN_NOT_IN_LATER_RETURN": "open episode of a child absent from later returns ended the day after its return's end (REC unknown)",
     "S10_HEADER_SUPERSEDED": "header row of a child also in a later return, which wins",
     "S11_DUPLICATE_ROW": "exact duplicate of a row in the same or a later return",
 }
@@ -177,7 +186,7 @@ def stitch_episodes(episodes: pd.DataFrame, as_of: date | None = None) -> Stitch
             idx = mask[mask].index
             old_dec = ep.loc[idx, "DEC"]
             if rule == "S7_CLOSED_BEFORE_NEW_PERIOD":
-                new_dec = np.minimum(ep.loc[idx, "_END"], b.loc[idx, "DECOM"])
+                new_dec = np.minimum(ep.loc[idx, "_END"] + ONE_DAY, b.loc[idx, "DECOM"])
                 ep.loc[idx, "REC"] = pd.NA
             else:
                 new_dec = b.loc[idx, "DECOM"]
@@ -209,7 +218,7 @@ def stitch_episodes(episodes: pd.DataFrame, as_of: date | None = None) -> Stitch
     alone = ep["DEC"].isna() & (max_rank == ep["_RANK"]) & (ep["_RANK"] < max(ranks))
     if alone.any():
         idx = alone[alone].index
-        ep.loc[idx, "DEC"] = ep.loc[idx, "_END"]
+        ep.loc[idx, "DEC"] = ep.loc[idx, "_END"] + ONE_DAY
         ep.loc[idx, "REC"] = pd.NA
         ep.loc[idx, "STITCH_RULE"] = "S9_OPEN_NOT_IN_LATER_RETURN"
         logs.append(_log(ep.loc[idx], "S9_OPEN_NOT_IN_LATER_RETURN", ep.loc[idx, "RETURN"], None,

@@ -49,6 +49,7 @@ REFUSED = "refused"
 WITHDRAWN = "withdrawn"
 DFE_PUBLISHED = "published"  # <raw>/published/: the DfE's published figures
 MANIFEST = "manifest.json"
+PUBLICATION_RECORD = "publication_check.json"  # reports/<period>/: what the publication check passed
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,14 @@ def sha256_file(path: Path) -> str:
 
 
 # --- manifests -----------------------------------------------------------------------------
+
+
+def read_json(path: Path) -> dict | None:
+    """A JSON record (manifest, publication record); None when it is missing or unreadable."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def read_manifest(folder: Path) -> dict | None:

@@ -186,6 +186,11 @@ class PublishedTable:
         return bad
 
 
+# A derived table's note that starts so says why some of its figures are blank (cannot be
+# computed, e.g. no unit cost for the year): the narrative states the reason, never a zero.
+UNAVAILABLE_NOTE = "Not available: "
+
+
 @dataclass
 class DerivedTable:
     """Figures computed from counts (percentages, rates, means, savings).

@@ -30,6 +30,13 @@ def run(args: argparse.Namespace, params: Params) -> int:
         parse_quarter(slug)
     except PeriodError:
         raise PipelineError(f"--period {slug}: not a period slug like 2026-27-Q2") from None
+    from dataclasses import replace
+
+    from pipeline.publish import take_down
+
+    # the paper's HTML, PDF and downloads leave reports/ too (publication record updated)
+    take_down(replace(params, period=parse_quarter(slug)), [args.paper],
+              f"withdrawn by the analyst (python -m pipeline withdraw {args.paper} --period {slug})")
     target = withdraw(params, args.paper, slug)
     root = params.paths.root
     print(f"{args.paper} {slug} withdrawn to {target.relative_to(root) if target.is_relative_to(root) else target}; "

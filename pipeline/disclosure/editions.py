@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import DisclosureError
+from pipeline.labels import YTD
 from pipeline.tables import Cell, Equation, Paper, PublishedTable
 
-YTD = "Year to date"
 QUARTER = re.compile(r"^Q[1-4]$")
 SEP = "::"
 

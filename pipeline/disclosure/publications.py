@@ -132,7 +132,8 @@ def published_folder(params: Params, paper: str, slug: str) -> Path | None:
     register, else ``reports/<slug>/tables/<paper>/`` when the period's publication record
     (publication_check.json) passed and lists the paper (an edition published before the
     register existed, or whose registering was interrupted); None when there is none."""
-    from pipeline.publish import RECORD, read_json
+    from pipeline.store import PUBLICATION_RECORD as RECORD
+    from pipeline.store import read_json
 
     register, _ = register_folders(params, paper, slug)
     if (register / "tables.json").exists():

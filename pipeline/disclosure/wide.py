@@ -19,9 +19,8 @@ import math
 import pandas as pd
 
 from pipeline.errors import InputError
+from pipeline.labels import TOTAL
 from pipeline.tables import Cell, Equation, Paper, PublishedTable
-
-TOTAL = "Total"
 
 
 def parse_count(text: object, symbol: str) -> float | str:

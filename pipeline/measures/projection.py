@@ -48,7 +48,7 @@ from pipeline.coverage import check_day, check_window, read_coverage, say_day
 AGE_MONTHS = 18 * 12
 N_BANDS = len(schema.AGE_BANDS)
 TIC = ("Under 1 year", "1 year or more")
-TOTAL = "TOTAL"
+ALL_GROUPS = "TOTAL"  # the PLACEMENT_GROUP code of the all-placements row (a code, not a label)
 
 
 def band_index_of_age_years(age: np.ndarray) -> np.ndarray:
@@ -259,10 +259,10 @@ def simulate_care_population(base: np.ndarray, rates: TransitionRates, years: in
 
 def summarise_projection(runs: np.ndarray, groups: tuple[str, ...], labels: list[str]) -> pd.DataFrame:
     """Median, 5% and 95% points and mean of each placement group and the total, by year:
-    columns YEAR, PLACEMENT_GROUP (TOTAL for all), MEDIAN, P05, P95, MEAN."""
+    columns YEAR, PLACEMENT_GROUP (ALL_GROUPS, "TOTAL", for all), MEDIAN, P05, P95, MEAN."""
     by_group = runs.sum(axis=2)                                   # [sims, years, G]
     stacked = np.concatenate([by_group, by_group.sum(axis=2, keepdims=True)], axis=2)
-    names = list(groups) + [TOTAL]
+    names = list(groups) + [ALL_GROUPS]
     rows = []
     for y, label in enumerate(labels):
         for k, name in enumerate(names):
@@ -353,46 +353,3 @@ def project_children_in_care(facts: dict[str, pd.DataFrame], params) -> pd.DataF
                                     proj.step_months)
     labels = [base_year.shift(k).label for k in range(1, proj.years + 1)]
     return summarise_projection(runs, groups, labels)
-
-
-def build_projection_table(facts: dict[str, pd.DataFrame], params, placement_table):
-    """The projection as a DerivedTable (None when :func:`describe_history` declines): rows =
-    placement types + Total, columns = each projected 31 March's central figure (median) and 5%/95% band. Each figure names the
-    sufficiency year's count of the same placement type as its input, so a suppressed base
-    count suppresses its projection."""
-    from pipeline.papers.sufficiency import TOTAL as ROW_TOTAL
-    from pipeline.papers.sufficiency import label_snapshot
-    from pipeline.tables import Cell, DerivedTable
-
-    history = describe_history(facts, params)
-    if history.declined:
-        return None
-    proj = project_children_in_care(facts, params)
-    base_col = label_snapshot(params.sufficiency_year)
-    labels = dict(schema.PLACEMENT_GROUP_LABELS)
-    labels[TOTAL] = ROW_TOTAL
-    rows = [labels.get(g, g) for g in proj["PLACEMENT_GROUP"].drop_duplicates()]
-    cols = []
-    values = {}
-    for year, frame in proj.groupby("YEAR", sort=True):
-        end_year = params.sufficiency_year.shift(int(year[:4]) - params.sufficiency_year.start_year).end.year
-        for stat, name in (("MEDIAN", "central"), ("P05", "low"), ("P95", "high")):
-            col = f"{end_year}: {name}"
-            cols.append(col)
-            for _, r in frame.iterrows():
-                values[(labels.get(r["PLACEMENT_GROUP"], r["PLACEMENT_GROUP"]), col)] = r[stat]
-    table = pd.DataFrame(index=rows, columns=cols, dtype="float64")
-    for (r, c), v in values.items():
-        table.at[r, c] = v
-    inputs = {(r, c): (Cell(placement_table.table_id, r, base_col),) for r in rows for c in cols
-              if r in placement_table.rows}
-    table = table.loc[[r for r in rows if r in placement_table.rows]]
-    return DerivedTable(
-        "S20_projection", "Projected children in care at 31 March by placement type", "Placement type",
-        "Projected 31 March", table, inputs, fmt="count",
-        caption=f"Central projection (median of {params.projection.simulations} simulations) and the range "
-                "in which 90% of simulations fall (low: 5th percentile, high: 95th), if admissions, exits and moves between placement types "
-                f"continue at the rates of the last {history.years_text}.",
-        notes=(history.describe(),
-               "Method: monthly Markov stock-flow simulation (docs/measures.md). The range reflects chance "
-               "variation only, not changes in policy or demand."))

@@ -410,7 +410,9 @@ def _savings_measures(sv: pd.DataFrame, period: Quarter, basis_days: int, cache:
             rows.append((f"savings_cost_unknown_{window}", "route", name, s.count_cost_unknown(sv, labels, routes)))
         for horizon in s.SAVINGS_HORIZONS:
             mid = {"to_18_quarter": "savings_to_18_quarter", "to_18_ytd": "savings_to_18_ytd"}.get(horizon, f"savings_{horizon}")
-            rows.append((mid, "route", name, s.compute_savings(sv, period, horizon, basis_days, routes)))
+            # a figure that cannot be computed (a unit-cost year missing) is unavailable with the reason, never 0
+            pounds, reason = s.compute_savings_or_reason(sv, period, horizon, basis_days, routes)
+            rows.append((mid, "route", name, pounds, reason) if reason else (mid, "route", name, pounds))
     return rows
 
 
@@ -438,7 +440,11 @@ def compute_quarterly_measures(facts: dict[str, pd.DataFrame], params, period: Q
     if "savings" in facts:
         rows += _savings_measures(facts["savings"], period, params.savings_basis_days, cache)
     out = pd.DataFrame(
-        [(m, period.label, d, c, _values_or_none(v), MEASURES[m][1]) for m, d, c, v in rows], columns=TIDY_COLUMNS)
+        [(m, period.label, d, c, _values_or_none(v), "unavailable" if why else MEASURES[m][1])
+         for m, d, c, v, *why in rows], columns=TIDY_COLUMNS)
+    reasons = [r[4] if len(r) > 4 else "" for r in rows]  # only an unavailable saving has one
+    if any(reasons):
+        out["reason"] = reasons
     present = set(out["measure_id"])
     unavailable = [(m, period.label, "", "", None, "unavailable") for m in MEASURES if m not in present]
     if unavailable:

@@ -15,6 +15,9 @@ date (inclusive) to a horizon (inclusive), never beyond the day before the 18th 
   had the child remained in that placement until 18 (costs held at the exit year's prices).
 
 Children whose placement cost or allowance is unknown are left out of the sums and counted.
+A figure that cannot be computed is unavailable with a reason, never £0
+(:func:`explain_unavailable`): when an exit it covers falls in a financial year the unit
+costs file lists no cost for (UC_YEAR_MISSING), or when none of its children's costs is known.
 """
 
 from __future__ import annotations
@@ -25,25 +28,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.periods import Quarter
-
-
-def count_saving_days(exit_date: pd.Series, date_18: pd.Series, until: pd.Timestamp | None) -> pd.Series:
-    """Days from the exit date to `until` (both inclusive), stopping the day before the 18th
-    birthday; `until=None` means up to that day. Never negative."""
-    last = date_18 - pd.Timedelta(days=1)
-    if until is not None:
-        last = last.where(last < pd.Timestamp(until), pd.Timestamp(until))
-    days = (last - exit_date).dt.days + 1
-    return days.clip(lower=0).astype("Int64")
-
-
-def compute_child_savings(savings: pd.DataFrame, until: pd.Timestamp | None, basis_days: int) -> pd.Series:
-    """Saving in pounds for each row of the savings fact up to `until` (None: to 18);
-    missing where the net annual saving is unknown."""
-    if basis_days <= 0:
-        raise ValueError("savings basis days must be positive")
-    days = count_saving_days(savings["EXIT_DATE"], savings["DATE_18"], until)
-    return (savings["NET_ANNUAL_SAVING"].astype("Float64") * days.astype("Float64") / basis_days).astype("Float64")
+from pipeline.process.savings import compute_child_savings
 
 
 def select_exits_in(savings: pd.DataFrame, quarters: Iterable[str], routes: Iterable[str] | None = None) -> pd.DataFrame:
@@ -66,6 +51,23 @@ def count_cost_unknown(savings: pd.DataFrame, quarters: Iterable[str], routes: I
     """Exits in the quarters whose saving cannot be computed (cost or allowance unknown)."""
     rows = select_exits_in(savings, quarters, routes)
     return int((~rows["COST_KNOWN"].astype(bool)).sum())
+
+
+def explain_unavailable(savings: pd.DataFrame, quarters: Iterable[str], routes: Iterable[str] | None = None) -> str | None:
+    """Why the saving of the exits in the quarters (on the routes) cannot be computed, or None
+    when it can: "no unit cost for 2026-27 in unit_costs.csv" (a year of exit the unit costs
+    file does not list; column COST_UNKNOWN_REASON of the savings fact), or the cost of none of
+    the children is known. No exits at all is a saving of £0, not a missing one."""
+    rows = select_exits_in(savings, quarters, routes)
+    if "COST_UNKNOWN_REASON" in rows:
+        reasons = sorted(set(rows["COST_UNKNOWN_REASON"].dropna().astype(str)))
+        if reasons:
+            return "; ".join(reasons)
+    unknown = int((~rows["COST_KNOWN"].astype(bool)).sum())
+    if len(rows) and unknown == len(rows):
+        who = "the child" if unknown == 1 else f"any of the {unknown} children"
+        return f"the unit costs file has no cost for the placement (or allowance) of {who}"
+    return None
 
 
 SAVINGS_HORIZONS = ("quarter", "ytd", "year_end", "to_18_quarter", "to_18_ytd")
@@ -91,6 +93,16 @@ def compute_savings(savings: pd.DataFrame, period: Quarter, horizon: str, basis_
     """Saving in pounds for a horizon (SAVINGS_HORIZONS) of `period`."""
     quarters, until = horizon_of(period, horizon)
     return sum_savings(savings, quarters, until, basis_days, routes)
+
+
+def compute_savings_or_reason(savings: pd.DataFrame, period: Quarter, horizon: str, basis_days: int,
+                              routes: Iterable[str] | None = None) -> tuple[float | None, str | None]:
+    """(saving in pounds, None), or (None, why it is unavailable: :func:`explain_unavailable`)."""
+    quarters, until = horizon_of(period, horizon)
+    reason = explain_unavailable(savings, quarters, routes)
+    if reason is not None:
+        return None, reason
+    return sum_savings(savings, quarters, until, basis_days, routes), None
 
 
 def round_pounds(value: float) -> float:

@@ -208,7 +208,7 @@ def reconcile_stock_flow(facts: dict[str, pd.DataFrame], years: list[FinancialYe
 
 def compute_projection_measures(facts: dict[str, pd.DataFrame], params) -> list[tuple]:
     """Projected children in care by placement group (median, 5% and 95% points)."""
-    from pipeline.measures.projection import describe_history, project_children_in_care
+    from pipeline.measures.projection import ALL_GROUPS, describe_history, project_children_in_care
 
     if params.projection.simulations <= 0 or "care_transitions" not in facts:
         return []
@@ -221,7 +221,7 @@ def compute_projection_measures(facts: dict[str, pd.DataFrame], params) -> list[
                        for mid in ("projected_cla_median", "projected_cla_p05", "projected_cla_p95")]
     proj = project_children_in_care(facts, params)
     for _, r in proj.iterrows():
-        dim, cat = ("", "") if r["PLACEMENT_GROUP"] == "TOTAL" else ("placement_group", r["PLACEMENT_GROUP"])
+        dim, cat = ("", "") if r["PLACEMENT_GROUP"] == ALL_GROUPS else ("placement_group", r["PLACEMENT_GROUP"])
         for stat, mid in (("MEDIAN", "projected_cla_median"), ("P05", "projected_cla_p05"), ("P95", "projected_cla_p95")):
             rows.append(_row(mid, r["YEAR"], float(r[stat]), "children", dim, cat))
     return rows

@@ -14,11 +14,11 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from pipeline.labels import TOTAL
 from pipeline.tables import Paper, PublishedTable
 
 DQ_TABLE_ID = "DQ01_validation_warnings"
 ACCEPTED_TABLE_ID = "DQ02_accepted_exceptions"
-TOTAL = "Total"
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """The quarterly paper's table of children to consider for exit from care, by group.
 
-Rows are the groups of :data:`pipeline.candidates.GROUPS`; columns are "Children in the
+Rows are the groups of :data:`pipeline.process.candidates.GROUPS`; columns are "Children in the
 group" and "Already working with the team" (children with an open SGO, PWP or CP case).
 Each cell is a :class:`~pipeline.tables.Selection` over the fact table ``candidates`` (the
-list from :func:`pipeline.candidates.build_candidates`, one row per child per group).
+list from :func:`pipeline.process.candidates.build_candidates`, one row per child per group).
 
 There is no total row: a child can be in more than one group, so the groups do not add up,
 and a published count of distinct children would tell an attacker ``total <= sum of groups``,
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.candidates import GROUPS
 from pipeline.config import Params
+from pipeline.process.candidates import GROUPS
 from pipeline.tables import PublishedTable, Selection
 
 FACT = "candidates"

@@ -37,11 +37,19 @@ from pipeline.comparators.figures import (
     summarise_neighbours,
     to_financial_year,
 )
+from pipeline.labels import (
+    CEASED,
+    IN_CARE_31_MARCH,
+    NEIGHBOURS_AVERAGE,
+    STARTED,
+    TOTAL,
+    label_own_figure,
+)
 from pipeline.periods import FinancialYear
 from pipeline.tables import Cell, DerivedTable, Paper
 
 WHOLE = "Rates are rounded to whole numbers, as the DfE publishes them."
-AVERAGE, MEDIAN = "Statistical neighbours: average", "Statistical neighbours: median"
+AVERAGE, MEDIAN = NEIGHBOURS_AVERAGE, "Statistical neighbours: median"
 OwnFigure = tuple[float, tuple[Cell, ...]]
 
 
@@ -93,9 +101,9 @@ COMPARISONS = (
                ("Young people with no information on their accommodation count in the total, as the DfE counts "
                 "them.",)),
 )
-DIFFERENCES = (("In care at 31 March", "cla_number", "In care at 31 March"),
-               ("Started to be looked after", "start_number", "Started to be looked after"),
-               ("Ceased to be looked after", "cease_number", "Ceased to be looked after"))
+DIFFERENCES = ((IN_CARE_31_MARCH, "cla_number", IN_CARE_31_MARCH),
+               (STARTED, "start_number", STARTED),
+               (CEASED, "cease_number", CEASED))
 DIFFERENCE_TABLE = "E08_dfe_vs_counted"
 
 
@@ -148,7 +156,7 @@ def _derived(paper: Paper, table_id: str, col: str) -> OwnFigure | None:
 def compute_own_figure(measure: str, paper: Paper, facts: dict[str, pd.DataFrame], year: FinancialYear) -> OwnFigure | None:
     """The LA's own figure for ``measure`` in ``year`` and the count cells it is computed from."""
     fy, day = year.label, label_column(year, True)
-    flows = {"cla": "In care at 31 March", "start": "Started to be looked after", "cease": "Ceased to be looked after"}
+    flows = {"cla": IN_CARE_31_MARCH, "start": STARTED, "cease": CEASED}
     stem, _, kind = measure.partition("_")
     if stem in flows and kind == "number":
         return _count(paper, "S12_flows", flows[stem], fy)
@@ -161,7 +169,7 @@ def compute_own_figure(measure: str, paper: Paper, facts: dict[str, pd.DataFrame
     if measure == "distance_pct":
         return _derived(paper, "S14p_distance_pct", day)
     if measure == "leavers_suitable_pct":
-        ok, total = _count(paper, "S17_care_leavers", "Suitable", fy), _count(paper, "S17_care_leavers", "Total", fy)
+        ok, total = _count(paper, "S17_care_leavers", "Suitable", fy), _count(paper, "S17_care_leavers", TOTAL, fy)
         if ok is None or total is None or total[0] <= 0:
             return None
         return 100.0 * ok[0] / total[0], ok[1] + total[1]
@@ -189,7 +197,7 @@ def build_comparison(spec: Comparison, figures: pd.DataFrame, neighbours: Sequen
     codes = set(rows_m["code"].astype(str))
     whole = spec.fmt == "number"
     lines: list[tuple[str, Callable[[FinancialYear], OwnFigure | None]]] = [
-        (f"{short} (counted here)", lambda y: _round_figure(compute_own_figure(spec.measure, paper, facts, y), whole))]
+        (label_own_figure(short), lambda y: _round_figure(compute_own_figure(spec.measure, paper, facts, y), whole))]
     dfe = lambda code: (lambda y: _public(value(code, y.start_year + 1)))  # noqa: E731
     if la in codes:
         lines.append((f"{short} (published by the DfE)", dfe(la)))
@@ -261,7 +269,7 @@ def build_differences(figures: pd.DataFrame, paper: Paper, params) -> DerivedTab
     if mine.empty:
         return None
     years = sorted(to_financial_year(t) for t in set(mine["time_period"].astype(int)))
-    cols = [y.label for y in years if _count(paper, "S12_flows", "In care at 31 March", y.label) is not None]
+    cols = [y.label for y in years if _count(paper, "S12_flows", IN_CARE_31_MARCH, y.label) is not None]
     if not cols:
         return None
     rows, inputs = [], {}

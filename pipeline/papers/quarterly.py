@@ -33,15 +33,40 @@ from pipeline import schema
 from pipeline.config import Params
 from pipeline.coverage import check_quarter, read_coverage
 from pipeline.errors import InputError
+from pipeline.labels import (
+    ANNUAL_TARGET,
+    CAPACITY_LOST,
+    DFE_EXITS_TOTAL,
+    FORECAST_PIPELINE,
+    FORECAST_RUN_RATE,
+    MEDIAN_WAIT,
+    ROUTE_LABELS,
+    STAGE_LABELS,
+    STATUS_LABELS,
+    TARGET_ADOPTIONS,
+    TARGET_TEAM_EXITS,
+    TEAM_LABELS,
+    TEAM_TOTAL,
+    TOTAL,
+    WAITING_CHILDREN,
+    YTD,
+)
 from pipeline.measures import quarterly as m
 from pipeline.measures import savings as sv
 from pipeline.papers.trends import build_trend_tables
 from pipeline.periods import Quarter
-from pipeline.process.quarterly import DFE_ROUTE_ORDER, EXIT_TEAM_ROUTES, ROUTE_LABELS, TIMELINESS
-from pipeline.tables import Cell, DerivedTable, Equation, Paper, PublishedTable, Selection
+from pipeline.process.quarterly import DFE_ROUTE_ORDER, EXIT_TEAM_ROUTES, TIMELINESS
+from pipeline.tables import (
+    UNAVAILABLE_NOTE,
+    Cell,
+    DerivedTable,
+    Equation,
+    Paper,
+    PublishedTable,
+    Selection,
+)
 
 PAPER_ID = "quarterly"
-YTD = "Year to date"
 OPEN = "Open at quarter end"
 
 # Order in which the paper shows its tables (count and derived together).
@@ -71,32 +96,12 @@ SOURCE_LABELS = {
     "staffing_quarters": "the staffing file", "savings": "the unit costs file", "exits": "the SSDA903 episodes",
 }
 
-STAGE_LABELS = {
-    "SGO": {"REFERRAL": "Referrals", "STAGE1": "Progressed to stage 1", "ASSESSMENT": "SGO assessments",
-            "PANEL": "Permanence panel", "COURT": "Progressing to court",
-            "GRANTED": "Special guardianship orders granted", "CLOSED": "Closed without an order"},
-    "PWP": {"REFERRAL": "Referrals", "INITIAL_VIABILITY": "Initial viability assessments",
-            "FULL_ASSESSMENT": "Full placement with parents assessments",
-            "PLACED": "Placed with parent(s) under a care order", "REVOKED": "Care orders revoked",
-            "RETURNED": "Returned to local authority care", "CLOSED": "Closed without a placement"},
-    "CP": {"REFERRAL": "Referrals", "INITIAL_VIABILITY": "Initial viability assessments",
-           "FULL_VIABILITY": "Full viability assessments",
-           "MANAGEMENT_DECISION": "Case management decisions for the placement",
-           "PLACED": "Placed with connected persons", "CAO_GRANTED": "Child arrangements orders granted",
-           "RETURNED": "Returned to local authority care", "CLOSED": "Closed without a placement"},
-    "ADOPTION": {"BI_DECISION": "Best-interest decisions", "PLACEMENT_ORDER": "Placement orders granted",
-                 "LINKED": "Linked with adopters", "MATCHED": "Matched with adopters",
-                 "PLACED": "Placed for adoption", "ADOPTION_ORDER": "Adoption orders granted",
-                 "REVERSAL": "Reversals (plan no longer adoption)"},
-}
 FUNNEL_TABLES = {
     "SGO": ("Q04_sgo", "Special guardianship orders"),
     "PWP": ("Q05_pwp", "Placement with parents"),
     "CP": ("Q06_cp", "Connected persons"),
     "ADOPTION": ("Q07_adoption", "Adoption progress"),
 }
-TEAM_LABELS = {"EXIT": "Exit Team", "ADOPTION": "Adoption team", "MANAGEMENT": "Management", "SUPPORT": "Support"}
-STATUS_LABELS = {"FILLED": "In post", "AGENCY": "Agency", "ABSENT": "Absent", "VACANT": "Vacant"}
 TIMELINESS_LABELS = {
     "SGO_REFERRAL_TO_ORDER": "Special guardianship: referral to order",
     "CAO_REFERRAL_TO_ORDER": "Child arrangements: referral to order",
@@ -178,7 +183,7 @@ def build_team_exits(facts, period: Quarter) -> PublishedTable:
     ev = facts["tracker_events"]
     routes = [r for r in EXIT_TEAM_ROUTES
               if r != "SGO_CARER_UNKNOWN" or m.select_team_exits(m.quarter_labels(period), r).evaluate(ev) > 0]
-    total = "Total exits through the Exit Team"
+    total = TEAM_TOTAL
     sels = select_by_quarter([*[(ROUTE_LABELS[r], r) for r in routes], (total, EXIT_TEAM_ROUTES)], period,
                              m.select_team_exits)
     rows = [ROUTE_LABELS[r] for r in routes] + [total]
@@ -194,7 +199,7 @@ def build_team_exits(facts, period: Quarter) -> PublishedTable:
 def build_dfe_exits(facts, period: Quarter) -> PublishedTable:
     """Q02: periods of care that ended, by the DfE reason (REC), quarters and YTD."""
     qc = _qcols(period)
-    total = "All children leaving care"
+    total = DFE_EXITS_TOTAL
     sels = select_by_quarter([*[(ROUTE_LABELS[r], r) for r in DFE_ROUTE_ORDER], (total, None)], period,
                              m.select_dfe_exits)
     rows = [ROUTE_LABELS[r] for r in DFE_ROUTE_ORDER] + [total]
@@ -234,7 +239,7 @@ def build_funnel(facts, period: Quarter, route: str) -> PublishedTable:
 def build_waiting(facts, period: Quarter) -> PublishedTable:
     """Q08: children waiting for adoption at quarter end by time since the best-interest decision."""
     total = "All children waiting"
-    col = "Children"
+    col = WAITING_CHILDREN
     sels = {(b, col): m.select_waiting(period, b) for b in m.list_wait_bands()}
     sels[(total, col)] = m.select_waiting(period)
     return _table("Q08_waiting", f"Children waiting for adoption at the end of {period.label}",
@@ -252,7 +257,7 @@ def build_caseloads(facts, period: Quarter) -> PublishedTable:
     snap = facts["tracker_snapshots"]
     at_end = snap[snap["QUARTER"].eq(period.label)]
     cols = {"Case responsibility": "CASE", "Co-working": "COWORK"}
-    total_row, total_col = "All teams", "Total"
+    total_row, total_col = "All teams", TOTAL
     teams = list_teams(at_end["TEAM"])
     sels = {}
     for team in teams:
@@ -329,15 +334,15 @@ def build_staff_days(facts, period: Quarter) -> PublishedTable:
 
 def build_capacity_lost(days: PublishedTable) -> DerivedTable:
     """Q11d: share of FTE-days vacant or absent, per team (from Q11)."""
-    col = "Capacity lost (vacant or absent)"
+    col = CAPACITY_LOST
     total_col = days.cols[-1]
     values = pd.DataFrame(float("nan"), index=days.rows, columns=[col])
     inputs = {}
     for r in days.rows:
-        lost = days.values.at[r, "Vacant"] + days.values.at[r, "Absent"]
+        lost = days.values.at[r, STATUS_LABELS["VACANT"]] + days.values.at[r, STATUS_LABELS["ABSENT"]]
         proportion = m.share(lost, days.values.at[r, total_col])
         values.at[r, col] = float("nan") if proportion is None else 100.0 * proportion  # fmt percent is 0-100
-        inputs[(r, col)] = tuple(Cell(days.table_id, r, c) for c in ("Vacant", "Absent", total_col))
+        inputs[(r, col)] = tuple(Cell(days.table_id, r, c) for c in (STATUS_LABELS["VACANT"], STATUS_LABELS["ABSENT"], total_col))
     return DerivedTable("Q11d_capacity_lost", f"Capacity lost to vacancies and absence, {days.title.split(' during ')[-1].split(' (')[0]}",
                         "Team", "Measure", values, inputs, fmt="percent",
                         caption="Vacant and absent FTE-days as a share of all FTE-days of the team's posts.")
@@ -372,12 +377,12 @@ def build_timeliness(facts, period: Quarter) -> tuple[PublishedTable, DerivedTab
 def build_waiting_days(facts, period: Quarter, waiting: PublishedTable) -> DerivedTable:
     """Q08d: median days since the best-interest decision of the children waiting."""
     snap = facts["tracker_snapshots"]
-    row, col = waiting.row_total, "Median days since best-interest decision"
+    row, col = waiting.row_total, MEDIAN_WAIT
     sel = m.select_waiting(period)
     days = m.median_days(snap[sel.mask(snap)]["DAYS_OPEN"])
     values = pd.DataFrame({col: [float("nan") if days is None else days]}, index=[row])
     return DerivedTable("Q08d_waiting_days", f"How long children have waited, end of {period.label}",
-                        "Children", "Measure", values, {(row, col): (Cell(waiting.table_id, row, "Children"),)},
+                        "Children", "Measure", values, {(row, col): (Cell(waiting.table_id, row, WAITING_CHILDREN),)},
                         fmt="days", caption=("Median number of days from the best-interest decision to the last "
                                              "day of the quarter, for the children in table Q08."))
 
@@ -387,11 +392,11 @@ def build_targets(facts, period: Quarter, params: Params, team: PublishedTable,
     """Q03: year to date against the annual targets, with two named forecasts."""
     cases, snap = facts["tracker_cases"], facts["tracker_snapshots"]
     as_of = pd.Timestamp(period.end)
-    cols = ["Annual target", YTD, "Forecast: run rate", "Forecast: pipeline"]
+    cols = [ANNUAL_TARGET, YTD, FORECAST_RUN_RATE, FORECAST_PIPELINE]
     specs = [
-        ("Exits through the Exit Team", params.targets.exit_team_exits, Cell(team.table_id, team.row_total, YTD),
+        (TARGET_TEAM_EXITS, params.targets.exit_team_exits, Cell(team.table_id, team.row_total, YTD),
          m.EXIT_TEAM_TRACKER_ROUTES),
-        ("Adoptions", params.targets.adoptions,
+        (TARGET_ADOPTIONS, params.targets.adoptions,
          Cell(adoption.table_id, STAGE_LABELS["ADOPTION"]["ADOPTION_ORDER"], YTD), ("ADOPTION",)),
     ]
     values = pd.DataFrame(float("nan"), index=[s[0] for s in specs], columns=cols)
@@ -405,8 +410,8 @@ def build_targets(facts, period: Quarter, params: Params, team: PublishedTable,
         values.loc[label] = [float(target), ytd, m.forecast_run_rate(ytd, period),
                              float("nan") if pipe is None else pipe]
         inputs[(label, YTD)] = (ytd_cell,)
-        inputs[(label, "Forecast: run rate")] = (ytd_cell,)
-        inputs[(label, "Forecast: pipeline")] = (ytd_cell, *late_cells)
+        inputs[(label, FORECAST_RUN_RATE)] = (ytd_cell,)
+        inputs[(label, FORECAST_PIPELINE)] = (ytd_cell, *late_cells)
     return DerivedTable("Q03_targets", f"Progress against the {period.year.label} targets", "Target", "Measure",
                         values, inputs, fmt="number",
                         caption=("Run rate: year to date divided by the quarters elapsed, times four. Pipeline: "
@@ -439,10 +444,14 @@ def build_savings_table(facts, period: Quarter, params: Params, team: PublishedT
     }
     values = pd.DataFrame(float("nan"), index=[s[0] for s in specs], columns=[c for c, _ in horizon_cols.values()])
     inputs = {}
+    unavailable: dict[str, list[str]] = {}  # reason -> the columns it leaves blank (never £0)
     for label, routes, cells in specs:
         for horizon, (col, count_col) in horizon_cols.items():
-            pounds = sv.compute_savings(sav, period, horizon, params.savings_basis_days, routes)
-            values.at[label, col] = sv.round_pounds(pounds)
+            pounds, reason = sv.compute_savings_or_reason(sav, period, horizon, params.savings_basis_days, routes)
+            if reason is None:
+                values.at[label, col] = sv.round_pounds(pounds)
+            elif col not in unavailable.setdefault(reason, []):
+                unavailable[reason].append(col)
             inputs[(label, col)] = tuple(Cell(tid, row, count_col) for tid, row in cells)
     return DerivedTable("Q13d_savings", f"Savings from children leaving care, {period.year.label}",
                         "Route", "Saving", values, inputs, fmt="money",
@@ -451,8 +460,16 @@ def build_savings_table(facts, period: Quarter, params: Params, team: PublishedT
                                  "child placed with parents), per day from the exit date; to the end of the "
                                  "quarter, the year to date, 31 March, or the day before the child's 18th "
                                  "birthday had the child remained in care."),
-                        notes=("Children whose placement cost is not in the unit costs file are left out of "
+                        notes=(*[format_unavailable_note(reason, cols) for reason, cols in unavailable.items()],
+                               "Children whose placement cost is not in the unit costs file are left out of "
                                "the sums.", "Adoption savings run from the adoption order."))
+
+
+def format_unavailable_note(reason: str, columns: list[str], every: int = 4) -> str:
+    """The note under the savings table saying why figures are not available, and which when
+    not all `every` columns (pure): "Not available: no unit cost for 2026-27 in unit_costs.csv."."""
+    which = f" ({'; '.join(columns)})" if len(columns) < every else ""
+    return f"{UNAVAILABLE_NOTE}{reason}{which}."
 
 
 # --- the paper --------------------------------------------------------------------------------

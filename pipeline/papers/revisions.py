@@ -40,6 +40,7 @@ from datetime import date
 
 import pandas as pd
 
+from pipeline.lineage.store import read_earlier_papers, read_stitch_log
 from pipeline.periods import PeriodError, Quarter, parse_quarter
 from pipeline.schema import parse_return_label
 from pipeline.tables import Cell, DerivedTable, Paper, PublishedTable
@@ -338,6 +339,18 @@ def revise_earlier_papers(
         recomputed = build_paper(facts, dataclasses.replace(params, period=q))
         earlier.append(EarlierPaper(q, published[q.slug], recomputed, contributions.get(q.slug)))
     return build_revisions(earlier, facts, corrections)
+
+
+def revise_paper(paper: Paper, facts: Mapping[str, pd.DataFrame], params, build_paper) -> tuple[Paper, Revisions]:
+    """The paper with the "Revisions to previously reported figures" table added (when any
+    earlier paper's figure changed), and the :class:`Revisions` (its ``reasons`` are
+    restricted; its ``sources`` go to :func:`pipeline.lineage.store.record_paper_lineage`).
+    Reads the earlier papers' published tables and lineage stores, and the stitching log."""
+    published, contributions = read_earlier_papers(params, paper.paper_id)
+    log = read_stitch_log(params)
+    corrections = list_corrections(log, facts) if log is not None else None
+    revs = revise_earlier_papers(build_paper, facts, params, published, contributions, corrections)
+    return add_revisions(paper, revs), revs
 
 
 def add_revisions(paper: Paper, revisions: Revisions) -> Paper:

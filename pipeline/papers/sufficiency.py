@@ -60,6 +60,7 @@ from pipeline.coverage import (
     read_coverage,
 )
 from pipeline.errors import InputError
+from pipeline.labels import CEASED, IN_CARE_31_MARCH, STARTED, TOTAL, label_snapshot
 from pipeline.periods import FinancialYear
 from pipeline.process.sufficiency import (
     CEASED_REASONS,
@@ -72,18 +73,12 @@ from pipeline.process.sufficiency import (
 )
 from pipeline.tables import Cell, DerivedTable, Paper, PublishedTable, Selection
 
-TOTAL = "Total"
 PAPER_ID = "sufficiency"
 
 Category = tuple[str, tuple]  # (row label, values selected)
 
 
 # --- labels ----------------------------------------------------------------------------------
-
-
-def label_snapshot(year: FinancialYear) -> str:
-    """Column label of a 31 March snapshot: '31 March 2025'."""
-    return f"31 March {year.start_year + 1}"
 
 
 def _with_seen(cats: list[Category], frame: pd.DataFrame, col: str) -> list[Category]:
@@ -405,9 +400,9 @@ def _build_flows_table(facts: dict[str, pd.DataFrame], years: list[FinancialYear
     """Started, ceased and in care at 31 March for each year (the seed's summary table); the
     started and ceased cells of a year the returns do not cover in full (not in ``flow_years``)
     are left blank, never zero."""
-    rows = [("Started to be looked after", Selection.of("admissions")),
-            ("Ceased to be looked after", Selection.of("ceased")),
-            ("In care at 31 March", Selection.of("cla_31_march"))]
+    rows = [(STARTED, Selection.of("admissions")),
+            (CEASED, Selection.of("ceased")),
+            (IN_CARE_31_MARCH, Selection.of("cla_31_march"))]
     flow_years = years if flow_years is None else flow_years
     values = pd.DataFrame(index=[r for r, _ in rows], columns=[y.label for y in years], dtype="float64")
     selections = {}
@@ -507,7 +502,8 @@ def build_sufficiency_paper(facts: dict[str, pd.DataFrame], params) -> Paper:
     """The sufficiency analysis's Paper: count tables, derived tables, links."""
     tables, derived = build_sufficiency_tables(facts, params)
     if "care_transitions" in facts and params.projection.simulations > 0:
-        from pipeline.measures.projection import build_projection_table, describe_history
+        from pipeline.measures.projection import describe_history
+        from pipeline.papers.projection import build_projection_table
 
         placement = next(t for t in tables if t.table_id == "S02_cla_by_placement")
         projection = build_projection_table(facts, params, placement)

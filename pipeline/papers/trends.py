@@ -24,15 +24,14 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from pipeline.labels import DFE_TOTAL, ROUTE_LABELS, TEAM_TOTAL
 from pipeline.measures import quarterly as m
 from pipeline.periods import PeriodError, Quarter, parse_quarter
-from pipeline.process.quarterly import EXIT_TEAM_ROUTES, ROUTE_LABELS
+from pipeline.process.quarterly import EXIT_TEAM_ROUTES
 from pipeline.tables import Cell, Equation, PublishedTable, Selection
 
 TREND_TABLE = "Q14_trend_team_exits"
 SAME_QUARTER_TABLE = "Q15_same_quarter"
-TEAM_TOTAL = "Total exits through the Exit Team"
-DFE_TOTAL = "All children leaving care (DfE return)"
 ROLLING_TABLE = "Q16_trend_rolling"
 TREND_TABLES = (TREND_TABLE, SAME_QUARTER_TABLE, ROLLING_TABLE)
 TREND_QUARTERS = 8

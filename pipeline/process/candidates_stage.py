@@ -31,7 +31,7 @@ def run_candidates(params: Params, *, validated: Path | None = None, facts: Path
                    out: Path | None = None) -> int:
     """Write the list under `out` (default <processed>/restricted/<period>/candidates) from the
     episodes in `facts` or `validated` (defaults under <processed>, which must be current)."""
-    from pipeline.candidates import build_candidates
+    from pipeline.process.candidates import build_candidates
 
     where = Layout(params.paths)
     checked = validated is None and facts is None

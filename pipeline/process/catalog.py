@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.candidates import build_candidates_fact
 from pipeline.config import Params
 from pipeline.coverage import build_coverage_fact, list_returns
 from pipeline.errors import InputError
 from pipeline.process import quarterly as q
 from pipeline.process import sufficiency as s
+from pipeline.process.candidates import build_candidates_fact
 from pipeline.process.episodes import build_periods_of_care, derive_episode_fields
 
 REQUIRED = ("episodes", "header")

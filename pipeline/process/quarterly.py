@@ -39,18 +39,6 @@ EXIT_TEAM_ROUTES = ("SGO_FFC", "SGO_OTHER", "SGO_CARER_UNKNOWN", "CAO", "PWP")
 # (tracker route, stage) that is the team's achievement; PWP counts when the child is placed.
 TEAM_ACHIEVEMENT_STAGE = {"SGO": "GRANTED", "CP": "CAO_GRANTED", "PWP": "PLACED", "ADOPTION": "ADOPTION_ORDER"}
 
-ROUTE_LABELS = {
-    "SGO_FFC": "Special guardianship order: former foster carer",
-    "SGO_OTHER": "Special guardianship order: other carer",
-    "SGO_CARER_UNKNOWN": "Special guardianship order: carer not recorded",
-    "CAO": "Child arrangements order",
-    "PWP": "Placed with parents",
-    "HOME_PLANNED": "Returned home to parents (planned)",
-    "HOME_UNPLANNED": "Returned home to parents (not planned)",
-    "ADOPTION": "Adoption",
-    "OTHER": "Other reasons",
-}
-
 # Tracker route -> team holding it.
 ROUTE_TEAM = {"SGO": "EXIT", "PWP": "EXIT", "CP": "EXIT", "ADOPTION": "ADOPTION"}
 
@@ -413,6 +401,18 @@ def lookup_annual_costs(keys: pd.DataFrame, unit_costs: pd.DataFrame, group_col:
     return v.fillna(fallback)
 
 
+def explain_missing_cost_years(years: pd.Series, unit_costs: pd.DataFrame) -> pd.Series:
+    """For each financial year of exit, why no saving can be computed when the unit costs file
+    lists no cost at all for that year (UC_YEAR_MISSING), e.g. "no unit cost for 2026-27 in
+    unit_costs.csv"; missing for a year the file lists."""
+    listed = set(unit_costs["FINANCIAL_YEAR"].astype("string").dropna())
+    source = unit_costs["SOURCE_FILE"].dropna() if "SOURCE_FILE" in unit_costs else pd.Series(dtype="object")
+    name = str(source.iloc[0]).rsplit("/", 1)[-1] if len(source) else "the unit costs file"
+    fy = years.astype("string")
+    reason = "no unit cost for " + fy + " in " + name
+    return reason.where(~fy.isin(listed) & fy.notna()).astype("string")
+
+
 # The columns of the team's exit events that build_savings reads.
 TEAM_EXIT_COLUMNS = ("EVENT_ID", "CASE_ID", "CHILD", "TEAM_ROUTE", "EVENT_DATE")
 
@@ -448,6 +448,7 @@ def build_savings(team_exits: pd.DataFrame, episodes: pd.DataFrame, unit_costs: 
     ex["ANNUAL_ALLOWANCE"] = allowance.where(ex["ALLOWANCE_GROUP"].notna(), 0.0).astype("Float64")
     ex["NET_ANNUAL_SAVING"] = (ex["ANNUAL_COST"] - ex["ANNUAL_ALLOWANCE"]).astype("Float64")
     ex["COST_KNOWN"] = ex["NET_ANNUAL_SAVING"].notna().astype(bool)
+    ex["COST_UNKNOWN_REASON"] = explain_missing_cost_years(ex["FY"], unit_costs)
     for c in ("ROUTE", "PLACEMENT_LEFT", "CHILD"):
         ex[c] = ex[c].astype("string")
     return ex.sort_values(["EXIT_DATE", "CHILD"]).reset_index(drop=True)

@@ -85,7 +85,7 @@ def find_unlabelled_numbers(pdf_text: str, html_text: str) -> list[str]:
 
 def find_formula_cells(frame: pd.DataFrame, where: str) -> list[str]:
     """Cells of a published CSV (as written) that a spreadsheet would run as a formula."""
-    from pipeline.render.safe_text import neutralise_cell
+    from pipeline.safe_text import neutralise_cell
 
     bad = [(i, c) for c in frame.columns for i, v in frame[c].items() if neutralise_cell(v) != v
            and not str(v).startswith("'")]

@@ -5,6 +5,7 @@ figures only: a sentence never prints a figure that is not shown in a table."""
 from __future__ import annotations
 
 from pipeline.config import Params
+from pipeline.labels import NEIGHBOURS_AVERAGE, label_own_figure
 from pipeline.papers.comparators import find_region
 from pipeline.render.narrative import Prose, compose, say
 from pipeline.render.published import SHOWN
@@ -35,7 +36,7 @@ def describe_rate(view: PaperView, params: Params) -> Prose | Html:
     if col is None:
         return note(MISSING)
     t = view.shown_table(RATE_TABLE)
-    own = f"{params.la.short_name} (counted here)"
+    own = label_own_figure(params.la.short_name)
     fid = lambda row: f"{RATE_TABLE}|{row}|{col}"  # noqa: E731
     parts = ["{england} in England"]
     fields = {"own": view.value(fid(own)), "england": view.value(fid("England"))}
@@ -43,9 +44,9 @@ def describe_rate(view: PaperView, params: Params) -> Prose | Html:
     if region and region in t.info.rows:
         parts.append(f"{{region}} in the {region}")
         fields["region"] = view.value(fid(region))
-    if "Statistical neighbours: average" in t.info.rows:
+    if NEIGHBOURS_AVERAGE in t.info.rows:
         parts.append("an average of {sn} among its statistical neighbours")
-        fields["sn"] = view.value(fid("Statistical neighbours: average"))
+        fields["sn"] = view.value(fid(NEIGHBOURS_AVERAGE))
     against = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
     latest = ", ".join(c for c in t.info.cols if c > col)
     if view.says_nothing(fid(own), count=False):

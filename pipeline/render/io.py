@@ -10,8 +10,8 @@ from typing import Any
 import pandas as pd
 
 from pipeline.render.published import PublishedPaper
-from pipeline.render.safe_text import neutralise_frame, restore_frame
 from pipeline.render.writers import build_manifest, build_published_csvs, read_published_paper
+from pipeline.safe_text import neutralise_frame, restore_frame
 
 MANIFEST = "tables.json"
 
@@ -86,8 +86,8 @@ def write_downloads(spreadsheet: Path, open_data: Path, published: PublishedPape
     """The paper's spreadsheet (`spreadsheet`, .ods, and the same name with .xlsx) and its open
     data in the DfE's format (one CSV and .meta.csv per table in the `open_data` folder)."""
     from pipeline.render.open_data import build_open_data
-    from pipeline.render.safe_text import neutralise_frame
     from pipeline.render.spreadsheet import build_workbook, write_ods, write_xlsx
+    from pipeline.safe_text import neutralise_frame
 
     sheets = build_workbook(published, meta)
     spreadsheet.parent.mkdir(parents=True, exist_ok=True)

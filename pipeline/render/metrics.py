@@ -10,6 +10,24 @@ from typing import Any
 import pandas as pd
 
 from pipeline.config import Params
+from pipeline.labels import (
+    ANNUAL_TARGET,
+    CEASED,
+    DFE_EXITS_TOTAL,
+    DFE_TOTAL,
+    FORECAST_PIPELINE,
+    FORECAST_RUN_RATE,
+    IN_CARE_31_MARCH,
+    NEIGHBOURS_AVERAGE,
+    STARTED,
+    TARGET_ADOPTIONS,
+    TARGET_TEAM_EXITS,
+    TEAM_TOTAL,
+    TOTAL,
+    YTD,
+    label_own_figure,
+    label_snapshot,
+)
 from pipeline.papers.comparators import find_region
 from pipeline.render.published import PublishedPaper
 
@@ -17,26 +35,24 @@ from pipeline.render.published import PublishedPaper
 # {fy} (the quarter's financial year) and {q} (the quarter, e.g. Q2).
 HEADLINES: dict[str, list[tuple[str, str]]] = {
     "quarterly": [
-        ("exit_team_exits_ytd", "Q01_team_exits|Total exits through the Exit Team|Year to date"),
-        ("exit_team_target", "Q03_targets|Exits through the Exit Team|Annual target"),
-        ("exit_team_forecast_run_rate", "Q03_targets|Exits through the Exit Team|Forecast: run rate"),
-        ("exit_team_forecast_pipeline", "Q03_targets|Exits through the Exit Team|Forecast: pipeline"),
-        ("children_left_care_ytd", "Q02_dfe_exits|All children leaving care|Year to date"),
-        ("adoptions_ytd", "Q03_targets|Adoptions|Year to date"),
+        ("exit_team_exits_ytd", f"Q01_team_exits|{TEAM_TOTAL}|{YTD}"),
+        ("exit_team_target", f"Q03_targets|{TARGET_TEAM_EXITS}|{ANNUAL_TARGET}"),
+        ("exit_team_forecast_run_rate", f"Q03_targets|{TARGET_TEAM_EXITS}|{FORECAST_RUN_RATE}"),
+        ("exit_team_forecast_pipeline", f"Q03_targets|{TARGET_TEAM_EXITS}|{FORECAST_PIPELINE}"),
+        ("children_left_care_ytd", f"Q02_dfe_exits|{DFE_EXITS_TOTAL}|{YTD}"),
+        ("adoptions_ytd", f"Q03_targets|{TARGET_ADOPTIONS}|{YTD}"),
         ("savings_ytd_pounds", "Q13d_savings|All exits (Exit Team and adoption)|Saving in the year to date"),
-        ("exit_team_exits_quarter", "Q14_trend_team_exits|Total exits through the Exit Team|{period}"),
-        ("exit_team_exits_same_quarter_last_year",
-         "Q14_trend_team_exits|Total exits through the Exit Team|{period_last_year}"),
-        ("exit_team_exits_12_months", "Q16_trend_rolling|Total exits through the Exit Team|{period}"),
-        ("children_left_care_quarter", "Q15_same_quarter|All children leaving care (DfE return)|{period}"),
-        ("children_left_care_same_quarter_last_year",
-         "Q15_same_quarter|All children leaving care (DfE return)|{period_last_year}"),
+        ("exit_team_exits_quarter", f"Q14_trend_team_exits|{TEAM_TOTAL}|{{period}}"),
+        ("exit_team_exits_same_quarter_last_year", f"Q14_trend_team_exits|{TEAM_TOTAL}|{{period_last_year}}"),
+        ("exit_team_exits_12_months", f"Q16_trend_rolling|{TEAM_TOTAL}|{{period}}"),
+        ("children_left_care_quarter", f"Q15_same_quarter|{DFE_TOTAL}|{{period}}"),
+        ("children_left_care_same_quarter_last_year", f"Q15_same_quarter|{DFE_TOTAL}|{{period_last_year}}"),
     ],
     "sufficiency": [
-        ("children_in_care_31_march", "S12_flows|In care at 31 March|{year}"),
-        ("started_to_be_looked_after", "S12_flows|Started to be looked after|{year}"),
-        ("ceased_to_be_looked_after", "S12_flows|Ceased to be looked after|{year}"),
-        ("children_in_care_per_10000", "E02_cla_rate|{short} (counted here)|{snapshot}"),
+        ("children_in_care_31_march", f"S12_flows|{IN_CARE_31_MARCH}|{{year}}"),
+        ("started_to_be_looked_after", f"S12_flows|{STARTED}|{{year}}"),
+        ("ceased_to_be_looked_after", f"S12_flows|{CEASED}|{{year}}"),
+        ("children_in_care_per_10000", f"E02_cla_rate|{label_own_figure('{short}')}|{{snapshot}}"),
     ],
 }
 
@@ -46,7 +62,7 @@ def build_metrics(paper: str, published: PublishedPaper, params: Params, extra: 
     last_year = type(params.period)(params.period.year.shift(-1), params.period.q)
     fields = {"year": params.sufficiency_year.label, "fy": params.period.year.label, "q": f"Q{params.period.q}",
               "period": params.period.label, "period_last_year": last_year.label, "short": params.la.short_name,
-              "snapshot": f"31 March {params.sufficiency_year.end.year}"}
+              "snapshot": label_snapshot(params.sufficiency_year)}
     out: dict[str, Any] = {"period": params.period.label}
     for name, template in HEADLINES.get(paper, []):
         fid = template.format(**fields)
@@ -79,14 +95,14 @@ def _shown(published: PublishedPaper, figure_id: str) -> float | None:
 Trend = tuple[str, str, list[tuple[str, str]], list[tuple[str, str, str]]]
 TRENDS: dict[str, list[Trend]] = {
     "quarterly": [("quarter", "Q14_trend_team_exits",
-                   [("exits_in_quarter", "Total exits through the Exit Team")],
-                   [("exits_in_12_months", "Q16_trend_rolling", "Total exits through the Exit Team")])],
+                   [("exits_in_quarter", TEAM_TOTAL)],
+                   [("exits_in_12_months", "Q16_trend_rolling", TEAM_TOTAL)])],
     "sufficiency": [("at_31_march", "E02_cla_rate",
-                     [("per_10000_counted_here", "{short} (counted here)"), ("per_10000_england", "England"),
+                     [("per_10000_counted_here", label_own_figure("{short}")), ("per_10000_england", "England"),
                       ("per_10000_region", "{region}"),
-                      ("per_10000_neighbours_average", "Statistical neighbours: average")], []),
+                      ("per_10000_neighbours_average", NEIGHBOURS_AVERAGE)], []),
                     # without the DfE's files: the council's own rate only
-                    ("at_31_march", "S04r_cla_rate_by_district", [("per_10000_counted_here", "Total")], [])],
+                    ("at_31_march", "S04r_cla_rate_by_district", [("per_10000_counted_here", TOTAL)], [])],
 }
 Y_COLUMNS = {paper: list(dict.fromkeys(name for alt in alts for name, *_ in (*alt[2], *alt[3])))
              for paper, alts in TRENDS.items()}

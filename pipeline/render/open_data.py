@@ -7,7 +7,7 @@ S01 children in care by age and S01p the same as percentages: ``children_count``
 ``percent`` side by side, as the DfE publishes them); any other table is a group of its own.
 
 Built from the published (protected) tables only; text cells are neutralised against formula
-injection when written (pipeline.render.safe_text); `find_open_data_problems` reads the files
+injection when written (pipeline.safe_text); `find_open_data_problems` reads the files
 back for the publication check.
 """
 
@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from pipeline.render.published import NA, SHOWN, SUPPRESSED, PublishedPaper, ShownTable
-from pipeline.render.safe_text import restore_cell
+from pipeline.safe_text import restore_cell
 
 GEOGRAPHY = ("time_period", "time_identifier", "geographic_level", "country_code", "country_name",
              "region_code", "region_name", "old_la_code", "new_la_code", "la_name")

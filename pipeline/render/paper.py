@@ -150,7 +150,7 @@ def run_paper(params: Params, paper_name: str, *, params_file: str | Path, overr
     if paper_name == "quarterly":
         # after restrict_published_before, which replaces published_before: the revisions
         # table declares the earlier values it shows, and drops those of revised figures
-        from pipeline.lineage_cli import revise_paper
+        from pipeline.papers.revisions import revise_paper
 
         paper, revisions = revise_paper(paper, facts, params, builder)
         paper = add_earlier_editions(paper, params)
@@ -238,7 +238,7 @@ def layout_only_loss(paper, params: Params) -> dict | None:
 def record_lineage(paper, published_paper, facts: dict, params: Params, kind, where: dict, revisions) -> Path:
     """Write the paper's lineage store (restricted) with the string published for each figure
     (as in the tidy CSVs: the value, or the suppression symbol)."""
-    from pipeline.lineage_cli import record_paper_lineage
+    from pipeline.lineage.store import record_paper_lineage
     from pipeline.render.writers import build_published_csvs
 
     published = {f"{t}|{r}|{c}": str(v) for frame in build_published_csvs(published_paper).values()

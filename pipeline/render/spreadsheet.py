@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from pipeline.render.formatting import humanise, table_places
 from pipeline.render.published import NA, SHOWN, SUPPRESSED, PublishedPaper, ShownTable
-from pipeline.render.safe_text import neutralise_cell, restore_cell
+from pipeline.safe_text import neutralise_cell, restore_cell
 
 SYMBOLS = {SUPPRESSED: "[c]", NA: "[z]"}
 UNIT_LABELS = {"percent": "%", "money": "£", "rate": "per 10,000 children"}

@@ -8,10 +8,28 @@ ids are built from the table ids and labels the paper builders publish.
 from __future__ import annotations
 
 from pipeline.config import Params
+from pipeline.labels import (
+    ANNUAL_TARGET,
+    CAPACITY_LOST,
+    CEASED,
+    FORECAST_PIPELINE,
+    FORECAST_RUN_RATE,
+    IN_CARE_31_MARCH,
+    MEDIAN_WAIT,
+    ROUTE_LABELS,
+    STARTED,
+    STATUS_LABELS,
+    TARGET_ADOPTIONS,
+    TARGET_TEAM_EXITS,
+    TEAM_LABELS,
+    WAITING_CHILDREN,
+    YTD,
+    label_snapshot,
+)
 from pipeline.render.narrative import Phrase, Prose, compose, join_phrases, phrase, say
+from pipeline.render.published import NA
 from pipeline.render.view import Html, PaperView, note
-
-YTD = "Year to date"
+from pipeline.tables import UNAVAILABLE_NOTE
 
 
 def _lower_first(text: str) -> str:
@@ -61,11 +79,11 @@ def describe_team_exits(view: PaperView, params: Params) -> Prose | Html:
 
 def _route_words(label: str) -> str:
     words = {
-        "Special guardianship order: former foster carer": "special guardianship orders to former foster carers",
-        "Special guardianship order: other carer": "special guardianship orders to other carers",
-        "Special guardianship order: carer not recorded": "special guardianship orders (carer not recorded)",
-        "Child arrangements order": "child arrangements orders",
-        "Placed with parents": "placement with parents under a care order",
+        ROUTE_LABELS["SGO_FFC"]: "special guardianship orders to former foster carers",
+        ROUTE_LABELS["SGO_OTHER"]: "special guardianship orders to other carers",
+        ROUTE_LABELS["SGO_CARER_UNKNOWN"]: "special guardianship orders (carer not recorded)",
+        ROUTE_LABELS["CAO"]: "child arrangements orders",
+        ROUTE_LABELS["PWP"]: "placement with parents under a care order",
     }
     return words.get(label, _lower_first(label))
 
@@ -76,12 +94,12 @@ def describe_targets(view: PaperView, params: Params) -> Prose | Html:
     if not view.has(tid):
         return note("Progress against targets is left out: the permanence tracker was not supplied.")
     sentences = []
-    clauses = {YTD: "the year to date stands at {v}", "Forecast: run rate": "at the current rate the year would end at {v}",
-               "Forecast: pipeline": "the cases now at a late stage point to {v}"}
-    names = {YTD: "the year to date", "Forecast: run rate": "the run-rate forecast",
-             "Forecast: pipeline": "the pipeline forecast"}
-    for row, noun in (("Exits through the Exit Team", "exits through the Exit Team"), ("Adoptions", "adoptions")):
-        target = view.value(f"{tid}|{row}|Annual target")
+    clauses = {YTD: "the year to date stands at {v}", FORECAST_RUN_RATE: "at the current rate the year would end at {v}",
+               FORECAST_PIPELINE: "the cases now at a late stage point to {v}"}
+    names = {YTD: "the year to date", FORECAST_RUN_RATE: "the run-rate forecast",
+             FORECAST_PIPELINE: "the pipeline forecast"}
+    for row, noun in ((TARGET_TEAM_EXITS, "exits through the Exit Team"), (TARGET_ADOPTIONS, "adoptions")):
+        target = view.value(f"{tid}|{row}|{ANNUAL_TARGET}")
         silent = {c for c in clauses if view.says_nothing(f"{tid}|{row}|{c}", count=False)}
         stated = [compose(clauses[c], sentence=False, v=view.value(f"{tid}|{row}|{c}")) for c in clauses
                   if c not in silent]
@@ -106,7 +124,7 @@ def describe_dfe_exits(view: PaperView, params: Params) -> Prose | Html:
     s1 = compose("Across the whole service, {n} left care during {period} ({ytd} in the year to date).",
                  n=view.count(f"{tid}|{total}|{q}"), period=params.period.label,
                  ytd=view.count(f"{tid}|{total}|{YTD}", "children", "child"))
-    adoption = "Adoption"
+    adoption = ROUTE_LABELS["ADOPTION"]
     adopted = f"{tid}|{adoption}|{YTD}"
     s2 = (phrase("") if adoption not in t.info.rows else
           phrase("The number adopted this year is not published.") if view.says_nothing(adopted) else
@@ -142,13 +160,13 @@ def describe_waiting(view: PaperView, params: Params) -> Prose | Html:
         return note("Children waiting for adoption are left out: the permanence tracker was not supplied.")
     t = view.shown_table("Q08_waiting")
     total = t.info.row_total
-    waiting = f"Q08_waiting|{total}|Children"
+    waiting = f"Q08_waiting|{total}|{WAITING_CHILDREN}"
     parts = [compose("The number of children waiting for an adoptive placement at the end of {period} is not published."
                      if view.says_nothing(waiting) else "At the end of {period}, {n} were waiting for an adoptive placement.",
                      period=params.period.label, n=view.count(waiting))]
     if view.has("Q08d_waiting_days"):
         parts.append(compose("The median time since the best-interest decision was {d} days.",
-                             d=view.value(f"Q08d_waiting_days|{total}|Median days since best-interest decision")))
+                             d=view.value(f"Q08d_waiting_days|{total}|{MEDIAN_WAIT}")))
     return say(*parts)
 
 
@@ -161,10 +179,11 @@ def describe_staffing(view: PaperView, params: Params) -> Prose | Html:
     parts = [compose("At the end of {period} the service's establishment was {e} FTE, of which {v} FTE were vacant "
                      "and {a} FTE were covered by agency workers.",
                      period=params.period.label, e=view.value(f"Q10_staff_fte|{total}|{est}"),
-                     v=view.value(f"Q10_staff_fte|{total}|Vacant"), a=view.value(f"Q10_staff_fte|{total}|Agency"))]
+                     v=view.value(f"Q10_staff_fte|{total}|{STATUS_LABELS['VACANT']}"),
+                     a=view.value(f"Q10_staff_fte|{total}|{STATUS_LABELS['AGENCY']}"))]
     if view.has("Q11d_capacity_lost"):
         parts.append(compose("Vacancies and absence took {p} of the Exit Team's capacity during the quarter.",
-                             p=view.value("Q11d_capacity_lost|Exit Team|Capacity lost (vacant or absent)")))
+                             p=view.value(f"Q11d_capacity_lost|{TEAM_LABELS['EXIT']}|{CAPACITY_LOST}")))
     return say(*parts)
 
 
@@ -197,6 +216,11 @@ def describe_savings(view: PaperView, params: Params) -> Prose | Html:
         return note("Savings are left out: the unit costs file or the permanence tracker was not supplied.")
     row = "All exits (Exit Team and adoption)"
     ytd, to18 = f"{tid}|{row}|Saving in the year to date", f"{tid}|{row}|Projected saving to age 18"
+    unavailable = [n.removeprefix(UNAVAILABLE_NOTE).rstrip(".") for n in view.shown_table(tid).info.notes
+                   if n.startswith(UNAVAILABLE_NOTE)]
+    if unavailable and view.paper.figure(ytd).status == NA:  # never "£0": say why there is no figure
+        return say(compose("The savings from children who left care through the Exit Team or by adoption this year "
+                           "are not available: {why}.", why=phrase("; ".join(unavailable))))
     template = {
         (False, False): "Children who left care through the Exit Team or by adoption this year have saved the council "
                         "{ytd} so far; had they remained in their placements, they would have cost {to18} more by their "
@@ -222,7 +246,7 @@ def describe_flows(view: PaperView, params: Params) -> Prose | Html:
         return note("The summary of children starting and ceasing care is left out: no SSDA903 data.")
     year = params.sufficiency_year.label
     prev = params.sufficiency_year.shift(-1).label
-    cic, st, ce = "In care at 31 March", "Started to be looked after", "Ceased to be looked after"
+    cic, st, ce = IN_CARE_31_MARCH, STARTED, CEASED
     end = params.sufficiency_year.end
     s1 = compose("At {day} the council looked after {n}, {change}.",
                  day=f"31 March {end.year}", n=view.count(f"{tid}|{cic}|{year}"),
@@ -261,7 +285,7 @@ def projection_missing(view: PaperView, history_table: str = "S02_cla_by_placeme
 
 def snapshot_label(params: Params) -> str:
     """The column label of the latest 31 March in the sufficiency tables."""
-    return f"31 March {params.sufficiency_year.end.year}"
+    return label_snapshot(params.sufficiency_year)
 
 
 def approvals(params: Params) -> Html:

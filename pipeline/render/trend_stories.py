@@ -4,13 +4,8 @@ Published figures only: a hidden figure is never printed, and no comparison is m
 from __future__ import annotations
 
 from pipeline.config import Params
-from pipeline.papers.trends import (
-    DFE_TOTAL,
-    ROLLING_TABLE,
-    SAME_QUARTER_TABLE,
-    TEAM_TOTAL,
-    find_same_quarter_last_year,
-)
+from pipeline.labels import DFE_TOTAL, TEAM_TOTAL
+from pipeline.papers.trends import ROLLING_TABLE, SAME_QUARTER_TABLE, find_same_quarter_last_year
 from pipeline.render.narrative import Prose, compose, say
 from pipeline.render.view import Html, PaperView, note
 

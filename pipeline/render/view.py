@@ -16,7 +16,7 @@ import pandas as pd
 
 from pipeline.render import charts, narrative
 from pipeline.render.formatting import describe_hidden_cell, format_value, render_table_html
-from pipeline.render.published import PublishedPaper, ShownTable
+from pipeline.render.published import NA, NA_SYMBOL, PublishedPaper, ShownTable
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,8 @@ class PaperView:
                 fig = self.paper.figure(fid)
             except KeyError:
                 continue
-            text = format_value(fig.value, fig.fmt) if fig.shown else self.paper.symbol
+            # a figure that cannot be computed (status NA) shows z, not the suppression symbol
+            text = format_value(fig.value, fig.fmt) if fig.shown else NA_SYMBOL if fig.status == NA else self.paper.symbol
             cards.append(f'<div class="kpi"><span class="kpi-value" data-figure-id="{escape(fid, quote=True)}">'
                          f'{describe_hidden_cell(fig.status, escape(text))}</span>'
                          f'<span class="kpi-label">{escape(label)}</span></div>')

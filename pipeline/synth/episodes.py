@@ -409,7 +409,12 @@ def merge_into_episodes(ls_ev: pd.DataFrame, pl_ev: pd.DataFrame, periods: pd.Da
         [first, ep["ls_changed"] & ep["pl_changed"] & ep["same_carer"], ep["ls_changed"] & ep["pl_changed"],
          ep["ls_changed"], ep["same_carer"]],
         ["S", "U", "B", "L", "T"], "P")
-    ep["REASON_PLACE_CHANGE"] = np.where(~first & ep["pl_changed"], ep["REASON_PLACE_CHANGE"].fillna("OTHER"), None)
+    # the reason for a move is recorded on the episode the child moves from (DfE 225), and not
+    # on a temporary placement or the episode before one (DfE 226)
+    reason = pd.Series(np.where(~first & ep["pl_changed"], ep["REASON_PLACE_CHANGE"].fillna("OTHER"), None),
+                       index=ep.index, dtype=object)
+    temporary = ep["PLACE"].isin(["T0", "T1", "T2", "T3", "T4"])
+    ep["REASON_PLACE_CHANGE"] = reason.shift(-1).where(~last & ~temporary & ~temporary.shift(-1, fill_value=False))
     return ep.drop(columns=["day", "ls_changed", "pl_changed", "zone"])
 
 

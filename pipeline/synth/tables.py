@@ -97,7 +97,7 @@ def header_table(ret: pd.DataFrame, facts: Facts, label: ReturnLabel, also: np.n
     female12 = (~kids["male"].to_numpy()) & (age >= 12)
     mc = kids["mc_dob"].to_numpy()
     is_mother = female12 & (mc != dd.NONE) & (mc <= end)
-    mother = np.where(female12, np.where(is_mother, "1", "0"), "")
+    mother = np.where(~kids["male"].to_numpy(), np.where(is_mother, "1", "0"), "")  # every girl (DfE 393, 607)
     return pd.DataFrame(dtype=object, data={
         "CHILD": kids["CHILD"].to_numpy(), "SEX": sex_codes(kids["male"].to_numpy(), label.collection_year),
         "DOB": fmt(dob), "ETHNIC": kids["ethnic"].to_numpy(), "UPN": upn, "MOTHER": mother,

@@ -11,7 +11,8 @@ from datetime import date
 import pandas as pd
 
 from pipeline import schema
-from pipeline.readers import EXCLUSION_COLUMNS, LINEAGE, RawData, layout_columns
+from pipeline.readers import EXCLUSION_COLUMNS, LINEAGE, RawData
+from pipeline.schema import layout_columns
 from pipeline.stitch import (
     LOG_COLUMNS,
     drop_duplicate_rows,

@@ -356,3 +356,179 @@ def dfe_oc3_flags(oc3: pd.DataFrame, dob: pd.Series, return_end: pd.Timestamp | 
         "ok_DFE_391": ~(too_young & filled.any(axis=1)),
         "ok_DFE_153": filled.all(axis=1) | ~filled.any(axis=1),
     }
+
+
+# --- DfE 903 rules on episode sequences, respite, providers, adoption paths and the mother field ---
+
+ADOPTION_PLACES = ("A3", "A4", "A5", "A6")
+FOSTER_PLACES = ("U1", "U2", "U3", "U4", "U5", "U6")
+# DfE rule -> (placement provider, placements it cannot provide).
+PROVIDER_CANNOT_PLACE = {
+    "527": ("PR1", ("P1", "R2", "R5")),
+    "528": ("PR2", ("P1", "R2", "R5")),
+    "529": ("PR3", (*ADOPTION_PLACES, "K1", "K2", "P1", *FOSTER_PLACES)),
+    "530": ("PR4", ("P1",)),
+    "531": ("PR5", ("P1",)),
+}
+# DfE rule -> (legal status, longest run of consecutive episodes under it, in days).
+LEGAL_STATUS_MAX_DAYS = {"361": ("L1", 3), "362": ("L2", 21), "363": ("L3", 7), "364": ("J2", 21)}
+RESPITE_EPISODE_MAX_DAYS = 17   # DfE 365: one short-term break (V3)
+RESPITE_YEAR_MAX_DAYS = 75      # DfE 367: short-term breaks (V3) in the collection year
+HOLIDAY_PLACEMENTS_MAX = 2      # DfE 377: T3 placements in the year
+PLACE_CHANGE_CONTEXT = ("P", "B", "T", "U")  # DfE 225: RNE of a move that needs a reason
+FEMALE = ("2", "F")
+RETURN_SAME_POSTCODE_FROM = 2026  # DfE 383 also compares PL_POST from the 2025-26 collection
+
+
+def neighbour_codes(ep: pd.DataFrame, columns: list[str], step: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:
+    """Integer codes of ``columns`` for each episode and for the child's episode ``step`` places
+    before (step > 0) or after (step < 0) it in DECOM order: (own codes, neighbour codes,
+    whether the neighbour exists). Codes come from one factorisation per column (-1 blank,
+    -2 no neighbour), so comparing an episode with its neighbour compares integers."""
+    valid = (ep["CHILD"].notna() & ep["DECOM"].notna()).to_numpy()
+    s = ep.loc[valid, ["CHILD", "DECOM"]].sort_values(["CHILD", "DECOM"], kind="stable")
+    pos = ep.index.get_indexer(s.index)
+    child = s["CHILD"].to_numpy()
+    same = np.zeros(len(s), dtype=bool)
+    if step > 0:
+        same[step:] = child[step:] == child[:-step]
+    elif step < 0:
+        same[:step] = child[:step] == child[-step:]
+    exists = np.zeros(len(ep), dtype=bool)
+    exists[pos] = same
+    own, other = {}, {}
+    for c in columns:
+        codes = pd.factorize(ep[c])[0]
+        sorted_codes = codes[pos]
+        shifted = np.full(len(sorted_codes), -2, dtype=np.int64)
+        if step > 0:
+            shifted[step:] = sorted_codes[:-step]
+        elif step < 0:
+            shifted[:step] = sorted_codes[-step:]
+        shifted[~same] = -2
+        out = np.full(len(ep), -2, dtype=np.int64)
+        out[pos] = shifted
+        own[c], other[c] = codes, out
+    return own, other, exists
+
+
+def _codes_of(ep: pd.DataFrame, column: str, wanted: Iterable[str]) -> np.ndarray:
+    """The factorisation codes (as :func:`neighbour_codes` makes them) of the wanted values."""
+    uniques = pd.factorize(ep[column])[1]
+    return np.flatnonzero(pd.Index(uniques).isin(list(wanted)))
+
+
+def _run_spans(ep: pd.DataFrame, rows: pd.Series, end: pd.Series) -> pd.Series:
+    """For the rows in ``rows``: days from the first DECOM to the last end of the run of the
+    child's consecutive such rows (each starting on or before the previous one's end)."""
+    s = pd.DataFrame({"CHILD": ep["CHILD"], "DECOM": ep["DECOM"], "END": end})[rows & ep["DECOM"].notna()]
+    s = s.sort_values(["CHILD", "DECOM"], kind="stable")
+    new = (s["CHILD"] != s["CHILD"].shift()) | (s["DECOM"] > s["END"].shift()).fillna(True)
+    run = new.cumsum()
+    span = (s.groupby(run)["END"].transform("max") - s.groupby(run)["DECOM"].transform("min")).dt.days
+    return span.reindex(ep.index)
+
+
+def dfe_sequence_flags(ep: pd.DataFrame, return_start: pd.Timestamp | None,
+                       return_end: pd.Timestamp | None, collection_year: int | None = None) -> dict[str, pd.Series]:
+    """Flags (True = passes) of the DfE rules on placement providers (527-531, 550), adoption
+    paths (199, 217, 336, 390, 445, 516), legal-status durations (361-364), short breaks
+    (365-367, 398, 426), temporary and holiday placements (377, 383), reasons for a placement
+    change (225, 226) and reasons for a new episode (434-436), as the DfE validator tests them.
+
+    ``ep`` needs CHILD, DECOM, DEC (dates), REC, RNE, LS, PLACE, PLACE_PROVIDER, PL_POST, URN,
+    HOME_POST, REASON_PLACE_CHANGE. An open episode runs to the return's end (``return_end``).
+    The collection year picks the year's version of 383 (PL_POST compared from 2025-26).
+    """
+    ep = as_categories(ep)
+    place, ls, rne, rec, provider = ep["PLACE"], ep["LS"], ep["RNE"], ep["REC"], ep["PLACE_PROVIDER"]
+    decom = ep["DECOM"]
+    end = ep["DEC"].fillna(return_end) if return_end is not None else ep["DEC"]
+    placement = ["PLACE", "PL_POST", "URN", "PLACE_PROVIDER"]
+    own, prev, has_prev = neighbour_codes(ep, ["LS", "REASON_PLACE_CHANGE", "RNE", *placement], 1)
+    _, prev2, has_prev2 = neighbour_codes(ep, ["PLACE", "PL_POST"], 2)
+    _, nxt, has_next = neighbour_codes(ep, ["RNE", "PLACE"], -1)
+    ix = ep.index
+
+    def among(codes: np.ndarray, column: str, wanted: Iterable[str]) -> pd.Series:
+        return pd.Series(np.isin(codes, _codes_of(ep, column, wanted)), index=ix)
+
+    def same(c: str) -> np.ndarray:  # equal and both filled (the DfE validator's ==)
+        return (own[c] == prev[c]) & (own[c] >= 0) & (prev[c] >= 0)
+
+    def same_filled(c: str) -> np.ndarray:  # equal, blanks equal to each other
+        return own[c] == prev[c]
+
+    has_prev_s, has_prev2_s, has_next_s = (pd.Series(a, index=ix) for a in (has_prev, has_prev2, has_next))
+    out = {f"ok_DFE_{code}": ~(_is(place, places) & provider.eq(pr).fillna(False).astype(bool))
+           for code, (pr, places) in PROVIDER_CANNOT_PLACE.items()}
+    out["ok_DFE_550"] = ~(provider.eq("PR0").fillna(False).astype(bool) & ~_is(place, ["P1"]))
+    for code, (status, days) in LEGAL_STATUS_MAX_DAYS.items():
+        out[f"ok_DFE_{code}"] = ~(_run_spans(ep, _is(ls, [status]), end) > days).fillna(False).astype(bool)
+    # adoption paths
+    adopted = _is(rec, ["E11", "E12"])
+    order = ep[["CHILD", "DECOM"]].assign(AD=adopted.astype(int)).dropna().sort_values(["CHILD", "DECOM"], kind="stable")
+    adoptions_to_date = order.groupby("CHILD", sort=False)["AD"].cumsum().reindex(ep.index).fillna(0)
+    out["ok_DFE_199"] = ~((adoptions_to_date > 0) & ~((adoptions_to_date == 1) & adopted))
+    out["ok_DFE_217"] = ~(_is(place, ["A3", "A5"]) & _before(pd.Series(pd.Timestamp("2015-03-31"), index=ep.index), decom)
+                          & ~_is(rne, ["S", "T", "U"]))
+    out["ok_DFE_336"] = ~(_is(place, ["A3", "A4"]) & has_prev_s & ~among(prev["PLACE"], "PLACE", (*ADOPTION_PLACES, *FOSTER_PLACES)))
+    out["ok_DFE_390"] = ~(adopted & ~_is(place, ADOPTION_PLACES))
+    out["ok_DFE_445"] = ~(_is(ls, ["D1"]) & _before(pd.Series(pd.Timestamp("2005-12-31"), index=ep.index), decom))
+    out["ok_DFE_516"] = ~(_is(rec, ["E45", "E46"]) & ~_is(place, FOSTER_PLACES))
+    # short breaks (respite)
+    v3 = _is(ls, ["V3"])
+    out["ok_DFE_365"] = ~(v3 & _before(decom + pd.Timedelta(days=RESPITE_EPISODE_MAX_DAYS), end))
+    out["ok_DFE_366"] = ~(v3 & ~_is(rne, ["S"]))
+    out["ok_DFE_398"] = ~(_is(ls, RESPITE) & (ep["HOME_POST"].notna() | ep["PL_POST"].notna()))
+    both = ep["CHILD"].isin(set(ep.loc[v3, "CHILD"]) & set(ep.loc[_is(ls, ["V4"]), "CHILD"]))
+    out["ok_DFE_426"] = ~(_is(ls, RESPITE) & both)
+    first = decom.where(decom >= return_start, return_start) if return_start is not None else decom
+    last = end.where(end <= return_end, return_end) if return_end is not None else end
+    days = (last - first).dt.days.where(v3 & decom.notna())
+    counted = days > 0
+    year_days = days.where(counted).groupby(ep["CHILD"]).transform("sum")
+    out["ok_DFE_367"] = ~(counted & (year_days > RESPITE_YEAR_MAX_DAYS)).fillna(False).astype(bool)
+    # temporary and holiday placements
+    t3 = _is(place, ["T3"])
+    out["ok_DFE_377"] = ~(t3 & (t3.groupby(ep["CHILD"]).transform("sum") > HOLIDAY_PLACEMENTS_MAX))
+    def differs(c: str) -> np.ndarray:  # the validator's != (a blank differs from everything)
+        return (own[c] != prev2[c]) | (own[c] == -1) | (prev2[c] == -1)
+
+    back = ~_is(rne, ["P"]).to_numpy() | differs("PLACE")
+    if collection_year is None or collection_year >= RETURN_SAME_POSTCODE_FROM:
+        back |= differs("PL_POST")
+    out["ok_DFE_383"] = ~(has_prev2_s & among(prev["PLACE"], "PLACE", TEMPORARY_PLACES) & pd.Series(back, index=ix))
+    # reasons for a placement change and for a new episode
+    rpc = ep["REASON_PLACE_CHANGE"]
+    out["ok_DFE_225"] = ~(_is(rec, ["X1"]) & rpc.isna() & ~_is(place, TEMPORARY_PLACES) & has_next_s
+                          & among(nxt["RNE"], "RNE", PLACE_CHANGE_CONTEXT) & ~among(nxt["PLACE"], "PLACE", TEMPORARY_PLACES))
+    out["ok_DFE_226"] = ~(_is(place, TEMPORARY_PLACES) & (rpc.notna() | pd.Series(prev["REASON_PLACE_CHANGE"] >= 0, index=ix)))
+    moved = pd.Series(np.any([~same_filled(c) for c in placement], axis=0), index=ix)
+    same_place = pd.Series(np.all([same(c) for c in placement], axis=0), index=ix)
+    same_place_filled = pd.Series(np.all([same_filled(c) for c in placement], axis=0), index=ix)
+    same_ls, same_ls_filled = pd.Series(same("LS"), index=ix), pd.Series(same_filled("LS"), index=ix)
+    out["ok_DFE_434"] = ~(has_prev_s & _is(rne, ["L"]) & (same_ls | moved))
+    out["ok_DFE_435"] = ~(has_prev_s & _is(rne, ["P", "T"]) & (~same_ls | same_place))
+    out["ok_DFE_436"] = ~(has_prev_s & _is(rne, ["U", "B"]) & (same_ls_filled | same_place_filled))
+    return {k: v.fillna(False).astype(bool) if v.dtype != bool else v for k, v in out.items()}
+
+
+def dfe_mother_episode_flag(ep: pd.DataFrame, sex: pd.Series, mother: pd.Series,
+                            return_start: pd.Timestamp | None, return_end: pd.Timestamp | None) -> pd.Series:
+    """DfE 607 (True = passes): a girl (header SEX 2 or F) who ceased to be looked after in the
+    year (DEC in the return, REC other than X1, not a short break) needs MOTHER recorded.
+    ``sex`` and ``mother`` are the child's header values aligned to ``ep``."""
+    in_year = ep["DEC"].notna()
+    if return_start is not None:
+        in_year &= (ep["DEC"] >= return_start).fillna(False)
+    if return_end is not None:
+        in_year &= (ep["DEC"] <= return_end).fillna(False)
+    ceased = in_year & ep["REC"].notna() & ~_is(ep["REC"], ["X1"]) & ~_is(ep["LS"], RESPITE)
+    return ~(ceased & _is(sex, FEMALE) & mother.isna()).astype(bool)
+
+
+def dfe_mother_header_flag(header: pd.DataFrame, looked_after: Iterable[str]) -> pd.Series:
+    """DfE 393 (True = passes): a girl (SEX 2 or F) with an episode in the return that is not a
+    short break needs MOTHER recorded; ``looked_after`` are those children."""
+    return ~(_is(header["SEX"], FEMALE) & header["MOTHER"].isna() & is_in(header["CHILD"], pd.Series(list(looked_after), dtype=object))).astype(bool)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline import schema
 from pipeline.validate.checks import parse_dates
 from pipeline.validate.rules import FAILURE_COLUMNS, RULES, failures_frame
 
@@ -94,9 +95,7 @@ def is_out_of_range_date(value: str) -> bool:
 
 
 def date_columns(table: str) -> list[str]:
-    from pipeline.readers import layout_columns
-
-    return [c.name for c in layout_columns(table) if c.kind == "date"]
+    return [c.name for c in schema.layout_columns(table) if c.kind == "date"]
 
 
 def find_out_of_range_dates(tables: dict[str, pd.DataFrame]) -> list[dict]:

@@ -88,7 +88,8 @@ def related_data(raw: RawData) -> dict[str, Any]:
         "covered_until": pd.Timestamp(max(lbl.end for lbl in raw.returns.values())) if raw.returns else None,
     }
     if episodes is not None:
-        related["episodes"] = pd.DataFrame({"CHILD": episodes["CHILD"], "DEC": ck.parse_dates(episodes["DEC"]), "REC": episodes["REC"]})
+        related["episodes"] = pd.DataFrame({"CHILD": episodes["CHILD"], "DEC": ck.parse_dates(episodes["DEC"]), "REC": episodes["REC"],
+                                            "RETURN": episodes["RETURN"], "LS": episodes["LS"]})
     return related
 
 

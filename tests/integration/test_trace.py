@@ -10,7 +10,7 @@ import pytest
 
 from pipeline import cli
 from pipeline.config import load_params
-from pipeline.lineage_cli import lineage_dir, record_paper_lineage
+from pipeline.lineage.store import lineage_dir, record_paper_lineage
 from pipeline.tables import Cell, DerivedTable, Paper, PublishedTable, Selection
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline import lineage
 from pipeline.config import load_params
-from pipeline.lineage_cli import read_lineage_store, write_lineage_store
+from pipeline.lineage.store import read_lineage_store, write_lineage_store
 
 ROOT = Path(__file__).resolve().parents[2]
 

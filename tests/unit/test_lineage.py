@@ -241,7 +241,7 @@ def test_derived_figure_without_inputs_must_be_a_parameter():
 
 
 def test_trace_lists_the_accepted_exceptions_on_a_figures_source_rows():
-    from pipeline.lineage_cli import accepted_on_rows
+    from pipeline.lineage.store import accepted_on_rows
 
     rows = pd.DataFrame({"SOURCE_FILE": ["ssda903/2026-27_Q2/episodes.csv", "ssda903/2026-27_Q2/episodes.csv"],
                          "SOURCE_ROW": [12, 40]})

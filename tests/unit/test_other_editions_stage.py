@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -78,16 +79,25 @@ def test_the_check_depends_on_the_list_and_no_stage_always_runs_in_the_root_pipe
     assert stage()["outs"] == [{"data/processed/staging/other_editions-${period_slug}.sha256": {"cache": False}}]
 
 
-def test_the_check_is_never_restored_from_dvcs_run_cache():
+def test_the_check_is_never_restored_from_dvcs_run_cache(tmp_path):
     """The check must run, not be restored, whenever an input changed (it also refuses
     re-publishing against the register, which no dep records): DVC never run-caches a stage
-    with a persistent output, and the registers are the check's persistent, uncached outputs."""
+    with a persistent output, and the registers are the check's persistent, uncached outputs.
+    The rule is shown on a two-stage project (deps present, so only ``persist`` differs); the
+    real stage is checked for the two persistent registers (a fresh checkout has no deps yet)."""
     from dvc.repo import Repo
     from dvc.stage.cache import _can_hash
 
     outs = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]["check_publication"]["outs"]
     persistent = [next(iter(o)) for o in outs if isinstance(o, dict) and next(iter(o.values())).get("persist")]
     assert persistent == ["reports/${period_slug}/published", "data/processed/restricted/${period_slug}/published"]
-    stages = {s.name: s for s in Repo(str(ROOT)).index.stages}
-    assert not _can_hash(stages["check_publication"])
-    assert _can_hash(stages["render"])  # a stage without one is run-cached (the test can fail)
+    put(tmp_path, "in.txt")
+    put(tmp_path, "dvc.yaml", yaml.safe_dump({"stages": {
+        "kept": {"cmd": "cp in.txt a", "deps": ["in.txt"], "outs": [{"a": {"persist": True, "cache": False}}]},
+        "cached": {"cmd": "cp in.txt b", "deps": ["in.txt"], "outs": ["b"]},
+    }}))
+    subprocess.run([sys.executable, "-m", "dvc", "init", "--no-scm", "-q"], cwd=tmp_path, check=True,
+                   env={**__import__("os").environ, "DVC_NO_ANALYTICS": "1"})
+    stages = {s.name: s for s in Repo(str(tmp_path)).index.stages}
+    assert not _can_hash(stages["kept"])
+    assert _can_hash(stages["cached"])  # a stage without one is run-cached (the test can fail)

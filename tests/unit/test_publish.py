@@ -25,6 +25,7 @@ from pipeline.publish import (
     refuse,
     render_problems,
     render_record_path,
+    select_identifying,
     withdraw_if_stale,
     write_paper_record,
     write_render_record,
@@ -190,7 +191,83 @@ def test_a_failed_stage_withdraws_stale_papers_with_the_reason(published, capsys
     assert not (report(published) / "tables" / "quarterly").exists()
     assert not (report(published) / "withdrawn").exists()
     code, text = where(published, capsys)
-    assert code == 1 and "papers were withdrawn: raw file local/staffing.csv changed" in text
+    assert code == 1 and ("papers were withdrawn: a failed run for 2026-27 Q2 found these papers out of date: "
+                          "raw file local/staffing.csv changed") in text
+
+
+# --- a failed run with --set (issue 17): its period's papers and params.yaml's are checked -------
+
+
+def run(params, capsys, *argv) -> tuple[int, str]:
+    code = cli.main(["--params", str(params.paths.root / "params.yaml"), *argv])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return code, err
+
+
+def rebuild_facts_for(params, overrides):
+    """What a successful `python -m pipeline --set ... process` leaves: facts for other parameters."""
+    other = load_params(params.paths.root / "params.yaml", overrides)
+    (params.paths.processed / "facts" / "manifest.json").write_text(
+        json.dumps(fingerprint_facts_inputs(params.paths.processed / "validated", other)))
+
+
+def test_a_failed_set_run_takes_down_the_papers_it_left_stale(published, capsys):
+    rebuild_facts_for(published, ["period=2026-27 Q3"])
+    code, err = run(published, capsys, "--set", "period=2026-27 Q3", "paper", "quarterly")
+    assert code == 2 and "no fact tables" in err, err  # the run fails (here: no fact tables)
+    assert f"the papers in {report(published)}/ no longer match the inputs; taken down to" in err
+    assert not (report(published) / "quarterly_exit_report.pdf").exists()
+    assert not (report(published) / "sufficiency_analysis.html").exists()
+    code, text = where(published, capsys)
+    assert code == 1
+    assert ("papers were withdrawn: a failed run for 2026-27 Q3 with --set period=2026-27 Q3 found these papers "
+            "out of date: the fact tables were built with other parameters") in text
+
+
+def test_a_failed_set_run_takes_down_the_stale_papers_of_the_period_it_was_for(tmp_path, capsys):
+    shutil.copy(ROOT / "params.yaml", tmp_path / "params.yaml")
+    q3 = build(tmp_path, ["period=2026-27 Q3"])  # Q3's papers published when the chain was Q3's
+    publish(q3, list(PAPERS), ["checked"])
+    rebuild_facts_for(q3, [])  # since then the fact tables were rebuilt for params.yaml's period
+    code, err = run(q3, capsys, "--set", "period=2026-27 Q3", "paper", "quarterly")
+    assert code == 5 and "paper quarterly refused" in err
+    assert not report(q3).joinpath("quarterly_exit_report.pdf").exists()
+    assert not report(q3).joinpath("sufficiency_analysis.pdf").exists()
+    code = cli.main(["--params", str(tmp_path / "params.yaml"), "--set", "period=2026-27 Q3", "where"])
+    text = capsys.readouterr().out
+    assert code == 1 and ("papers were withdrawn: a failed run for 2026-27 Q3 with --set period=2026-27 Q3 found "
+                          "these papers out of date: the fact tables were built with other parameters") in text
+
+
+def test_a_failed_one_off_variation_leaves_the_current_papers(published, capsys):
+    # a run with another target (or sufficiency year, or threshold) failed: the published papers are
+    # still those of params.yaml and of the data on disk, as `where` says
+    code, _ = run(published, capsys, "--set", "targets.exit_team_exits=99", "paper", "quarterly")
+    assert code != 0
+    assert (report(published) / "quarterly_exit_report.html").exists()
+    assert where(published, capsys)[0] == 0
+
+
+def test_which_overrides_choose_the_papers():
+    assert select_identifying(["period=2026-27 Q3", "targets.adoptions=3", "paths.reports=/x", "period_slug=a",
+                               "paper.committee=C"]) == ["period=2026-27 Q3", "paths.reports=/x", "period_slug=a"]
+
+
+def test_a_failed_set_run_that_leaves_the_papers_current_takes_nothing_down(published, capsys):
+    code, err = run(published, capsys, "--set", "period=2026-27 Q3", "paper", "quarterly")
+    assert code == 5 and "taken down" not in err  # Q3 has no papers; Q2's facts were not touched
+    assert where(published, capsys)[0] == 0
+
+
+def test_a_take_down_leaves_the_editions_register_alone(published):
+    register = report(published) / "published" / "quarterly"
+    shutil.copytree(report(published) / "tables" / "quarterly", register)  # what the passed check registered
+    (published.paths.raw / "local/staffing.csv").write_text("POST_ID,TEAM\nP9,EXIT\n")
+    moved = withdraw_if_stale(published)
+    assert "tables/quarterly" in moved and "quarterly_exit_report.pdf" in moved
+    assert sorted(p.name for p in register.iterdir()) == ["T1.csv", "tables.json"]  # still registered
+    assert not (report(published) / "withdrawn").exists()  # not the analyst's withdraw
 
 
 # --- each stage refuses outputs of an earlier run --------------------------------------------
@@ -250,6 +327,16 @@ def test_a_failed_check_publishes_nothing_and_keeps_the_candidates_restricted(pu
     assert (out / "published" / "quarterly" / "tables.json").exists()  # taken down, still registered
     # the other paper is still published and described by the record
     assert sorted(json.loads((out / "publication_check.json").read_text())["papers"]) == ["sufficiency"]
+
+
+def test_a_failed_check_after_dvc_removed_the_papers_still_says_why(published, capsys):
+    for paper in PAPERS:  # `dvc repro` deletes check_publication's outs before the check runs
+        for _, public in public_files(published, paper).values():
+            shutil.rmtree(public) if public.is_dir() else public.unlink()
+    (report(published) / "publication_check.json").unlink()
+    assert refuse(published, ["quarterly"], ["quarterly: CHILD id found"], ["x"]) == []
+    code, text = where(published, capsys)
+    assert code == 1 and "papers were withdrawn: the publication check of the new papers failed: see" in text
 
 
 def test_publishing_one_paper_keeps_the_other_in_the_record(published):

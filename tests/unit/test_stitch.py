@@ -103,12 +103,13 @@ def test_open_episode_closed_at_next_episode_from_later_return():
     assert r.episodes.loc[0, "STITCH_RULE"] == "S5_CLOSED_AT_NEXT_EPISODE"
 
 
-def test_open_episode_before_new_period_closes_at_return_end_with_unknown_reason():
+def test_open_episode_before_new_period_closes_after_return_end_with_unknown_reason():
+    # the 2016-17 return has the child looked after at the end of 31/03/2017: the episode ends the next day
     r = stitch_episodes(episodes("""
         2016-17 A 2016-10-24 P P2 - -
         2017-18 A 2017-04-20 S H5 2017-06-13 E8
     """))
-    assert view(r)[0] == ("A", "2016-10-24", "2017-03-31", None, "2016-17")
+    assert view(r)[0] == ("A", "2016-10-24", "2017-04-01", None, "2016-17")
     assert r.episodes.loc[0, "STITCH_RULE"] == "S7_CLOSED_BEFORE_NEW_PERIOD"
 
 
@@ -120,12 +121,13 @@ def test_x1_gap_closed_to_next_episode_of_later_return():
     assert view(r)[0] == ("A", "2019-11-06", "2020-04-02", "X1", "2019-20")
 
 
-def test_open_episode_of_child_absent_from_later_returns_ends_at_return_end():
+def test_open_episode_of_child_absent_from_later_returns_ends_the_day_after_return_end():
+    # looked after at the end of 31/03/2020 (counted at 31 March), not in the 2020-21 return
     r = stitch_episodes(episodes("""
         2019-20 A 2019-05-10 S R5 - -
         2020-21 B 2020-05-01 S U4 - -
     """))
-    assert view(r) == [("A", "2019-05-10", "2020-03-31", None, "2019-20"), ("B", "2020-05-01", None, None, "2020-21")]
+    assert view(r) == [("A", "2019-05-10", "2020-04-01", None, "2019-20"), ("B", "2020-05-01", None, None, "2020-21")]
 
 
 def test_open_episode_in_latest_return_stays_open():
@@ -158,12 +160,14 @@ def test_input_is_not_modified():
 
 LIIA_EXPECTED = {
     # child: [(DECOM, DEC, REC)] after stitching, worked out from the scenario each id names
+    # (RULE1A and RULE2 end the open episode the day after the return's last day, where
+    # liia-tools ends it on that day: the child still counts at that 31 March)
     "NORULE_BAD": [("2015-06-19", "2016-07-26", "X1"), ("2016-07-26", "2021-12-12", "E17")],
     "NORULE_NEW": [("2022-02-01", "2022-07-10", "E17"), ("2022-10-23", None, None)],
     "NORULE_SUT": [("2017-12-15", None, None)],
     "RULE1_BAD": [("2016-01-13", "2017-08-20", "X1"), ("2017-08-20", "2019-06-21", "X1"), ("2019-06-21", "2019-07-23", "E6")],
-    "RULE1A_BAD": [("2016-01-22", "2016-10-24", "X1"), ("2016-10-24", "2017-03-31", None), ("2017-04-20", "2017-06-13", "E8")],
-    "RULE2_BAD": [("2019-05-10", "2020-03-31", None)],
+    "RULE1A_BAD": [("2016-01-22", "2016-10-24", "X1"), ("2016-10-24", "2017-04-01", None), ("2017-04-20", "2017-06-13", "E8")],
+    "RULE2_BAD": [("2019-05-10", "2020-04-01", None)],
     "RULE3_BAD": [("2016-09-23", "2017-05-30", "E2")],
     "RULE3A_BAD": [("2017-11-25", "2018-01-25", "X1"), ("2018-01-25", "2018-05-16", "E45")],
     "RULE4_BAD": [("2018-11-23", "2018-12-20", "X1"), ("2018-12-20", "2019-08-19", "X1"), ("2019-08-19", "2019-10-01", "E4A")],

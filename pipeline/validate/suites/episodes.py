@@ -24,14 +24,18 @@ def prepare(frame: pd.DataFrame, ctx: SuiteContext, related: dict) -> pd.DataFra
     df = prepare_columns(frame, "episodes")
     ep = pd.DataFrame({"CHILD": df["CHILD"], "DECOM": df["DECOM_as_date"], "DEC": df["DEC_as_date"],
                        "REC": df["REC"], "RNE": df["RNE"], "LS": df["LS"], "PLACE": df["PLACE"],
-                       "PLACE_PROVIDER": df["PLACE_PROVIDER"], "PL_POST": df["PL_POST"], "URN": df["URN"]})
+                       "PLACE_PROVIDER": df["PLACE_PROVIDER"], "PL_POST": df["PL_POST"], "URN": df["URN"],
+                       "HOME_POST": df["HOME_POST"], "REASON_PLACE_CHANGE": df["REASON_PLACE_CHANGE"]})
     nb = ck.neighbour_episodes(ep)
     header = related.get("header")
     if header is not None and len(header):
         dob = ck.lookup(df["CHILD"], pd.Series(ck.parse_dates(header["DOB"]).values, index=header["CHILD"].values))
         dob = dob.astype("datetime64[ns]")
+        sex = ck.lookup(df["CHILD"], pd.Series(header["SEX"].values, index=header["CHILD"].values))
+        mother = ck.lookup(df["CHILD"], pd.Series(header["MOTHER"].values, index=header["CHILD"].values))
     else:
         dob = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+        sex = mother = pd.Series(pd.NA, index=df.index, dtype="object")
     flags = {f"ok_{rule}": ~(df["PLACE"].isin(list(places)) & ~df["LS"].isin(list(statuses)))
              for rule, (places, statuses) in _adoption_rules().items()}
     ages = ck.birthdays(dob, ck.AGES)
@@ -45,6 +49,8 @@ def prepare(frame: pd.DataFrame, ctx: SuiteContext, related: dict) -> pd.DataFra
         PREV_DEC=nb["prev_DEC"],
         **ck.dfe_episode_flags(codes, nb, dob, ages),
         **ck.dfe_placement_flags(codes, dob, ctx.collection_year, ages),
+        **ck.dfe_sequence_flags(codes, ctx.return_start, ctx.return_end, ctx.collection_year),
+        ok_DFE_607=ck.dfe_mother_episode_flag(codes, sex, mother, ctx.return_start, ctx.return_end),
         ok_REC_ONLY_WITH_DEC=~(df["REC"].notna() & df["DEC"].isna()),
         ok_DEC_HAS_REC=~(df["DEC"].notna() & df["REC"].isna()),
         ok_EP_OVERLAP=ck.flag_no_overlap(ep, nb),
@@ -104,6 +110,27 @@ def checks(ctx: SuiteContext) -> list[Check]:
         flag_check("DFE_384", "PLACE", "ok_DFE_384", other="@LS"),
         flag_check("DFE_214", "LS", "ok_DFE_214"),
         flag_check("DFE_222", "URN", "ok_DFE_222", other="@PLACE"),
+        *[flag_check(f"DFE_{code}", "PLACE_PROVIDER", f"ok_DFE_{code}", other="@PLACE") for code in (*ck.PROVIDER_CANNOT_PLACE, "550")],
+        *[flag_check(f"DFE_{code}", "LS", f"ok_DFE_{code}") for code in ck.LEGAL_STATUS_MAX_DAYS],
+        flag_check("DFE_199", "REC", "ok_DFE_199"),
+        flag_check("DFE_217", "RNE", "ok_DFE_217", other="@PLACE"),
+        flag_check("DFE_336", "PLACE", "ok_DFE_336"),
+        flag_check("DFE_390", "REC", "ok_DFE_390", other="@PLACE"),
+        flag_check("DFE_445", "LS", "ok_DFE_445", other="@DECOM"),
+        flag_check("DFE_516", "REC", "ok_DFE_516", other="@PLACE"),
+        flag_check("DFE_365", "LS", "ok_DFE_365", other="@DEC|still open"),
+        flag_check("DFE_366", "RNE", "ok_DFE_366"),
+        flag_check("DFE_398", "LS", "ok_DFE_398"),
+        flag_check("DFE_426", "LS", "ok_DFE_426"),
+        flag_check("DFE_367", "LS", "ok_DFE_367"),
+        flag_check("DFE_377", "PLACE", "ok_DFE_377"),
+        flag_check("DFE_383", "PLACE", "ok_DFE_383"),
+        flag_check("DFE_225", "REASON_PLACE_CHANGE", "ok_DFE_225"),
+        flag_check("DFE_226", "REASON_PLACE_CHANGE", "ok_DFE_226", other="@PLACE"),
+        flag_check("DFE_434", "RNE", "ok_DFE_434"),
+        flag_check("DFE_435", "RNE", "ok_DFE_435"),
+        flag_check("DFE_436", "RNE", "ok_DFE_436"),
+        flag_check("DFE_607", "REC", "ok_DFE_607"),
     ]
     for flag, (_places, statuses) in _adoption_rules().items():
         out.append(flag_check("EP_LS_PLACE_ADOPTION", "LS", f"ok_{flag}", other="@PLACE", allowed=" or ".join(statuses)))

@@ -162,3 +162,20 @@ def test_another_period_from_the_same_facts(params):
 def test_bad_window_is_rejected():
     with pytest.raises(ValueError):
         m.window_labels(Q2, "month")
+
+
+def test_a_missing_unit_cost_year_makes_the_savings_unavailable_with_the_reason(params):
+    from pipeline.coverage import mark_uncovered
+    from tests.fixtures.quarterly_story import make_unit_costs
+
+    costs = make_unit_costs()
+    facts = build_facts(make_validated() | {"unit_costs": costs[costs["FINANCIAL_YEAR"].ne("2026-27")]}, params)
+    tidy = mark_uncovered(m.compute_quarterly_measures(facts, params), None, params.period)
+    pounds = tidy[tidy["measure_id"].isin(["savings_quarter", "savings_ytd", "savings_year_end", "savings_to_18_ytd"])
+                  & tidy["category"].eq("ALL")]
+    assert len(pounds) == 4 and pounds["value"].isna().all() and (pounds["unit"] == "unavailable").all()
+    assert set(pounds["reason"]) == {"no unit cost for 2026-27 in unit_costs.csv"}
+    # the children are still counted, and every other measure keeps an empty reason
+    assert value(tidy, "savings_children_ytd", "EXIT_TEAM") == 3
+    assert value(tidy, "savings_cost_unknown_ytd", "EXIT_TEAM") == 3
+    assert (tidy.loc[tidy["unit"].ne("unavailable"), "reason"] == "").all()

@@ -24,29 +24,6 @@ def _rows(*rows):
     return df
 
 
-def test_exit_on_the_last_day_of_the_quarter_saves_one_day():
-    days = s.count_saving_days(pd.Series([D("2026-09-30")]), pd.Series([D("2033-05-10")]), D("2026-09-30"))
-    assert days.iloc[0] == 1
-
-
-def test_saving_stops_the_day_before_the_18th_birthday():
-    # aged 17 at exit on 1 April 2026, 18 on 1 June 2026: 1 April to 31 May = 61 days
-    days = s.count_saving_days(pd.Series([D("2026-04-01")]), pd.Series([D("2026-06-01")]), D("2026-09-30"))
-    assert days.iloc[0] == 61
-    to18 = s.count_saving_days(pd.Series([D("2026-04-01")]), pd.Series([D("2026-06-01")]), None)
-    assert to18.iloc[0] == 61
-
-
-def test_exit_at_or_after_18_saves_nothing():
-    days = s.count_saving_days(pd.Series([D("2026-06-01")]), pd.Series([D("2026-06-01")]), None)
-    assert days.iloc[0] == 0
-
-
-def test_exit_after_the_horizon_saves_nothing():
-    days = s.count_saving_days(pd.Series([D("2026-10-01")]), pd.Series([D("2040-01-01")]), D("2026-09-30"))
-    assert days.iloc[0] == 0
-
-
 SAVINGS = _rows(
     ["C2", "SGO_OTHER", "2026-04-01", "2027-06-01", 36500.0],   # 100 a day, Q1
     ["C1", "SGO_FFC", "2026-09-30", "2033-05-10", 14600.0],     # 40 a day, last day of Q2
@@ -91,3 +68,44 @@ def test_bad_horizon_and_basis_are_rejected():
 
 def test_round_pounds_half_up():
     assert [s.round_pounds(v) for v in (0.5, 1.49, 2.5, 1234.5)] == [1, 1, 3, 1235]
+
+
+# --- a figure that cannot be computed is unavailable with a reason, never £0 (issue 17) ----------
+
+NO_YEAR = "no unit cost for 2026-27 in unit_costs.csv"
+
+
+def _with_reasons(frame, reasons):
+    return frame.assign(COST_UNKNOWN_REASON=pd.Series(reasons, index=frame.index, dtype="string"))
+
+
+def test_a_year_missing_from_the_unit_costs_makes_the_figure_unavailable():
+    sv = _with_reasons(SAVINGS, [None, None, None, NO_YEAR])  # C9's exit year (Q2) has no costs
+    assert s.explain_unavailable(sv, ["2026-27 Q2"]) == NO_YEAR
+    assert s.compute_savings_or_reason(sv, Q2, "ytd", 365) == (None, NO_YEAR)
+    assert s.compute_savings_or_reason(sv, Q2, "to_18_ytd", 365) == (None, NO_YEAR)
+    # a window or route without that exit is still computed: C2 alone in Q1
+    q1 = parse_quarter("2026-27 Q1")
+    assert s.compute_savings_or_reason(sv, q1, "quarter", 365) == (pytest.approx(91 * 100), None)
+    assert s.compute_savings_or_reason(sv, Q2, "quarter", 365, routes=["PWP"]) == (pytest.approx(2585), None)
+
+
+def test_two_reasons_are_both_given_once():
+    sv = _with_reasons(SAVINGS, [NO_YEAR, None, "no unit cost for 2025-26 in costs.csv", NO_YEAR])
+    assert s.explain_unavailable(sv, ["2026-27 Q1", "2026-27 Q2"]) == f"no unit cost for 2025-26 in costs.csv; {NO_YEAR}"
+
+
+def test_no_known_cost_at_all_is_unavailable_not_zero():
+    # C9 (CAO) is the route's only exit and its cost is unknown: not £0
+    pounds, reason = s.compute_savings_or_reason(SAVINGS, Q2, "quarter", 365, routes=["CAO"])
+    assert pounds is None
+    assert reason == "the unit costs file has no cost for the placement (or allowance) of the child"
+    both = SAVINGS.assign(COST_KNOWN=False)
+    assert s.explain_unavailable(both, ["2026-27 Q2"]).endswith("of any of the 3 children")
+
+
+def test_some_costs_known_or_no_exits_is_a_figure():
+    # one of three Q2 exits unknown: the sum of the other two, with the unknown one counted apart
+    assert s.compute_savings_or_reason(SAVINGS, Q2, "quarter", 365) == (pytest.approx(40 + 2585), None)
+    # no exits at all: a true £0
+    assert s.compute_savings_or_reason(SAVINGS, Q2, "quarter", 365, routes=["ADOPTION"]) == (0.0, None)

@@ -154,3 +154,18 @@ def test_per_worker_caseloads_are_a_restricted_management_table(facts, params):
 def test_per_worker_caseloads_without_a_tracker_is_an_empty_table(params):
     facts = build_facts(make_validated(without=("permanence_tracker", "staffing")), params)
     assert qp.build_worker_caseloads(facts, params.period).empty
+
+
+def test_a_missing_unit_cost_year_leaves_the_savings_blank_with_the_reason_never_zero(params):
+    from tests.fixtures.quarterly_story import make_unit_costs
+
+    costs = make_unit_costs()
+    costs = costs[costs["FINANCIAL_YEAR"].ne("2026-27")]  # the file stops at 2025-26
+    facts = build_facts(make_validated() | {"unit_costs": costs}, params)
+    paper = qp.build_quarterly_paper(facts, params)
+    savings = next(d for d in paper.derived if d.table_id == "Q13d_savings")
+    assert savings.values.loc["All exits (Exit Team and adoption)"].isna().all()  # not £0
+    assert savings.values.loc["Placed with parents"].isna().all()
+    assert savings.values.loc["Child arrangements order"].tolist() == [0, 0, 0, 0]  # no exits: truly none
+    assert savings.notes[0] == "Not available: no unit cost for 2026-27 in unit_costs.csv."
+    assert all(cell for cell in savings.inputs.values())  # still says which counts each would come from

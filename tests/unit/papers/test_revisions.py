@@ -283,7 +283,8 @@ def test_revisions_flow_on_disk_and_trace_of_a_previously_reported_figure(tmp_pa
     import shutil
 
     from pipeline import cli
-    from pipeline.lineage_cli import record_paper_lineage, revise_paper
+    from pipeline.lineage.store import record_paper_lineage
+    from pipeline.papers.revisions import revise_paper
 
     shutil.copy(ROOT / "params.yaml", tmp_path / "params.yaml")
     p1 = load_params(tmp_path / "params.yaml", [f"period={Q1}"])

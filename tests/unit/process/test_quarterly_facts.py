@@ -199,3 +199,25 @@ def test_lookup_prefers_exact_band_then_all():
                          "AGE_BAND": ["10 to 15", "Under 1", "10 to 15"]})
     got = q.lookup_annual_costs(keys, make_unit_costs(), "G").tolist()
     assert got[:2] == [21900.0, 20075.0] and pd.isna(got[2])
+
+
+def test_exits_in_a_year_the_unit_costs_do_not_list_carry_the_reason(params):
+    costs = make_unit_costs()
+    costs = costs.assign(FINANCIAL_YEAR=costs["FINANCIAL_YEAR"].replace("2026-27", "2027-28"))
+    facts = build_facts(make_validated() | {"unit_costs": costs}, params)
+    sv = facts["savings"]
+    in_2026 = sv["FY"].eq("2026-27")
+    assert in_2026.any() and not sv.loc[in_2026, "COST_KNOWN"].any()
+    assert set(sv.loc[in_2026, "COST_UNKNOWN_REASON"]) == {"no unit cost for 2026-27 in unit_costs.csv"}
+
+
+def test_a_listed_year_has_no_reason_even_when_a_group_is_missing(params):
+    costs = make_unit_costs()
+    facts = build_facts(make_validated() | {"unit_costs": costs[~costs["PLACEMENT_GROUP"].eq("FOSTER_AGENCY")]}, params)
+    assert facts["savings"]["COST_UNKNOWN_REASON"].isna().all()
+
+
+def test_missing_cost_years_pure():
+    years = pd.Series(["2026-27", "2025-26", None], dtype="string")
+    got = q.explain_missing_cost_years(years, make_unit_costs().query("FINANCIAL_YEAR == '2025-26'"))
+    assert got.iloc[0] == "no unit cost for 2026-27 in unit_costs.csv" and pd.isna(got.iloc[1]) and pd.isna(got.iloc[2])

@@ -143,3 +143,23 @@ def test_a_hidden_team_caseload_is_left_out_of_the_sentence(params):
 def test_caseloads_without_the_tracker_say_why(params):
     view = view_of(team_exits({SGO_F: [1, 2, 3]}), set())
     assert "permanence tracker was not supplied" in str(stories.describe_caseloads(view, params))
+
+
+def test_savings_that_cannot_be_computed_say_why_never_zero(params):
+    from pipeline.tables import Cell, DerivedTable
+
+    row = "All exits (Exit Team and adoption)"
+    cols = ("Saving in the year to date", "Projected saving to age 18")
+    counts = PublishedTable("Q01_team_exits", "Exits", "route", "quarter", pd.DataFrame({"Q2": [12]}, index=[row]))
+    savings = DerivedTable("Q13d_savings", "Savings", "route", "measure",
+                           pd.DataFrame({c: [float("nan")] for c in cols}, index=[row]),
+                           inputs={(row, c): (Cell("Q01_team_exits", row, "Q2"),) for c in cols}, fmt="money",
+                           notes=("Not available: no unit cost for 2026-27 in unit_costs.csv.", "Adoption ..."))
+    paper = publish_paper(Paper("quarterly", tables=[counts], derived=[savings]),
+                          {"Q01_team_exits": set(), "Q13d_savings": set()}, "x", 10)
+    text = str(stories.describe_savings(PaperView(paper), params))
+    assert ("The savings from children who left care through the Exit Team or by adoption this year are not "
+            "available: no unit cost for 2026-27 in unit_costs.csv.") in text
+    assert "£" not in text and "not applicable" not in text
+    card = PaperView(paper).kpis([(f"Q13d_savings|{row}|Saving in the year to date", "Savings, year to date")]).html
+    assert '<span aria-hidden="true">z</span><span class="visually-hidden">not applicable</span>' in card  # not "x"

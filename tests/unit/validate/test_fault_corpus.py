@@ -86,7 +86,7 @@ REFUSED = [
     ("truncated_last_line_tracker", _cut_last_line(TR, 20), None, "ROW_SHORT", TR, 10),
     ("truncated_last_line_staffing", _cut_last_line(ST, 9), None, "ROW_SHORT", ST, 3),
     ("short_row_staffing", _r(ST, "P2,ADOPTION,Social worker,0.5,FILLED,W2,2023-04-01,2025-01-31", "P2,ADOPTION,Social worker,0.5"), None, "ROW_SHORT", ST, 2),
-    ("short_row_header", _r(HD, "C3,F,01/01/2021,BAFR,UN2,,", "C3,F,01/01/2021"), None, "ROW_SHORT", HD, 3),
+    ("short_row_header", _r(HD, "C3,F,01/01/2021,BAFR,UN2,0,", "C3,F,01/01/2021"), None, "ROW_SHORT", HD, 3),
     ("short_row_with_quoted_comma", _r(ST, "P1,EXIT,Social worker,1,FILLED", 'P1,EXIT,"Social worker, senior",1'), None, "ROW_SHORT", ST, 1),
     ("short_row_semicolons", lambda c: {**c, UC: c[UC].replace(",", ";").replace("ALL;21000", "ALL")}, None, "ROW_SHORT", UC, 1),
     ("short_row_crlf", lambda c: {**c, EP: c[EP].replace(C2_EPISODE, "C2,01/07/2024").replace("\n", "\r\n")}, None, "ROW_SHORT", EP, 3),

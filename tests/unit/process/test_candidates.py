@@ -14,7 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.candidates import (
+from pipeline.config import CandidateParams, load_params
+from pipeline.errors import InputError
+from pipeline.periods import parse_quarter
+from pipeline.process.candidates import (
     GROUPS,
     build_candidates,
     count_completed_months,
@@ -24,12 +27,9 @@ from pipeline.candidates import (
     mark_runs,
     summarise_children_in_care,
 )
-from pipeline.config import CandidateParams, load_params
-from pipeline.errors import InputError
-from pipeline.periods import parse_quarter
 from pipeline.process.episodes import derive_episode_fields, select_open_on
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 D = pd.Timestamp
 END = D("2026-09-30")
 
@@ -360,7 +360,7 @@ def test_nobody_in_care_gives_an_empty_list_with_every_group_in_the_summary(para
 
 
 def test_the_catalog_fact_is_the_list_and_tolerates_absent_local_files(params, result):
-    from pipeline.candidates import build_candidates_fact
+    from pipeline.process.candidates import build_candidates_fact
 
     fact = build_candidates_fact({"permanence_tracker": _tracker(), "unit_costs": UNIT_COSTS}, _episodes(), params)
     pd.testing.assert_frame_equal(fact, result.rows)

@@ -44,7 +44,7 @@ distinct children can be counted.
 
 Costs: ANNUAL_COST of the current placement and ANNUAL_ALLOWANCE under the exit the group
 suggests, from unit costs of the period's financial year (QUARTERLY's lookup), and
-PROJECTED_SAVING to 18 by the savings measure's method (:mod:`pipeline.measures.savings`),
+PROJECTED_SAVING to 18 by the savings measure's method (:mod:`pipeline.process.savings`),
 had the child exited the day after the period end.
 """
 
@@ -58,10 +58,10 @@ import pandas as pd
 from pipeline import schema
 from pipeline.config import CandidateParams, Params
 from pipeline.errors import InputError
-from pipeline.measures.savings import compute_child_savings, count_saving_days
 from pipeline.periods import financial_year_of
 from pipeline.process.episodes import SHORT_BREAK_LS, age_in_years, band_ages, select_open_on
 from pipeline.process.quarterly import lookup_annual_costs
+from pipeline.process.savings import compute_child_savings, count_saving_days
 from pipeline.process.uniques import apply_to_unique_pairs
 
 SAME_CARER_RNE = ("L", "T", "U")
@@ -348,7 +348,7 @@ def _group_order(col: pd.Series) -> pd.Series:
 def project_savings_to_18(rows: pd.DataFrame, day: pd.Timestamp, basis_days: int) -> pd.DataFrame:
     """EXIT_DATE (the day after `day`), DATE_18, DAYS_TO_18 and PROJECTED_SAVING for rows with
     DOB, ANNUAL_COST and ANNUAL_ALLOWANCE: the savings measure's method
-    (:mod:`pipeline.measures.savings`), had the child exited by the suggested route the day
+    (:mod:`pipeline.process.savings`), had the child exited by the suggested route the day
     after the period end: (annual cost - annual allowance) per day, from that day to the day
     before the 18th birthday, both inclusive. Missing where a cost is unknown."""
     frame = pd.DataFrame({

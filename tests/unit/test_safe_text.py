@@ -5,7 +5,7 @@ import subprocess
 import pandas as pd
 import pytest
 
-from pipeline.render.safe_text import neutralise_cell, neutralise_frame, restore_cell, restore_frame
+from pipeline.safe_text import neutralise_cell, neutralise_frame, restore_cell, restore_frame
 
 
 @pytest.mark.parametrize("text, safe", [
