@@ -259,23 +259,17 @@ def shown_path(path: Path, root: Path) -> str:
 def withdraw(params: Params, paper: str, slug: str) -> Path:
     """Move the period's published edition (the register, else its tables folder) and its
     restricted twin to the withdrawn editions."""
-    from dataclasses import replace
-
-    from pipeline.publish import withdraw as take_down_paper
-
     register, register_restricted = register_folders(params, paper, slug)
     tables = params.paths.report_dir(slug) / "tables" / paper
-    if not (register / "tables.json").exists() and not (tables / "tables.json").exists():
-        raise PipelineError(f"reports/{slug}/tables/{paper}: no published {paper} paper to withdraw")
-    # the paper's files leave reports/ first (HTML, PDF, downloads to the restricted stale/ folder;
-    # the tables into the register: take_down), and the publication record keeps the other paper
-    take_down_paper(replace(params, period=_quarter(slug)), [paper],
-                    f"withdrawn by the analyst (python -m pipeline withdraw {paper} --period {slug})")
     folder = register if (register / "tables.json").exists() else tables
+    if not (folder / "tables.json").exists():
+        raise PipelineError(f"reports/{slug}/tables/{paper}: no published {paper} paper to withdraw")
     restricted = register_restricted if folder == register else params.paths.restricted_dir(slug) / paper
     if not (restricted / "true_values.csv").exists() and (register_restricted / "true_values.csv").exists():
         restricted = register_restricted  # DVC deleted the stage's outs before a refused rerun
     target = keep_withdrawn(params, paper, slug, folder, restricted)
+    if folder == register and (tables / "tables.json").exists() and folder_hash(tables) != folder_hash(register):
+        keep_withdrawn(params, paper, slug, tables, params.paths.restricted_dir(slug) / paper)
     for old in (register, tables):
         if old.exists():
             shutil.rmtree(old)
