@@ -201,7 +201,7 @@ def write_ods(sheets: Sequence[Sheet], title: str) -> bytes:
 
 
 def write_xlsx(sheets: Sequence[Sheet], title: str, author: str) -> bytes:
-    """The workbook as XLSX (XlsxWriter: fixed zip timestamps; the creation date is fixed too)."""
+    """The workbook as XLSX (XlsxWriter: fixed zip timestamps; the creation date is FIXED_TIME too)."""
     from datetime import datetime
 
     import xlsxwriter
@@ -209,7 +209,9 @@ def write_xlsx(sheets: Sequence[Sheet], title: str, author: str) -> bytes:
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                    "strings_to_urls": False})
-    wb.set_properties({"title": title, "author": author, "created": datetime(2000, 1, 1)})
+    # 1 January 1980 (as the zip timestamps): no child or care leaver in any return was born
+    # then, so the date can never match a date of birth in the publication check (2000-01-01 did)
+    wb.set_properties({"title": title, "author": author, "created": datetime(*FIXED_TIME)})
     big = wb.add_format({"bold": True, "font_size": 14})
     bold = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     for sheet in sheets:

@@ -98,3 +98,17 @@ def test_the_xlsx_marks_each_table_up_with_its_header_row(published):
     assert len(tables) == 4  # contents, notes and the two tables
     xml = z.read("xl/tables/table3.xml").decode()
     assert 'ref="A3:D6"' in xml and 'name="Year to date (number of children)"' in xml
+
+
+@pytest.mark.parametrize("writer", [lambda sheets: write_xlsx(sheets, "Exits paper", "TM"),
+                                    lambda sheets: write_ods(sheets, "Exits paper")], ids=["xlsx", "ods"])
+def test_the_only_dates_in_the_files_are_1_january_1980(published, writer):
+    """A fixed date in the document properties once equalled a child's date of birth at scale
+    100 (2000-01-01) and the publication check refused the spreadsheet: the files' dates are
+    1 January 1980, before any child or care leaver in a return was born."""
+    import re
+
+    z = zipfile.ZipFile(io.BytesIO(writer(build_workbook(published, META))))
+    text = " ".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+    assert set(re.findall(r"(?:19|20)\d\d-\d\d-\d\d", text)) <= {"1980-01-01"}
+    assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in z.infolist())
