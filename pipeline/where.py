@@ -3,7 +3,8 @@ they are current.
 
 Exit 0 when reports/<period>/ holds papers published by a passed publication check that still
 match the files published and the inputs (raw files, validated data, fact tables and
-parameters); exit 1 when there are no papers (none yet, or withdrawn, with the reason); exit 5,
+parameters); exit 1 when there are no papers (none yet, or withdrawn, with the reason) or when
+one paper is current and the other was taken down (both listed, with the reason); exit 5,
 saying why, when the papers there no longer match the inputs (--withdraw moves them to
 data/processed/restricted/<period>/stale/, their tables stay in the register of published editions; a failing stage does that itself).
 """
@@ -20,7 +21,7 @@ from pipeline.store import Layout
 def run_where(params: Params, *, withdraw_stale: bool = False) -> int:
     """Print where the period's papers are; the exit code says whether they are current (and
     with `withdraw_stale`, withdraw them when they are not)."""
-    from pipeline.publish import published_problems, withdraw
+    from pipeline.publish import PAPERS, published_problems, withdraw
 
     root = params.paths.root
     where = Layout(params.paths)
@@ -56,4 +57,11 @@ def run_where(params: Params, *, withdraw_stale: bool = False) -> int:
     print(f"Papers for {params.la.name}, {params.period.label}:")
     for p in papers:
         print(f"  {p.relative_to(root) if p.is_relative_to(root) else p}")
+    reason = where.stale(params.period.slug) / "reason.json"
+    gone = [p for p in PAPERS if p not in present]
+    if gone and reason.exists():
+        # one paper current, the other taken down: say so, and do not exit as if all were well
+        why = json.loads(reason.read_text()).get("reason", "")
+        print(f"The {' and '.join(gone)} paper was taken down and is not in {shown}/: {why} (run: make report)")
+        return EXIT_NO_PAPERS
     return 0

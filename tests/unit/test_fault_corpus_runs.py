@@ -148,4 +148,7 @@ def test_run_faults(published, capsys, cid, setup, argv, code, message, left):
     elif not left:
         assert where == 1 and "papers were withdrawn: a failed run for" in said, said
     else:
-        assert where in (0, 5), said  # the paper left is current against params.yaml, or `where` says why not
+        # one paper left: `where` lists it and says the other was taken down (exit 1), or says
+        # why the one left is not current either (exit 5); never 0 with a paper missing
+        gone = " and ".join(p for p in PAPERS if p not in left)
+        assert (where == 1 and f"The {gone} paper was taken down" in said) or where == 5, said

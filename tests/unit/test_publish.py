@@ -171,7 +171,10 @@ def test_a_changed_parameter_makes_only_its_papers_stale(published, capsys):
     moved = withdraw_if_stale(params)
     assert "quarterly_exit_report.pdf" in moved and not any("sufficiency" in m for m in moved)
     code, text = where(params, capsys)
-    assert code == 0 and "sufficiency_analysis.pdf" in text and "quarterly_exit_report" not in text
+    # the sufficiency paper is current and listed; the quarterly one is gone, and `where` says so
+    assert code == 1 and "sufficiency_analysis.pdf" in text and "quarterly_exit_report" not in text
+    assert "The quarterly paper was taken down and is not in reports/2026-27-Q2/: " in text
+    assert "params.yaml has changed since publication" in text
 
 
 def test_a_failed_stage_withdraws_stale_papers_with_the_reason(published, capsys):
