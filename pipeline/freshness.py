@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from pipeline.errors import StaleError
-from pipeline.store import sha256_file, sha256_text
+from pipeline.store import recorded_path, sha256_file, sha256_text
 
 ACCEPTED_EXCEPTIONS_FILE = "accepted_exceptions.csv"  # as pipeline.readers (not imported: a light module)
 
@@ -97,7 +97,7 @@ def validated_problems(processed: Path, raw_dir: Path) -> list[str]:
         return [f"there are no validated data: {why}"]
     manifest = json.loads(manifest_path.read_text())
     recorded = {f["SOURCE_FILE"]: f["sha256"] for f in manifest.get("files", [])}
-    source = Path(manifest.get("raw") or raw_dir)
+    source = recorded_path(manifest["raw"], manifest_path.parent) if manifest.get("raw") else raw_dir
     if not raw_dir.is_dir():
         return [f"raw folder {raw_dir} does not exist"]
     if source.resolve() != raw_dir.resolve() and source.is_dir():
@@ -108,15 +108,17 @@ def validated_problems(processed: Path, raw_dir: Path) -> list[str]:
         return [f"the raw folder {raw_dir} cannot be read ({exc})"]
     current.pop(ACCEPTED_EXCEPTIONS_FILE, None)
     changes = [f"{c} since validation" for c in compare_hashes(recorded, current, "raw file")]
-    return changes + exceptions_problems(manifest.get("accepted_exceptions"), raw_dir / ACCEPTED_EXCEPTIONS_FILE)
+    return changes + exceptions_problems(manifest.get("accepted_exceptions"), raw_dir / ACCEPTED_EXCEPTIONS_FILE,
+                                         manifest_path.parent)
 
 
-def exceptions_problems(recorded: dict | None, default: Path) -> list[str]:
+def exceptions_problems(recorded: dict | None, default: Path, folder: Path = Path(".")) -> list[str]:
     """Whether the reviewed exceptions file validation applied is still the one there (pure but
-    for reading the file): added, changed or removed since validation."""
+    for reading the file): added, changed or removed since validation. `folder`: the manifest's
+    (the path it recorded is relative to it)."""
     if recorded is None:
         return [f"the accepted exceptions file {default} is new since validation"] if default.is_file() else []
-    path = Path(recorded.get("file", ""))
+    path = recorded_path(recorded.get("file", ""), folder)
     if not path.is_file():
         return [f"the accepted exceptions file {path} is gone since validation"]
     if sha256_file(path) != recorded.get("sha256"):

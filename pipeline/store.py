@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -141,6 +142,21 @@ def sha256_file(path: Path) -> str:
 
 
 # --- manifests -----------------------------------------------------------------------------
+
+
+def record_path(path: Path, folder: Path) -> str:
+    """`path` as a manifest in `folder` records it: relative to that folder when it can be (so
+    the manifest, and every hash over it, is the same in every checkout), else absolute."""
+    try:
+        return Path(os.path.relpath(Path(path).resolve(), Path(folder).resolve())).as_posix()
+    except ValueError:  # another drive (Windows): no relative path exists
+        return str(Path(path).resolve())
+
+
+def recorded_path(recorded: str, folder: Path) -> Path:
+    """The path a manifest in `folder` recorded with :func:`record_path` (an absolute one, as
+    older manifests hold, is kept as it is)."""
+    return Path(os.path.normpath(Path(folder) / recorded))
 
 
 def read_json(path: Path) -> dict | None:

@@ -17,7 +17,7 @@ import pandas as pd
 from pipeline.config import Params
 from pipeline.coverage import mark_uncovered, read_coverage
 from pipeline.errors import InputError
-from pipeline.store import Layout, read_manifest
+from pipeline.store import Layout, read_manifest, recorded_path
 
 
 def _check_raw(validated_dir: Path, raw: Path | None) -> None:
@@ -28,8 +28,8 @@ def _check_raw(validated_dir: Path, raw: Path | None) -> None:
     if not raw.is_dir():
         raise InputError(f"{raw}: no such raw folder")
     recorded = manifest.get("raw")
-    if recorded and Path(recorded).resolve() != raw.resolve():
-        raise InputError(f"validated data in {validated_dir} came from {recorded}, not {raw}: "
+    if recorded and recorded_path(recorded, validated_dir).resolve() != raw.resolve():
+        raise InputError(f"validated data in {validated_dir} came from {recorded_path(recorded, validated_dir)}, not {raw}: "
                          f"run `python -m pipeline validate --raw {raw}` first")
 
 

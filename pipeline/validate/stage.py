@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import InputError
-from pipeline.store import Layout, sha256_file, write_validated_manifest
+from pipeline.store import Layout, record_path, sha256_file, write_validated_manifest
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -121,7 +121,7 @@ def run_validate(params, *, raw_dir: Path | None = None, out: Path | None = None
     for table, frame in assembled.tables.items():
         frame.to_parquet(validated / f"{table}.parquet", index=False)
     manifest = {
-        "raw": str(raw_dir),
+        "raw": record_path(raw_dir, validated),  # relative: the same manifest in every checkout
         "as_of": as_of.isoformat() if as_of else None,
         "returns": returns,
         "files": [
@@ -131,7 +131,7 @@ def run_validate(params, *, raw_dir: Path | None = None, out: Path | None = None
         ],
         "tables": {t: {"rows": len(f), "sha256_of_parquet": sha256_file(validated / f"{t}.parquet")} for t, f in assembled.tables.items()},
         # the reviewed exceptions applied (pipeline.freshness compares them with the file now there)
-        "accepted_exceptions": {"file": str(exc_path), "sha256": sha256_file(exc_path)} if exc_path else None,
+        "accepted_exceptions": {"file": record_path(exc_path, validated), "sha256": sha256_file(exc_path)} if exc_path else None,
     }
     write_validated_manifest(validated, manifest)
     if len(applied.accepted):

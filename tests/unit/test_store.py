@@ -121,3 +121,15 @@ def test_only_the_store_imports_hashlib():
                 users.add(str(path.relative_to(ROOT)))
     assert {u for u in users if not u.startswith(NOT_YET)} == {"pipeline/store.py"}
 
+
+
+def test_a_manifest_records_paths_relative_to_its_own_folder(tmp_path):
+    """The validated manifest once held the absolute raw path, so its hash (and dvc.lock) differed
+    between two checkouts of the same commit: /work/fresh and /work/fresh2 differed by one byte."""
+    folder = tmp_path / "data" / "processed" / "validated"
+    assert store.record_path(tmp_path / "data" / "raw", folder) == "../../raw"
+    assert store.record_path(tmp_path / "data" / "raw" / "accepted_exceptions.csv", folder) == "../../raw/accepted_exceptions.csv"
+    assert store.recorded_path("../../raw", folder) == tmp_path / "data" / "raw"
+    assert store.recorded_path("/elsewhere/raw", folder) == Path("/elsewhere/raw")  # an older manifest's absolute path
+    for root in (tmp_path / "a", tmp_path / "checkout-two"):
+        assert store.record_path(root / "data" / "raw", root / "data" / "processed" / "validated") == "../../raw"
