@@ -22,7 +22,7 @@ import pandas as pd
 
 from pipeline.config import Params
 from pipeline.errors import InputError
-from pipeline.store import Layout, read_optional_table
+from pipeline.store import Layout, read_optional_table, record_path
 
 DERIVED_COLUMNS = ("DOB", "PLACEMENT_GROUP")
 
@@ -49,7 +49,7 @@ def run_candidates(params: Params, *, validated: Path | None = None, facts: Path
     tracker = read_optional_table(validated / "permanence_tracker.parquet")
     unit_costs = read_optional_table(validated / "unit_costs.parquet")
     result = build_candidates(episodes, tracker, unit_costs, params)
-    write_outputs(out, result, params, {"episodes": source, "permanence_tracker": tracker is not None,
+    write_outputs(out, result, params, {"episodes": record_path(Path(source), out), "permanence_tracker": tracker is not None,
                                         "unit_costs": unit_costs is not None})
     print(f"Children to consider for exit from care, {params.period.label} (restricted: {out})")
     print(result.summary.to_string(index=False))
