@@ -1,15 +1,6 @@
-"""Protect or audit ad-hoc tables (small-number suppression with an LP audit): the stage of
-`python -m pipeline disclosure`.
-
-  python -m pipeline disclosure protect TABLE.csv [MORE.csv ...] --threshold N --out DIR
-  python -m pipeline disclosure audit TABLE.csv [MORE.csv ...] --threshold N
-
-Each CSV is a wide table: the first column holds the row labels; a row and a column named
-Total (when present) are margins. Tables given together are linked through margins with
-the same label and through their grand totals (see docs/disclosure.md). `protect` writes each
-table with suppressed cells as the symbol, and a RESTRICTED suppression log holding true
-values; `audit` checks tables already suppressed (symbol = unknown) and names every exposed
-cell. Settings default to params.yaml's disclosure section (or built-in defaults).
+"""The stage of `python -m pipeline disclosure`: protect or audit ad-hoc wide tables
+(small-number suppression with an LP audit). Usage and table format (the command's help):
+pipeline/commands/disclosure.py.
 """
 
 from __future__ import annotations

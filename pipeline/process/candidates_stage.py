@@ -1,15 +1,5 @@
-"""The candidates stage (`python -m pipeline candidates`): the restricted list of children to
-consider for exit from care (never published).
-
-Reads the derived episodes from the facts folder (data/processed/facts/episodes.parquet) when
-the process stage has written it, else derives them from the validated episodes and header;
-the permanence tracker and unit costs come from the validated folder and may be absent (the
-list then says what it could not check). Writes, under --out (default:
-<processed>/restricted/<period>/candidates/):
-
-  candidates.csv   one row per child per group, with the evidence (restricted)
-  summary.csv      children per group, already worked with, left out for age
-  summary.json     the same with notes, thresholds and the inputs used
+"""The candidates stage: the restricted list of children to consider for exit from care
+(never published). What it reads and writes (the command's help): pipeline/commands/candidates.py.
 """
 
 from __future__ import annotations

@@ -1,13 +1,6 @@
-"""The render stage (`python -m pipeline render [quarterly] [sufficiency]`): executed paper
-notebooks to the committee HTML (no code), the reviewer HTML (with code) and the A4 PDF.
-
-Reads data/processed/restricted/<period>/<paper>/<notebook>.ipynb (written by `paper`) and
-writes <notebook>.html, <notebook>.pdf and <notebook>-reviewer.html to the staging folder
-(<processed>/staging/<period>/; `check-publication` publishes them), each through a temporary
-file, then <notebook>.render.json with their hashes, last: a render killed half-way leaves no
-record, and `check-publication` refuses a pair it does not describe.
-Refuses (exit 5) a notebook that is not the one `paper` executed from the current data.
-Deterministic: the same executed notebook gives byte-identical files.
+"""The render stage: executed paper notebooks to the committee HTML, the reviewer HTML and
+the A4 PDF in the staging folder, then their record (written last). What it reads, writes and
+refuses (the command's help): pipeline/commands/render.py.
 """
 
 from __future__ import annotations

@@ -1,26 +1,6 @@
-"""The paper stage (`python -m pipeline paper quarterly|sufficiency`): build a paper's tables,
-protect them, write the published and restricted tables, and run the paper's notebook with
-papermill.
-
-Reads the fact tables (data/processed/facts/), the validation warnings and the tables of
-earlier papers (reports/<earlier period>/tables/<paper>/, so disclosure control covers what
-was published before). Fails closed: if the disclosure audit finds an exposed cell, nothing
-is published and the command exits non-zero naming the cells.
-
-Refuses (exit 5) when the fact tables do not match the validated data, the raw files or the
-parameters now in use (pipeline.freshness).
-
-Writes, for period P (staged: `check-publication` copies them into reports/P/ only when every
-check passed, pipeline.publish):
-  <processed>/staging/P/tables/<paper>/*.csv, tables.json   the tables to publish
-  <processed>/staging/P/<notebook>.ods, .xlsx               the tables as an accessible spreadsheet
-  <processed>/staging/P/open_data/<paper>/*.csv, *.meta.csv the tables as open data in the DfE's format
-  metrics/<paper>.json, <paper>_trend.csv          headline figures and the main trend (published
-                                                   values only; fixed paths tracked in git) for
-                                                   `dvc metrics diff` and `dvc plots show`/`diff`
-  data/processed/restricted/P/<paper>/             true values, suppression log, audit result,
-                                                   the executed notebook and inputs.json (what
-                                                   the paper was built from, written last)
+"""The paper stage: build a paper's tables, protect them, write the published (staged) and
+restricted tables and run the paper's notebook with papermill. What it reads, writes and
+refuses (the command's help): pipeline/commands/paper.py.
 """
 
 from __future__ import annotations
