@@ -155,3 +155,18 @@ def test_gx_reports_an_expectation_on_a_missing_column_as_not_evaluated():
     [(first, detail)] = run_batches([Prepared("t", frame, units)], None, "raw-test")
     assert detail is None and not first["results"][0]["success"]
     assert "CHILD" in raised_message(first["results"][0])
+
+
+def test_import_gx_leaves_garbage_collection_as_it_found_it():
+    import gc
+
+    from pipeline.validate.gx import import_gx
+
+    import_gx()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        import_gx()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
