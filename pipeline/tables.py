@@ -8,7 +8,8 @@ published earlier) and the revisions check (the same declaration on two versions
 
 A figure that is not a count (a percentage, rate, mean or saving) lives in a
 :class:`DerivedTable` that names the counts it is computed from, so suppressing a count
-suppresses everything computed from it.
+suppresses everything computed from it. A figure another body published (the DfE's
+comparators) names where it was published instead (:class:`SourceRef`).
 """
 
 from __future__ import annotations
@@ -186,6 +187,35 @@ class PublishedTable:
         return bad
 
 
+@dataclass(frozen=True)
+class SourceRef:
+    """One value in a file another body published (e.g. the DfE's tables), as published.
+
+    ``file`` is relative to the raw folder (``published/<name>.csv``); ``line`` is the line of
+    the CSV as a spreadsheet numbers it (the header is line 1); ``column`` the column read and
+    ``value`` the text there; ``sha256`` the file's; ``key`` what identifies the row without its
+    line (time period, geographic level, area, filters) as (column, value) pairs.
+    """
+
+    file: str
+    line: int
+    column: str
+    value: str
+    sha256: str
+    key: tuple[tuple[str, str], ...] = ()
+    publisher: str = "DfE"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON values (the lineage store keeps a figure's sources so)."""
+        return {"publisher": self.publisher, "file": self.file, "line": self.line, "column": self.column,
+                "value": self.value, "sha256": self.sha256, "key": [list(k) for k in self.key]}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> SourceRef:
+        return cls(str(d["file"]), int(d["line"]), str(d["column"]), str(d["value"]), str(d["sha256"]),
+                   tuple((str(k), str(v)) for k, v in d.get("key", ())), str(d.get("publisher", "DfE")))
+
+
 # A derived table's note that starts so says why some of its figures are blank (cannot be
 # computed, e.g. no unit cost for the year): the narrative states the reason, never a zero.
 UNAVAILABLE_NOTE = "Not available: "
@@ -196,8 +226,9 @@ class DerivedTable:
     """Figures computed from counts (percentages, rates, means, savings).
 
     ``inputs`` maps each (row, col) to the count cells it is computed from; if any of them
-    is suppressed, the derived figure is suppressed too. ``fmt`` is how it is shown:
-    percent | rate | money | number | days.
+    is suppressed, the derived figure is suppressed too. ``sources`` maps a (row, col) read or
+    computed from figures another body published to where each of them was published (public:
+    no bearing on suppression). ``fmt`` is how it is shown: percent | rate | money | number | days.
     """
 
     table_id: str
@@ -209,6 +240,7 @@ class DerivedTable:
     fmt: str = "percent"
     caption: str = ""
     notes: tuple[str, ...] = ()
+    sources: Mapping[tuple[str, str], tuple[SourceRef, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.values = self.values.copy()

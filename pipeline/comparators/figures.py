@@ -7,6 +7,11 @@ figure becomes one row ``measure, time_period, level, code, name, value``: ``cod
 ``England``, the region's name or the LA's 3-digit old LA code; ``value`` is NaN where the
 DfE published a symbol (``c``, ``low``, ``k``, ``u``, ``x``, ``z``) instead of a number.
 ``time_period`` 2025 is the year ending 31 March 2025 (financial year 2024-25).
+
+When the frames carry their origin (:func:`mark_origin`: the file, its sha256 and each row's
+line), every figure also has ``sources``: the :class:`pipeline.tables.SourceRef` of each
+published value it is read or computed from (one for a figure as published, the numerator's
+and the whole's rows for a percentage computed here from the DfE's counts).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.periods import FinancialYear
+from pipeline.tables import SourceRef
 
 NATIONAL, REGIONAL, LOCAL = "National", "Regional", "Local authority"
 LEVELS = (NATIONAL, REGIONAL, LOCAL)
@@ -69,6 +75,9 @@ _POPULATION = {"Children looked after on 31 March each year": "cla",
 _FAR = ("Placed inside LA boundary more than 20 miles from home",
         "Placed outside LA boundary more than 20 miles from home")
 COLUMNS = ["measure", "time_period", "level", "code", "name", "value"]
+SOURCES = "sources"  # optional column of COLUMNS' frames: tuple[SourceRef, ...] per figure
+# Columns :func:`mark_origin` adds to a file's frame: where each row was read from.
+FILE, SHA256, LINE = "_file", "_sha256", "_line"
 
 
 def to_number(text: object) -> float:
@@ -93,21 +102,43 @@ def name_geography(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"level": level, "code": code, "name": name}, index=frame.index)
 
 
-def _rows(frame: pd.DataFrame, measure: str, values: pd.Series) -> pd.DataFrame:
+def mark_origin(frame: pd.DataFrame, file: str, sha256: str) -> pd.DataFrame:
+    """A file's frame (rows in file order, as read) with where each row came from: ``file``
+    (relative to the raw folder), the file's ``sha256`` and each row's line as a spreadsheet
+    numbers it (the header is line 1, the first data row line 2)."""
+    return frame.assign(**{FILE: file, SHA256: sha256, LINE: range(2, len(frame) + 2)})
+
+
+def refer_rows(frame: pd.DataFrame, spec: FileSpec, value_col: str) -> pd.Series:
+    """The :class:`SourceRef` of ``value_col`` in each row (a one-tuple per row; empty tuples when
+    the frame does not carry its origin). The key is every column ``spec`` reads that is not a
+    number (the geography and the filters), where not blank."""
+    if not {FILE, SHA256, LINE} <= set(frame.columns):
+        return pd.Series([()] * len(frame), index=frame.index, dtype=object)
+    keys = [c for c in spec.columns if c not in spec.numbers and c in frame.columns]
+    refs = [(SourceRef(str(row[FILE]), int(row[LINE]), value_col, str(row[value_col]), str(row[SHA256]),
+                       tuple((k, str(row[k])) for k in keys if str(row[k]) != "")),)
+            for row in frame[[FILE, SHA256, LINE, value_col, *keys]].to_dict("records")]
+    return pd.Series(refs, index=frame.index, dtype=object)
+
+
+def _rows(frame: pd.DataFrame, measure: str, values: pd.Series, sources: pd.Series) -> pd.DataFrame:
     geo = name_geography(frame)
     return pd.DataFrame({"measure": measure, "time_period": frame["time_period"].astype(int),
                          "level": geo["level"], "code": geo["code"], "name": geo["name"],
-                         "value": values.astype("float64")}, index=frame.index)[COLUMNS]
+                         "value": values.astype("float64"), SOURCES: sources}, index=frame.index)[[*COLUMNS, SOURCES]]
 
 
-def _sum_by_area(frame: pd.DataFrame, value_col: str) -> pd.DataFrame:
-    """Sum ``value_col`` over the rows of each year and area (NaN if any part is NaN)."""
+def _sum_by_area(frame: pd.DataFrame, spec: FileSpec, value_col: str) -> pd.DataFrame:
+    """Sum ``value_col`` over the rows of each year and area (NaN if any part is NaN), with the
+    sources of all the rows added up."""
     keys = ["time_period", "geographic_level", "region_name", "old_la_code", "la_name"]
     vals = frame[value_col].map(to_number)
     by = [frame[k].astype(str) for k in keys]
     complete = vals.notna().groupby(by, sort=False).all()
     out = vals.groupby(by, sort=False).sum(min_count=1).where(complete)
-    return out.rename("value").reset_index()
+    refs = refer_rows(frame, spec, value_col).groupby(by, sort=False).agg(lambda s: tuple(r for t in s for r in t))
+    return pd.concat([out.rename("value"), refs.rename(SOURCES)], axis=1).reset_index()
 
 
 def extract_cla(frame: pd.DataFrame) -> pd.DataFrame:
@@ -115,8 +146,10 @@ def extract_cla(frame: pd.DataFrame) -> pd.DataFrame:
     out = []
     for population_type, stem in _POPULATION.items():
         rows = frame[frame["population_type"] == population_type]
-        out.append(_rows(rows, f"{stem}_number", rows["children_count"].map(to_number)))
-        out.append(_rows(rows, f"{stem}_rate", rows["rate_per_10000"].map(to_number)))
+        out.append(_rows(rows, f"{stem}_number", rows["children_count"].map(to_number),
+                         refer_rows(rows, CLA, "children_count")))
+        out.append(_rows(rows, f"{stem}_rate", rows["rate_per_10000"].map(to_number),
+                         refer_rows(rows, CLA, "rate_per_10000")))
     return pd.concat(out, ignore_index=True)
 
 
@@ -124,17 +157,21 @@ def extract_stability(frame: pd.DataFrame) -> pd.DataFrame:
     """The DfE's percentage of children in care at 31 March with 3+ placements in the year."""
     rows = frame[(frame["cla_group"] == "CLA on 31 March")
                  & (frame["placement_stability"] == "With 3 or more placements during the year")]
-    return _rows(rows, "stability_pct", rows["children_percent"].map(to_number)).reset_index(drop=True)
+    return _rows(rows, "stability_pct", rows["children_percent"].map(to_number),
+                 refer_rows(rows, STABILITY, "children_percent")).reset_index(drop=True)
 
 
-def compute_share(frame: pd.DataFrame, numerator: pd.Series, total: pd.Series, value_col: str) -> pd.DataFrame:
-    """100 x (sum of the ``numerator`` rows) / (sum of the ``total`` rows) for each year and area."""
-    num = _sum_by_area(frame[numerator], value_col)
-    den = _sum_by_area(frame[total], value_col)
+def compute_share(frame: pd.DataFrame, spec: FileSpec, numerator: pd.Series, total: pd.Series,
+                  value_col: str) -> pd.DataFrame:
+    """100 x (sum of the ``numerator`` rows) / (sum of the ``total`` rows) for each year and area;
+    ``sources``: the numerator's rows, then the total's."""
+    num = _sum_by_area(frame[numerator], spec, value_col)
+    den = _sum_by_area(frame[total], spec, value_col)
     keys = ["time_period", "geographic_level", "region_name", "old_la_code", "la_name"]
     both = num.merge(den, on=keys, suffixes=("_num", "_den"))
     ok = both["value_den"] > 0
     both["pct"] = (100.0 * both["value_num"] / both["value_den"]).where(ok)
+    both[SOURCES] = [a + b for a, b in zip(both[f"{SOURCES}_num"], both[f"{SOURCES}_den"], strict=True)]
     return both
 
 
@@ -142,16 +179,17 @@ def extract_distance(frame: pd.DataFrame) -> pd.DataFrame:
     """New placements in the year 20 miles or more from home (inside or outside the LA), as a
     percentage of all new placements, from the DfE's counts."""
     loc = frame[frame["characteristic"] == "Location of new placements during the year"]
-    both = compute_share(loc, loc["breakdown"].isin(_FAR), loc["breakdown"] == "Total new placements", "children_count")
-    return _rows(both, "distance_pct", both["pct"]).reset_index(drop=True)
+    both = compute_share(loc, NEW_PLACEMENTS, loc["breakdown"].isin(_FAR), loc["breakdown"] == "Total new placements",
+                         "children_count")
+    return _rows(both, "distance_pct", both["pct"], both[SOURCES]).reset_index(drop=True)
 
 
 def extract_leavers(frame: pd.DataFrame) -> pd.DataFrame:
     """Care leavers aged 17 to 21 (both of the DfE's age groups) in suitable accommodation, as
     a percentage of all of them, from the DfE's counts."""
-    both = compute_share(frame, frame["breakdown"] == "Accommodation considered suitable",
-                 frame["breakdown"] == "Suitability total", "care_leaver_count")
-    return _rows(both, "leavers_suitable_pct", both["pct"]).reset_index(drop=True)
+    both = compute_share(frame, LEAVERS, frame["breakdown"] == "Accommodation considered suitable",
+                         frame["breakdown"] == "Suitability total", "care_leaver_count")
+    return _rows(both, "leavers_suitable_pct", both["pct"], both[SOURCES]).reset_index(drop=True)
 
 
 EXTRACTORS = {CLA.name: extract_cla, STABILITY.name: extract_stability,
@@ -162,7 +200,7 @@ def extract_figures(files: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """Every comparator figure of the files given (file name -> frame of strings)."""
     parts = [extract(files[name]) for name, extract in EXTRACTORS.items() if name in files]
     if not parts:
-        return pd.DataFrame(columns=COLUMNS)
+        return pd.DataFrame(columns=[*COLUMNS, SOURCES])
     return pd.concat(parts, ignore_index=True)
 
 

@@ -5,6 +5,10 @@ year in ``time_period``, a known ``geographic_level``, and a number or one of th
 symbols in each indicator column. Anything else stops the paper with one line naming the
 file, the line, the column and the rule (never a traceback). A file that is absent leaves
 its comparison out; a folder that is absent leaves every comparison out.
+
+Each figure keeps where it was read from (:func:`pipeline.comparators.figures.mark_origin`):
+the file relative to the raw folder (``published/<name>.csv``, the folder's parent being the
+raw folder), its sha256 and the line of each row, so that the lineage can trace it.
 """
 
 from __future__ import annotations
@@ -23,9 +27,11 @@ from pipeline.comparators.figures import (
     NEIGHBOURS,
     FileSpec,
     extract_figures,
+    mark_origin,
     to_number,
 )
 from pipeline.errors import InputError
+from pipeline.store import sha256_file
 
 _YEAR = re.compile(r"^\d{4}$")
 _LA_CODE = re.compile(r"^\d{3}$")
@@ -33,8 +39,8 @@ _LA_CODE = re.compile(r"^\d{3}$")
 
 @dataclass(frozen=True)
 class PublishedFiles:
-    """What was found in the published folder: the tidy figures, the neighbour model, and
-    the names of the files that were missing."""
+    """What was found in the published folder: the tidy figures (with their ``sources``), the
+    neighbour model, and the names of the files that were missing."""
 
     folder: Path
     figures: pd.DataFrame
@@ -108,7 +114,8 @@ def read_published(folder: Path) -> PublishedFiles | None:
             frame = read_csv_strings(path)
             frame.columns = [str(c).strip() for c in frame.columns]
             check_file(frame, spec, path)
-            frames[spec.name] = frame.apply(lambda s: s.astype(str).str.strip())
+            frame = frame.apply(lambda s: s.astype(str).str.strip())
+            frames[spec.name] = mark_origin(frame, f"{folder.name}/{spec.name}", sha256_file(path))
     if not frames:
         return None
     model = frames.pop(NEIGHBOURS.name, None)

@@ -3,9 +3,11 @@
 Each comparison is a :class:`pipeline.tables.DerivedTable`, so it goes through disclosure
 control with the rest of the paper: the LA's own figure in it ("counted here") names the
 count cells of the paper it comes from (S12, S13, S14, S17), so it is hidden whenever they
-are; the DfE's figures are public and name no count. The difference between the DfE's
-published figure for the LA and the count here names the count too: a hidden count is never
-given away by printing the difference next to the DfE's figure.
+are; the DfE's figures are public and name no count, but name where the DfE published them
+(``DerivedTable.sources``: file, line, column and the file's sha256; the neighbours' average
+and median name every figure they are computed from). The difference between the DfE's
+published figure for the LA and the count here names the count too (and the DfE's figure): a
+hidden count is never given away by printing the difference next to the DfE's figure.
 
 Table ids (stable):
 
@@ -32,6 +34,7 @@ import pandas as pd
 from pipeline.comparators.figures import (
     ENGLAND,
     MEASURES,
+    SOURCES,
     compute_rate_per_10000,
     find_neighbours,
     summarise_neighbours,
@@ -46,11 +49,14 @@ from pipeline.labels import (
     label_own_figure,
 )
 from pipeline.periods import FinancialYear
-from pipeline.tables import Cell, DerivedTable, Paper
+from pipeline.tables import Cell, DerivedTable, Paper, SourceRef
 
 WHOLE = "Rates are rounded to whole numbers, as the DfE publishes them."
 AVERAGE, MEDIAN = NEIGHBOURS_AVERAGE, "Statistical neighbours: median"
 OwnFigure = tuple[float, tuple[Cell, ...]]
+Published = tuple[float, tuple[SourceRef, ...]]  # a DfE figure (NaN: not published) and where it is
+# A table's figure: value, the count cells of the paper and the published values it comes from.
+Figure = tuple[float, tuple[Cell, ...], tuple[SourceRef, ...]]
 
 
 @dataclass(frozen=True)
@@ -176,10 +182,14 @@ def compute_own_figure(measure: str, paper: Paper, facts: dict[str, pd.DataFrame
     raise ValueError(f"unknown comparator measure {measure!r}")
 
 
-def _lookup(figures: pd.DataFrame, measure: str) -> Callable[[str, int], float]:
+def _lookup(figures: pd.DataFrame, measure: str) -> Callable[[str, int], Published]:
+    """(area code, time period) -> the DfE's figure and its sources (none when the frame has no
+    ``sources`` column); NaN when not published."""
     rows = figures[figures["measure"] == measure]
-    table = {(str(c), int(t)): float(v) for c, t, v in rows[["code", "time_period", "value"]].itertuples(index=False)}
-    return lambda code, tp: table.get((str(code), int(tp)), math.nan)
+    refs = rows[SOURCES] if SOURCES in rows.columns else pd.Series([()] * len(rows), index=rows.index, dtype=object)
+    table = {(str(c), int(t)): (float(v), tuple(r))
+             for c, t, v, r in zip(rows["code"], rows["time_period"], rows["value"], refs, strict=True)}
+    return lambda code, tp: table.get((str(code), int(tp)), (math.nan, ()))
 
 
 def build_comparison(spec: Comparison, figures: pd.DataFrame, neighbours: Sequence[tuple[str, str]], paper: Paper,
@@ -196,9 +206,10 @@ def build_comparison(spec: Comparison, figures: pd.DataFrame, neighbours: Sequen
     region = find_region(params)
     codes = set(rows_m["code"].astype(str))
     whole = spec.fmt == "number"
-    lines: list[tuple[str, Callable[[FinancialYear], OwnFigure | None]]] = [
-        (label_own_figure(short), lambda y: _round_figure(compute_own_figure(spec.measure, paper, facts, y), whole))]
-    dfe = lambda code: (lambda y: _public(value(code, y.start_year + 1)))  # noqa: E731
+    lines: list[tuple[str, Callable[[FinancialYear], Figure | None]]] = [
+        (label_own_figure(short), lambda y: _own(_round_figure(compute_own_figure(spec.measure, paper, facts, y),
+                                                               whole)))]
+    dfe = lambda code: (lambda y: _public(*value(code, y.start_year + 1)))  # noqa: E731
     if la in codes:
         lines.append((f"{short} (published by the DfE)", dfe(la)))
     if region and region in codes:
@@ -208,17 +219,22 @@ def build_comparison(spec: Comparison, figures: pd.DataFrame, neighbours: Sequen
     if spec.each_neighbour:
         lines += [(n, dfe(c)) for c, n in neighbours if n not in {r for r, _ in lines}]
     if neighbours:
-        summary = lambda y: summarise_neighbours([value(c, y.start_year + 1) for c, _ in neighbours])  # noqa: E731
-        lines.append((AVERAGE, lambda y: _public(_round(summary(y)[0], whole))))
-        lines.append((MEDIAN, lambda y: _public(_round(summary(y)[1], whole))))
+        of = lambda y: [value(c, y.start_year + 1) for c, _ in neighbours]  # noqa: E731
+        lines.append((AVERAGE, lambda y: _public(_round(summarise_neighbours([v for v, _ in of(y)])[0], whole),
+                                                 _published_sources(of(y)))))
+        lines.append((MEDIAN, lambda y: _public(_round(summarise_neighbours([v for v, _ in of(y)])[1], whole),
+                                                _published_sources(of(y)))))
     values = pd.DataFrame(math.nan, index=[r for r, _ in lines], columns=cols, dtype="float64")
     inputs: dict[tuple[str, str], tuple[Cell, ...]] = {}
+    sources: dict[tuple[str, str], tuple[SourceRef, ...]] = {}
     for y, c in zip(years, cols, strict=True):
         for r, get in lines:
             fig = get(y)
             if fig is not None:
                 values.at[r, c] = fig[0]
                 inputs[(r, c)] = fig[1]
+                if fig[2]:
+                    sources[(r, c)] = fig[2]
     later = [y.label for y in years if y.start_year + 1 > max(published)]
     notes = list(spec.notes)
     if later:
@@ -236,7 +252,7 @@ def build_comparison(spec: Comparison, figures: pd.DataFrame, neighbours: Sequen
                  "Licence v3.0.")
     return DerivedTable(spec.table_id, spec.title, "Area", "Year", values, inputs, fmt=spec.fmt,
                         caption=f"{spec.caption} {short}'s own figure is counted here from its returns.",
-                        notes=tuple(notes))
+                        notes=tuple(notes), sources=sources)
 
 
 def describe_basis(model: pd.DataFrame | None, params) -> str:
@@ -248,9 +264,20 @@ def describe_basis(model: pd.DataFrame | None, params) -> str:
     return f"{names.get(basis, 'the LA with code ' + basis)} ({basis}), whose neighbours {params.la.short_name} is given"
 
 
-def _public(v: float) -> OwnFigure | None:
-    """A DfE figure: public, computed from no count of ours (None when not published)."""
-    return None if v is None or math.isnan(v) else (float(v), ())
+def _public(v: float, sources: tuple[SourceRef, ...] = ()) -> Figure | None:
+    """A DfE figure: public, computed from no count of ours, with where the DfE published it
+    (None when not published)."""
+    return None if v is None or math.isnan(v) else (float(v), (), tuple(sources))
+
+
+def _own(fig: OwnFigure | None) -> Figure | None:
+    """A figure counted here: from the paper's count cells, from nothing published elsewhere."""
+    return None if fig is None else (fig[0], fig[1], ())
+
+
+def _published_sources(figs: Sequence[Published]) -> tuple[SourceRef, ...]:
+    """The sources of the published figures among `figs` (those a summary is computed from)."""
+    return tuple(r for v, refs in figs if not math.isnan(v) for r in refs)
 
 
 def _round_figure(fig: OwnFigure | None, whole: bool) -> OwnFigure | None:
@@ -272,7 +299,7 @@ def build_differences(figures: pd.DataFrame, paper: Paper, params) -> DerivedTab
     cols = [y.label for y in years if _count(paper, "S12_flows", IN_CARE_31_MARCH, y.label) is not None]
     if not cols:
         return None
-    rows, inputs = [], {}
+    rows, inputs, sources = [], {}, {}
     values = {}
     for what, measure, s12_row in DIFFERENCES:
         value = _lookup(figures, measure)
@@ -280,15 +307,19 @@ def build_differences(figures: pd.DataFrame, paper: Paper, params) -> DerivedTab
                                 f"{what}: difference (DfE minus counted here)")
         rows += [r_dfe, r_own, r_diff]
         for c in cols:
-            published = value(la, int(c[:4]) + 1)
+            published, refs = value(la, int(c[:4]) + 1)
             own = _count(paper, "S12_flows", s12_row, c)
             if not math.isnan(published):
                 values[(r_dfe, c)], inputs[(r_dfe, c)] = published, ()
+                if refs:
+                    sources[(r_dfe, c)] = refs
             if own is not None:
                 values[(r_own, c)], inputs[(r_own, c)] = own
             if own is not None and not math.isnan(published):
                 # computed from our count: hidden whenever the count is
                 values[(r_diff, c)], inputs[(r_diff, c)] = published - own[0], own[1]
+                if refs:
+                    sources[(r_diff, c)] = refs
     frame = pd.DataFrame(math.nan, index=rows, columns=cols, dtype="float64")
     for (r, c), v in values.items():
         frame.at[r, c] = v
@@ -297,7 +328,8 @@ def build_differences(figures: pd.DataFrame, paper: Paper, params) -> DerivedTab
         "Year", frame, inputs, fmt="number",
         caption="The DfE's figures come from the returns as submitted for each year; the counts here come from "
                 "the latest returns, in which earlier records may have been corrected, so the two can differ.",
-        notes=("A difference is not shown where the count here is hidden to protect children's identities.",))
+        notes=("A difference is not shown where the count here is hidden to protect children's identities.",),
+        sources=sources)
 
 
 def add_comparators(paper: Paper, published, facts: dict[str, pd.DataFrame], params) -> Paper:

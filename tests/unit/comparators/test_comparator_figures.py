@@ -122,3 +122,27 @@ def test_neighbours_are_read_in_model_order_with_their_own_names():
                           **{f"SN_{i}": [("891" if i == 1 else "933" if i == 2 else ""), "", ""] for i in range(1, 11)}})
     assert find_neighbours(model, "830") == [("891", "Nottinghamshire"), ("933", "Somerset")]
     assert find_neighbours(model, "999") == []
+
+
+def test_a_share_names_the_rows_of_its_numerator_and_of_its_total():
+    from pipeline.comparators.figures import mark_origin
+
+    rows = [("Placed inside LA boundary more than 20 miles from home", "110"),
+            ("Placed inside LA boundary less than 20 miles from home", "544"),
+            ("Placed outside LA boundary more than 20 miles from home", "195"),
+            ("Total new placements", "1118")]
+    loc = frame(["characteristic", "breakdown", "children_count"],
+                [DERBYSHIRE + ["Location of new placements during the year", b, n] for b, n in rows])
+    out = extract_distance(mark_origin(loc, "published/new.csv", "abc"))
+    # data rows are lines 2..5: the two far rows (2, 4), then the total (5); not the near row (3)
+    refs = out["sources"].iloc[0]
+    assert [(r.file, r.line, r.column, r.value, r.sha256) for r in refs] == [
+        ("published/new.csv", 2, "children_count", "110", "abc"), ("published/new.csv", 4, "children_count", "195", "abc"),
+        ("published/new.csv", 5, "children_count", "1118", "abc")]
+    assert ("breakdown", "Total new placements") in refs[2].key
+
+
+def test_without_origin_a_figure_has_no_sources():
+    cla = frame(["population_type", "children_count", "rate_per_10000"],
+                [ENGLAND + ["Children looked after on 31 March each year", "81770", "67"]])
+    assert extract_cla(cla)["sources"].tolist() == [(), ()]

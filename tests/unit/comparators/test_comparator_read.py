@@ -79,3 +79,22 @@ def test_a_file_that_is_not_utf8_is_refused_in_one_line(tmp_path):
     (tmp_path / CLA).write_bytes(HEAD.encode() + "2025,Reporting year,National,,Engl\xe4nd".encode("latin-1"))
     with pytest.raises(InputError, match="not UTF-8"):
         read_published(tmp_path)
+
+
+def test_each_figure_keeps_its_file_line_column_and_the_files_sha256(tmp_path):
+    import hashlib
+
+    from pipeline.tables import SourceRef
+
+    folder = tmp_path / "published"
+    write(folder, CLA, HEAD + ENGLAND + LA, bom=True)
+    sha = hashlib.sha256((folder / CLA).read_bytes()).hexdigest()  # the bytes as downloaded, BOM included
+    fig = read_published(folder).figures.set_index(["measure", "code"])["sources"]
+    # England is the first data row: line 2 (the header is line 1); Derbyshire line 3
+    assert fig[("cla_number", "England")] == (SourceRef(
+        f"published/{CLA}", 2, "children_count", "81770", sha,
+        (("time_period", "2025"), ("geographic_level", "National"),
+         ("population_type", "Children looked after on 31 March each year"))),)
+    (rate,) = fig[("cla_rate", "830")]
+    assert (rate.line, rate.column, rate.value) == (3, "rate_per_10000", "66")
+    assert ("old_la_code", "830") in rate.key and ("la_name", "Derbyshire") in rate.key

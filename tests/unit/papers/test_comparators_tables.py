@@ -162,3 +162,44 @@ def test_a_real_la_takes_its_own_neighbours_and_shows_its_own_published_figure()
     assert t.values.at["Northmoor (published by the DfE)", "31 March 2024"] == 68.0
     assert "Nottinghamshire" in t.values.index
     assert any("most like Northmoor in the DfE" in n for n in t.notes)
+
+
+def ref(line: int, value: str):
+    from pipeline.tables import SourceRef
+
+    return SourceRef("published/cla.csv", line, "children_count", value, "sha-of-cla")
+
+
+def with_sources(frame: pd.DataFrame, lines: dict[str, int]) -> pd.DataFrame:
+    """The figures with one source each: the line given for the area's code."""
+    return frame.assign(sources=[(ref(lines[c], f"{v:g}"),) if c in lines and not math.isnan(v) else ()
+                                 for c, v in zip(frame["code"], frame["value"], strict=True)])
+
+
+def test_each_dfe_figure_names_its_source_and_the_summaries_name_every_figure_they_use():
+    nums = with_sources(figures([
+        ("cla_number", 2024, "National", "England", "England", 83630.0),
+        ("cla_number", 2024, "Local authority", "891", "Nottinghamshire", 955.0),
+        ("cla_number", 2024, "Local authority", "933", "Somerset", 586.0),
+        ("cla_number", 2024, "Local authority", "935", "Suffolk", math.nan),  # the DfE printed c
+    ]), {"England": 2, "891": 7, "933": 9, "935": 11})
+    t = build_comparison(SPEC["cla_number"], nums, [("891", "Nottinghamshire"), ("933", "Somerset"),
+                                                    ("935", "Suffolk")], paper(), FACTS, params())
+    col = "31 March 2024"
+    assert t.sources[("England", col)] == (ref(2, "83630"),)
+    assert t.sources[("Somerset", col)] == (ref(9, "586"),)
+    # (955 + 586) / 2 = 770.5 -> 771; both from the two published neighbours, not Suffolk's c
+    assert t.values.at[AVERAGE, col] == 771.0
+    assert t.sources[(AVERAGE, col)] == t.sources[(MEDIAN, col)] == (ref(7, "955"), ref(9, "586"))
+    assert ("Suffolk", col) not in t.sources and math.isnan(t.values.at["Suffolk", col])
+    # the LA's own figure is counted here: a count cell, no published source
+    assert ("Northmoor (counted here)", col) not in t.sources
+    assert t.inputs[("Northmoor (counted here)", col)][0].id == "S12_flows|In care at 31 March|2023-24"
+
+
+def test_the_difference_names_both_the_count_here_and_the_dfe_figure():
+    t = build_differences(with_sources(OWN_PUBLISHED, {"990": 4}), paper(), params())
+    r_dfe, r_diff = "In care at 31 March: published by the DfE", "In care at 31 March: difference (DfE minus counted here)"
+    assert t.sources[(r_dfe, "2023-24")] == (ref(4, "103"),) and t.inputs[(r_dfe, "2023-24")] == ()
+    assert t.sources[(r_diff, "2023-24")] == (ref(4, "103"),)
+    assert [c.id for c in t.inputs[(r_diff, "2023-24")]] == ["S12_flows|In care at 31 March|2023-24"]
