@@ -9,7 +9,12 @@ the rows selected. A lineage store (restricted output, never published) holds, p
   table's content hash, and for derived figures the ids of the counts they use;
 - ``contributions``: one row per (figure, contributing fact row) with the row's position
   in the fact table and its source keys (:data:`KEY_COLUMNS`);
-- ``inputs``: the raw files behind the validated data, with sha256 (and DVC md5).
+- ``inputs``: the raw files behind the validated data, and the files another body published
+  that figures are read from, with sha256 (and DVC md5).
+
+A figure another body published (the DfE's comparators, kind ``published_elsewhere``) or a
+derived figure computed partly from such figures names each value it uses in ``sources``:
+the file, the line, the column, the text there and the file's sha256.
 
 Modules (this package imports only :mod:`pipeline.tables` and the leaf modules config,
 errors, periods and safe_text; ``tests/unit/test_import_direction.py`` checks it):
@@ -26,6 +31,8 @@ The pure API is re-exported here (``from pipeline import lineage; lineage.build_
 
 from pipeline.lineage.build import (
     build_lineage,
+    describe_derivation,
+    list_published_files,
     select_contributions,
     select_keys,
     summarise_inputs,
@@ -39,12 +46,15 @@ from pipeline.lineage.records import (
     INPUT_COLUMNS,
     KEY_COLUMNS,
     PUBLISHED_BEFORE,
+    PUBLISHED_ELSEWHERE,
     UNDECLARED,
     Lineage,
     contributions_of,
     decode_selection,
+    decode_sources,
     describe_parameters,
     encode_selection,
+    encode_sources,
     find_figure,
     hash_frame,
     raw_sources,
@@ -55,8 +65,10 @@ from pipeline.lineage.recount import (
     Recount,
     check_derived,
     check_published_before,
+    check_published_elsewhere,
     check_raw_rows,
     compare_input_hashes,
+    compare_published_values,
     find_parameter,
     listed_key_text,
     match_percentage,
@@ -68,9 +80,11 @@ from pipeline.lineage.recount import (
 
 __all__ = [
     "CONTRIBUTION_COLUMNS", "COUNT", "DERIVED", "FIGURE_COLUMNS", "INPUT_COLUMNS", "KEY_COLUMNS",
-    "PUBLISHED_BEFORE", "UNDECLARED", "FactView", "Lineage", "Recount", "build_lineage", "check_derived",
-    "check_published_before", "check_raw_rows", "compare_input_hashes", "contributions_of",
-    "decode_selection", "describe_parameters", "encode_selection", "explain_tracing", "find_figure",
+    "PUBLISHED_BEFORE", "PUBLISHED_ELSEWHERE", "UNDECLARED", "FactView", "Lineage", "Recount", "build_lineage",
+    "check_derived", "check_published_before", "check_published_elsewhere", "check_raw_rows",
+    "compare_input_hashes", "compare_published_values", "contributions_of", "decode_selection",
+    "decode_sources", "describe_derivation", "describe_parameters", "encode_selection", "encode_sources",
+    "explain_tracing", "find_figure", "list_published_files",
     "find_parameter", "hash_frame", "listed_key_text", "match_percentage", "parse_raw_date", "raw_sources",
     "recount_all", "recount_count", "recount_figure", "select_contributions", "select_keys",
     "suggest_figure_ids", "summarise_inputs",

@@ -1,5 +1,6 @@
 """Building a paper's lineage store: one record per figure, the fact rows each count
-selects, and the raw input files behind them.
+selects, the values published by another body a figure is read from, and the raw input
+files behind them (the published files among them).
 
 Pure: the paper command writes the store (:func:`pipeline.lineage.store.record_paper_lineage`).
 """
@@ -20,12 +21,14 @@ from pipeline.lineage.records import (
     INPUT_COLUMNS,
     KEY_COLUMNS,
     PUBLISHED_BEFORE,
+    PUBLISHED_ELSEWHERE,
     UNDECLARED,
     Lineage,
     encode_selection,
+    encode_sources,
     hash_frame,
 )
-from pipeline.tables import Cell, DerivedTable, Paper, PublishedTable, Selection
+from pipeline.tables import Cell, DerivedTable, Paper, PublishedTable, Selection, SourceRef
 
 
 def select_keys(fact: pd.DataFrame) -> pd.DataFrame:
@@ -112,8 +115,27 @@ def build_lineage(
              for name, (ids, pos) in sorted(picked.items()) if ids]
     contrib = (pd.concat(parts, ignore_index=True) if parts else
                _assemble_contributions([], "", np.array([], dtype="int64"), select_keys(pd.DataFrame())))
-    inputs = inputs if inputs is not None else pd.DataFrame(columns=list(INPUT_COLUMNS))
+    inputs = add_published_files(inputs if inputs is not None else pd.DataFrame(columns=list(INPUT_COLUMNS)),
+                                 list_published_files(paper))
     return Lineage(figures.astype({"value": "float64"}), contrib, inputs.reset_index(drop=True))
+
+
+def list_published_files(paper: Paper) -> list[dict[str, str]]:
+    """``{file, sha256}`` of every file another body published that a figure of `paper` is read
+    from (file relative to the raw folder), in file order."""
+    seen = {(r.file, r.sha256) for dt in paper.derived for refs in dt.sources.values() for r in refs}
+    return [{"file": f, "sha256": h} for f, h in sorted(seen)]
+
+
+def add_published_files(inputs: pd.DataFrame, files: list[dict[str, str]]) -> pd.DataFrame:
+    """The input files with the published ones that are not among them yet (no row count, no DVC
+    entry: :func:`summarise_inputs` gives those when the published files are in its manifest)."""
+    known = set(zip(inputs["file"].astype(str), inputs["sha256"].astype(str), strict=True))
+    extra = [f for f in files if (f["file"], f["sha256"]) not in known]
+    if not extra:
+        return inputs
+    more = pd.DataFrame(extra, columns=list(INPUT_COLUMNS)).astype({"rows": "Int64"})
+    return pd.concat([inputs, more], ignore_index=True).sort_values("file", kind="stable").reset_index(drop=True)
 
 
 def _count_record(table: PublishedTable, cell: Cell, paper: Paper, facts: Mapping[str, pd.DataFrame],
@@ -144,11 +166,30 @@ def _derived_records(dt: DerivedTable, paper_id: str, builder: str, params_json:
             v = dt.values.at[r, c]
             if pd.isna(v):
                 continue
-            ins = dt.inputs.get((r, c), ())
-            words = f"{dt.fmt} computed from " + ", ".join(i.id for i in ins) if ins else f"{dt.fmt} with no declared inputs"
-            out.append(_record(Cell(dt.table_id, r, c), paper_id, DERIVED, dt.title, v, dt.fmt, builder,
-                               params_json, inputs=json.dumps([i.id for i in ins]), description=words))
+            ins, refs = dt.inputs.get((r, c), ()), dt.sources.get((r, c), ())
+            kind = PUBLISHED_ELSEWHERE if refs and not ins else DERIVED
+            out.append(_record(Cell(dt.table_id, r, c), paper_id, kind, dt.title, v, dt.fmt, builder,
+                               params_json, inputs=json.dumps([i.id for i in ins]),
+                               description=describe_derivation(dt.fmt, ins, refs), sources=encode_sources(refs)))
     return out
+
+
+def describe_derivation(fmt: str, inputs: tuple[Cell, ...], sources: tuple[SourceRef, ...]) -> str:
+    """A derived figure's record in words: the counts it is computed from, the values another
+    body published it is read or computed from."""
+    parts = []
+    if inputs:
+        parts.append("computed from " + ", ".join(i.id for i in inputs))
+    if len(sources) == 1:
+        s = sources[0]
+        what = "and from a value published" if inputs else "as published"
+        parts.append(f"{what} by the {s.publisher}: {s.file}, line {s.line}, column {s.column} = {s.value}")
+    elif sources:
+        publishers = " and the ".join(sorted({s.publisher for s in sources}))
+        files = ", ".join(sorted({s.file for s in sources}))
+        what = "and from" if inputs else "computed from"
+        parts.append(f"{what} {len(sources)} values published by the {publishers} ({files})")
+    return f"{fmt} " + (" ".join(parts) if parts else "with no declared inputs")
 
 
 def summarise_inputs(manifest: Any, dvc_lock: Mapping[str, Any] | None = None, raw_prefix: str = "") -> pd.DataFrame:

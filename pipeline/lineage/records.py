@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.store import sha256_bytes
-from pipeline.tables import Selection
+from pipeline.tables import Selection, SourceRef
 
 # Source keys kept for each contributing fact row, when the fact table has them.
 KEY_COLUMNS = ("CHILD", "DECOM", "EVENT_ID", "CASE_ID", "POST_ID", "RETURN", "SOURCE_FILE", "SOURCE_ROW")
@@ -25,13 +25,15 @@ KEY_COLUMNS = ("CHILD", "DECOM", "EVENT_ID", "CASE_ID", "POST_ID", "RETURN", "SO
 FIGURE_COLUMNS = (
     "figure_id", "paper_id", "kind", "table_id", "table_title", "row", "column", "value",
     "published", "unit", "builder", "parameters", "fact", "selection", "description",
-    "fact_hash", "fact_rows", "n_rows", "inputs", "source",
+    "fact_hash", "fact_rows", "n_rows", "inputs", "source", "sources",
 )
 CONTRIBUTION_COLUMNS = ("figure_id", "fact", "FACT_ROW", *KEY_COLUMNS)
 INPUT_COLUMNS = ("file", "sha256", "rows", "dvc_path", "dvc_md5")
 
-# Kinds of figure.
+# Kinds of figure. PUBLISHED_ELSEWHERE: published by another body (the DfE's comparators), or
+# computed only from such figures (the neighbours' median); ``sources`` says where.
 COUNT, DERIVED, PUBLISHED_BEFORE, UNDECLARED = "count", "derived", "published_before", "undeclared"
+PUBLISHED_ELSEWHERE = "published_elsewhere"
 
 
 @dataclass
@@ -134,6 +136,19 @@ def suggest_figure_ids(figure_id: str, ids: Iterable[str], n: int = 5) -> list[s
 def contributions_of(contributions: pd.DataFrame, figure_id: str) -> pd.DataFrame:
     """The contributing rows recorded for one figure, in fact-table order."""
     return contributions[contributions["figure_id"] == figure_id].sort_values("FACT_ROW").reset_index(drop=True)
+
+
+def encode_sources(refs: Iterable[SourceRef]) -> str | None:
+    """A figure's sources as JSON (None when it has none)."""
+    refs = [r.as_dict() for r in refs]
+    return json.dumps(refs) if refs else None
+
+
+def decode_sources(text: Any) -> list[SourceRef]:
+    """The sources :func:`encode_sources` wrote (empty for a missing value)."""
+    if not isinstance(text, str) or not text:
+        return []
+    return [SourceRef.from_dict(d) for d in json.loads(text)]
 
 
 def raw_sources(rows: pd.DataFrame) -> pd.DataFrame:

@@ -3,7 +3,9 @@
 A recount (:func:`recount_figure`) needs nothing but the stored record, the listed rows
 and the fact table: it checks the rows are the ones recorded, that each satisfies the
 selection (tested row by row, not with the code that built the paper), that no other row
-does, and that their count (or sum) is the recorded value. Pure: the trace command reads.
+does, and that their count (or sum) is the recorded value. A figure another body published
+recounts when each value it was read from is still in its file at the recorded line and
+column (and, read from one value, equals it). Pure: the trace command reads.
 """
 
 from __future__ import annotations
@@ -24,13 +26,18 @@ from pipeline.lineage.records import (
     DERIVED,
     KEY_COLUMNS,
     PUBLISHED_BEFORE,
+    PUBLISHED_ELSEWHERE,
     canonical_column,
     contributions_of,
     decode_selection,
+    decode_sources,
     find_figure,
     hash_frame,
 )
-from pipeline.tables import Selection
+from pipeline.tables import Selection, SourceRef
+
+# (file, line, column) of a published value -> the text there now (None: file or line gone).
+PublishedNow = Mapping[tuple[str, int, str], "str | None"]
 
 
 @dataclass
@@ -302,6 +309,50 @@ def check_published_before(record: Mapping[str, Any], earlier_value: str | None)
     return res
 
 
+def check_published_elsewhere(record: Mapping[str, Any], now: PublishedNow) -> Recount:
+    """A figure another body published (or computed only from such figures) recounts when every
+    value it names is still in its file at the recorded line and column (`now`: read back from
+    the files) and, when it is read from a single value, that value is the figure."""
+    res = Recount(record["figure_id"], float(record["value"]), None, False)
+    refs = decode_sources(record.get("sources"))
+    if not refs:
+        res.problems.append("no published source recorded: cannot recount")
+        return res
+    res.problems += compare_published_values(refs, now)
+    if res.problems:
+        return res
+    res.checks.append(f"the {len(refs)} published value(s) are in their files as recorded "
+                      f"({', '.join(sorted({r.file for r in refs}))})")
+    if len(refs) == 1:
+        try:
+            v = float(refs[0].value.replace(",", ""))
+        except ValueError:
+            v = math.nan
+        if not _close(v, res.recorded):
+            res.problems.append(f"the published value {refs[0].value!r} is not the recorded {res.recorded:g}")
+            return res
+        res.recomputed = v
+        res.checks.append(f"{refs[0].value} is the recorded figure")
+    else:
+        res.recomputed = res.recorded
+        res.checks.append(f"the {record['unit']} value is computed by {record['builder']} from these values")
+    res.ok = True
+    return res
+
+
+def compare_published_values(refs: list[SourceRef], now: PublishedNow) -> list[str]:
+    """A problem for each published value that is no longer in its file as recorded."""
+    problems = []
+    for r in refs:
+        text = now.get((r.file, r.line, r.column))
+        if text is None:
+            problems.append(f"{r.file}, line {r.line}, column {r.column}: no longer present")
+        elif text.strip() != r.value:
+            problems.append(f"{r.file}, line {r.line}, column {r.column} now reads {text.strip()!r}, "
+                            f"recorded {r.value!r}")
+    return problems
+
+
 def check_raw_rows(rows: pd.DataFrame, raw: Mapping[tuple[str, int], Mapping[str, str]]) -> list[str]:
     """Problems found comparing listed rows' keys with the raw rows read back by
     (SOURCE_FILE, SOURCE_ROW): a missing raw row, or a CHILD/EVENT_ID/DECOM that differs."""
@@ -350,10 +401,12 @@ def recount_figure(
     contributions: pd.DataFrame,
     facts: Mapping[str, pd.DataFrame],
     earlier: Mapping[str, str] | None = None,
+    published: PublishedNow | None = None,
 ) -> Recount:
     """Recount any figure of a store: counts from their rows, derived figures from their
     recounted inputs, figures copied from earlier papers against `earlier` (source -> the
-    string that paper shows)."""
+    string that paper shows), figures another body published against `published` (the values
+    in its files now: :func:`pipeline.lineage.store.read_published_values`)."""
     rec = find_figure(figures, figure_id)
     if rec is None:
         return Recount(figure_id, None, None, False, problems=["no lineage record"])
@@ -362,11 +415,26 @@ def recount_figure(
         return recount_count(rec, contributions_of(contributions, figure_id), facts.get(rec["fact"]))
     if kind == DERIVED:
         ids = json.loads(rec["inputs"] or "[]")
-        subs = {i: recount_figure(i, figures, contributions, facts, earlier) for i in ids}
-        return check_derived(rec, subs)
+        subs = {i: recount_figure(i, figures, contributions, facts, earlier, published) for i in ids}
+        return _check_sources_too(check_derived(rec, subs), rec, published or {})
     if kind == PUBLISHED_BEFORE:
         return check_published_before(rec, (earlier or {}).get(rec["source"]))
+    if kind == PUBLISHED_ELSEWHERE:
+        return check_published_elsewhere(rec, published or {})
     return Recount(figure_id, float(rec["value"]), None, False, problems=[rec["description"]])
+
+
+def _check_sources_too(res: Recount, record: Mapping[str, Any], now: PublishedNow) -> Recount:
+    """A derived figure computed from counts and from published values: the values checked too."""
+    refs = decode_sources(record.get("sources"))
+    if not refs:
+        return res
+    problems = compare_published_values(refs, now)
+    res.problems += problems
+    if not problems:
+        res.checks.append(f"the {len(refs)} published value(s) it uses are in their files as recorded")
+    res.ok = not res.problems
+    return res
 
 
 def recount_all(
@@ -374,9 +442,10 @@ def recount_all(
     contributions: pd.DataFrame,
     facts: Mapping[str, pd.DataFrame],
     earlier: Mapping[str, str] | None = None,
+    published: PublishedNow | None = None,
 ) -> dict[str, Recount]:
     """Recount every figure of a store (each fact table prepared once; derived figures
-    reuse their inputs' recounts)."""
+    reuse their inputs' recounts); `earlier` and `published` as for :func:`recount_figure`."""
     views = {name: FactView(frame) for name, frame in facts.items()}
     ordered = contributions.sort_values(["figure_id", "FACT_ROW"], kind="stable").reset_index(drop=True)
     texts = listed_key_text(ordered)
@@ -390,10 +459,11 @@ def recount_all(
     for rec in figures[figures["kind"] != COUNT].to_dict("records"):
         if rec["kind"] == DERIVED:
             ids = json.loads(rec["inputs"] or "[]")
-            out[rec["figure_id"]] = check_derived(rec, {i: out.get(i) or recount_figure(
-                i, figures, contributions, facts, earlier) for i in ids})
+            out[rec["figure_id"]] = _check_sources_too(check_derived(rec, {i: out.get(i) or recount_figure(
+                i, figures, contributions, facts, earlier, published) for i in ids}), rec, published or {})
         else:
-            out[rec["figure_id"]] = recount_figure(rec["figure_id"], figures, contributions, facts, earlier)
+            out[rec["figure_id"]] = recount_figure(rec["figure_id"], figures, contributions, facts, earlier,
+                                                   published)
     return out
 
 

@@ -1,5 +1,6 @@
 """What ``python -m pipeline trace`` prints: a figure, how it was computed, its input files
-and source rows, and its recount (:mod:`pipeline.commands.trace` parses the arguments).
+and source rows (or the values another body published it is read from), and its recount
+(:mod:`pipeline.commands.trace` parses the arguments).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pipeline.lineage.records import (
     PUBLISHED_BEFORE,
     Lineage,
     contributions_of,
+    decode_sources,
     find_figure,
     raw_sources,
     suggest_figure_ids,
@@ -29,6 +31,7 @@ from pipeline.lineage.store import (
     earlier_values,
     lineage_dir,
     load_facts,
+    published_values_of,
     read_accepted,
     read_lineage_store,
     read_published_tables,
@@ -38,6 +41,7 @@ from pipeline.lineage.store import (
     sha256_of,
 )
 from pipeline.periods import PeriodError, parse_quarter
+from pipeline.tables import SourceRef
 
 
 def trace(params: Params, figure_id: str | None, *, period: str | None = None, paper: str | None = None,
@@ -114,16 +118,20 @@ def _print_figure(rec, lin: Lineage, meta, params: Params, slug: str, limit: int
     if rec["kind"] == COUNT:
         print(f"  fact table {rec['fact']} ({int(rec['fact_rows'])} rows, content sha256 {rec['fact_hash'][:16]}...) "
               f"in {meta['facts_dir']}/{rec['fact']}.parquet")
-    if rec["kind"] == DERIVED:
-        for i in json.loads(rec["inputs"] or "[]"):
-            sub = find_figure(lin.figures, i)
-            words = f"{sub['value']:g}: {sub['description']}" if sub is not None else "no record"
-            print(f"    input {i} = {words}")
+    ids = json.loads(rec["inputs"] or "[]") if rec["kind"] == DERIVED else []
+    for i in ids:
+        sub = find_figure(lin.figures, i)
+        words = f"{sub['value']:g}: {sub['description']}" if sub is not None else "no record"
+        print(f"    input {i} = {words}")
+    if ids:
         print("  (trace each input for its source rows)")
     if rec["kind"] == PUBLISHED_BEFORE:
         print(f"  published earlier: {rec['source']}")
+    refs = decode_sources(rec.get("sources"))
+    if refs:
+        _print_published(refs, limit)
     rows = contributions_of(lin.contributions, rec["figure_id"])
-    _print_inputs(lin.inputs, rows)
+    _print_inputs(lin.inputs, rows, {r.file for r in refs})
     if rec["kind"] == COUNT:
         _print_rows(rows, params, meta, limit)
         _print_accepted(accepted_on_rows(rows, read_accepted(params)))
@@ -135,10 +143,32 @@ def _params_words(text: str | None) -> str:
     return ", ".join(f"{k}={v}" for k, v in json.loads(text).items())
 
 
-def _print_inputs(inputs: pd.DataFrame, rows: pd.DataFrame) -> None:
-    files = set(rows["SOURCE_FILE"].dropna())
+def _print_published(refs: list[SourceRef], limit: int | None) -> None:
+    """The values another body published that a figure is read or computed from, by file (the
+    line as a spreadsheet numbers it, the column, the text there and what identifies the row)."""
+    publishers = " and the ".join(sorted({r.publisher for r in refs}))
+    more = f" (first {limit}; --all for every one)" if limit is not None and len(refs) > limit else ""
+    print(f"\nPublished by the {publishers}: {len(refs)} value(s){more}")
+    shown = refs if limit is None else refs[:limit]
+    for (file, sha), group in _group_by_file(shown):
+        print(f"  {file}  sha256 {sha}")
+        for r in group:
+            key = ", ".join(f"{k} {v}" for k, v in r.key)
+            print(f"    line {r.line}, column {r.column} = {r.value}" + (f"  ({key})" if key else ""))
+
+
+def _group_by_file(refs: list[SourceRef]) -> list[tuple[tuple[str, str], list[SourceRef]]]:
+    """Refs grouped by (file, sha256), in the order first named (each group in line order)."""
+    groups: dict[tuple[str, str], list[SourceRef]] = {}
+    for r in refs:
+        groups.setdefault((r.file, r.sha256), []).append(r)
+    return [(k, sorted(v, key=lambda r: (r.line, r.column))) for k, v in groups.items()]
+
+
+def _print_inputs(inputs: pd.DataFrame, rows: pd.DataFrame, published: set[str] | frozenset[str] = frozenset()) -> None:
+    files = set(rows["SOURCE_FILE"].dropna()) | set(published)
     used = inputs[inputs["file"].isin(files)] if files else inputs
-    print(f"\nInput files ({'those the rows come from' if files else 'all raw inputs'})")
+    print(f"\nInput files ({'those the figure comes from' if files else 'all raw inputs'})")
     if used.empty:
         print("  none recorded (no validated manifest.json when the paper was produced)")
     for r in used.itertuples(index=False):
@@ -188,14 +218,16 @@ def _indent(text: str, n: int = 2) -> str:
 def _print_recount(rec, lin: Lineage, meta, params: Params) -> int:
     figure_id = rec["figure_id"]
     facts = load_facts(_facts_used(rec, lin), params.paths.root / meta["facts_dir"])
+    raw_dir = params.paths.root / meta["raw_dir"]
+    ids = json.loads(rec["inputs"] or "[]") if rec["kind"] == DERIVED else []
+    used = lin.figures[lin.figures["figure_id"].isin([figure_id, *ids])]
     result = recount_figure(figure_id, lin.figures, lin.contributions, facts,
-                            earlier_values(lin.figures, params))
+                            earlier_values(lin.figures, params), published_values_of(used, raw_dir))
     rows = contributions_of(lin.contributions, figure_id)
     if rec["kind"] == DERIVED:
         rows = lin.contributions[lin.contributions["figure_id"].isin(json.loads(rec["inputs"] or "[]"))]
-    raw_dir = params.paths.root / meta["raw_dir"]
     raw, raw_problems = _read_back_raw_rows(rows, raw_dir)
-    files = set(rows["SOURCE_FILE"].dropna())
+    files = set(rows["SOURCE_FILE"].dropna()) | {r.file for r in decode_sources(rec.get("sources"))}
     inputs = lin.inputs[lin.inputs["file"].isin(files)] if files else lin.inputs
     hashes = compare_input_hashes(inputs, {f: sha256_of(raw_dir / f) for f in inputs["file"]})
     print("\nRecount")

@@ -3,7 +3,8 @@
 The store (restricted output, never published) is written when a paper is produced, under
 ``<restricted>/<period>/lineage/<paper>/``: ``figures``, ``contributions`` and ``inputs``
 as parquet, and ``meta.json``. A trace also reads the raw rows themselves, the fact
-tables, the validation stage's records and earlier papers' published tables.
+tables, the validation stage's records, earlier papers' published tables and the values
+another body published (the DfE's files under the raw folder).
 """
 
 from __future__ import annotations
@@ -19,8 +20,14 @@ import pandas as pd
 
 from pipeline.config import Params
 from pipeline.errors import PipelineError
-from pipeline.lineage.build import build_lineage, summarise_inputs
-from pipeline.lineage.records import PUBLISHED_BEFORE, Lineage, describe_parameters, raw_sources
+from pipeline.lineage.build import build_lineage, list_published_files, summarise_inputs
+from pipeline.lineage.records import (
+    PUBLISHED_BEFORE,
+    Lineage,
+    decode_sources,
+    describe_parameters,
+    raw_sources,
+)
 from pipeline.lineage.recount import Recount, recount_all
 from pipeline.safe_text import restore_frame
 from pipeline.store import layout, sha256_file
@@ -57,15 +64,22 @@ def read_lineage_store(directory: Path) -> tuple[Lineage, dict[str, Any]]:
     return lin, json.loads((directory / META).read_text())
 
 
-def load_inputs(params: Params) -> pd.DataFrame:
-    """The raw inputs recorded by validation (manifest.json), with DVC's md5 if dvc.lock exists."""
+def load_inputs(params: Params, published: list[Mapping[str, Any]] | None = None) -> pd.DataFrame:
+    """The raw inputs recorded by validation (manifest.json), and the `published` files
+    (``{file, sha256}``, relative to the raw folder) that figures are read from, with DVC's md5
+    if dvc.lock exists."""
     import yaml
 
     manifest_path = params.paths.processed / "validated" / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else []
     lock_path = params.paths.root / "dvc.lock"
     lock = yaml.safe_load(lock_path.read_text()) if lock_path.exists() else None
-    return summarise_inputs(manifest, lock, relative_path(params.paths.raw, params.paths.root))
+    prefix = relative_path(params.paths.raw, params.paths.root)
+    raw = summarise_inputs(manifest, lock, prefix)
+    if not published:
+        return raw
+    other = summarise_inputs(list(published), lock, prefix)
+    return pd.concat([raw, other], ignore_index=True).sort_values("file", kind="stable").reset_index(drop=True)
 
 
 def record_paper_lineage(
@@ -87,7 +101,8 @@ def record_paper_lineage(
     """
     slug = slug or params.period.slug
     lin = build_lineage(paper, facts, builder=builder, parameters=describe_parameters(params),
-                                inputs=load_inputs(params), published=published, sources=sources)
+                        inputs=load_inputs(params, list_published_files(paper)), published=published,
+                        sources=sources)
     facts_dir = facts_dir or params.paths.processed / "facts"
     meta = {"paper_id": paper.paper_id, "period": params.period.label, "slug": slug,
             "facts_dir": relative_path(facts_dir, params.paths.root),
@@ -198,6 +213,21 @@ def earlier_values(figures: pd.DataFrame, params: Params) -> dict[str, str]:
     return out
 
 
+def read_published_values(sources: pd.Series, raw_dir: Path) -> dict[tuple[str, int, str], str | None]:
+    """(file, line, column) -> the text there now, for every value another body published that
+    the records' ``sources`` (JSON) name, read back from the files under `raw_dir` (None when
+    the file, the line or the column is gone)."""
+    refs = [r for text in sources.dropna() for r in decode_sources(text)]
+    out: dict[tuple[str, int, str], str | None] = {}
+    for file in sorted({r.file for r in refs}):
+        mine = [r for r in refs if r.file == file]
+        path = raw_dir / file
+        rows = read_raw_rows(path, {r.line - 1 for r in mine}) if path.exists() else {}
+        for r in mine:
+            out[(r.file, r.line, r.column)] = rows.get(r.line - 1, {}).get(r.column)
+    return out
+
+
 def load_facts(names: set[str], facts_dir: Path) -> dict[str, pd.DataFrame]:
     """The named fact tables found in `facts_dir` (a missing one is left out)."""
     return {n: pd.read_parquet(facts_dir / f"{n}.parquet") for n in names if (facts_dir / f"{n}.parquet").exists()}
@@ -206,5 +236,13 @@ def load_facts(names: set[str], facts_dir: Path) -> dict[str, pd.DataFrame]:
 def recount_store(lin: Lineage, meta: Mapping[str, Any], params: Params) -> dict[str, Recount]:
     """Recount every figure of a store against the fact tables and earlier papers on disk."""
     facts = load_facts(set(lin.figures["fact"].dropna()), params.paths.root / meta["facts_dir"])
-    return recount_all(lin.figures, lin.contributions, facts, earlier_values(lin.figures, params))
+    published = published_values_of(lin.figures, params.paths.root / meta["raw_dir"])
+    return recount_all(lin.figures, lin.contributions, facts, earlier_values(lin.figures, params), published)
+
+
+def published_values_of(figures: pd.DataFrame, raw_dir: Path) -> dict[tuple[str, int, str], str | None]:
+    """The published values the figures name, read back now (none for a store without sources)."""
+    if "sources" not in figures.columns:
+        return {}
+    return read_published_values(figures["sources"], raw_dir)
 

@@ -138,3 +138,76 @@ def test_recount_when_a_raw_file_is_gone(project, capsys):
     assert code == 1
     assert "raw file ssda903/2026-27_Q1/episodes.csv is not present" in out
     assert "the data changed since publication: ssda903/2026-27_Q1/episodes.csv (removed)" in out
+
+
+# --- figures the DfE published: a hand-written file, a comparison table in a second paper ---------
+
+DFE_CSV = """time_period,geographic_level,old_la_code,la_name,children_count
+2025,National,,,81770
+2025,Local authority,891,Nottinghamshire,955
+2025,Local authority,933,Somerset,586
+2025,Local authority,935,Suffolk,928
+"""
+
+
+@pytest.fixture
+def comparator_project(project):
+    """England (line 2) and the median of three neighbours (lines 3-5: 955, 586, 928 -> 928)."""
+    from pipeline.tables import SourceRef
+
+    root, params = project
+    folder = root / "data" / "raw" / "published"
+    folder.mkdir()
+    (folder / "cla.csv").write_text(DFE_CSV)
+    sha = hashlib.sha256(DFE_CSV.encode()).hexdigest()
+
+    def ref(line, value, code, name):
+        key = (("time_period", "2025"), ("geographic_level", "Local authority" if code else "National"))
+        return SourceRef("published/cla.csv", line, "children_count", value, sha,
+                         key + ((("old_la_code", code), ("la_name", name)) if code else ()))
+
+    values = pd.DataFrame({"31 March 2025": [81770.0, 928.0]}, index=["England", "Neighbours: median"])
+    comp = DerivedTable("E01", "Children in care: compared", "area", "year", values, inputs={}, fmt="number",
+                        sources={("England", "31 March 2025"): (ref(2, "81770", "", ""),),
+                                 ("Neighbours: median", "31 March 2025"): (
+                                     ref(3, "955", "891", "Nottinghamshire"), ref(4, "586", "933", "Somerset"),
+                                     ref(5, "928", "935", "Suffolk"))})
+    record_paper_lineage(Paper("sufficiency", [], [comp]), {}, params, "tests.build")
+    return root, params, sha
+
+
+def test_trace_of_a_dfe_figure_names_file_line_column_and_sha256(comparator_project, capsys):
+    root, params, sha = comparator_project
+    code, out, _ = _trace((root, params), capsys, "E01|England|31 March 2025", "--recount")
+    assert code == 0, out
+    assert "number as published by the DfE: published/cla.csv, line 2, column children_count = 81770" in out
+    assert "Published by the DfE: 1 value(s)" in out
+    assert f"  published/cla.csv  sha256 {sha}\n    line 2, column children_count = 81770  " \
+           "(time_period 2025, geographic_level National)" in out
+    # the input files are the published one only, with its sha256 (not every raw return)
+    inputs = out.split("Input files (those the figure comes from)\n")[1].split("\n\n")[0]
+    assert inputs.strip().startswith(f"published/cla.csv  sha256 {sha}") and "episodes.csv" not in inputs
+    assert "no declared inputs" not in out
+    assert "ok: the 1 published value(s) are in their files as recorded" in out
+    assert "ok: the 1 input file(s) are unchanged since publication" in out
+
+
+def test_trace_of_a_neighbours_median_lists_every_figure_it_is_computed_from(comparator_project, capsys):
+    root, params, _ = comparator_project
+    code, out, _ = _trace((root, params), capsys, "E01|Neighbours: median|31 March 2025")
+    assert code == 0, out
+    assert "number computed from 3 values published by the DfE (published/cla.csv)" in out
+    assert "Published by the DfE: 3 value(s)" in out
+    for line in ("line 3, column children_count = 955  (time_period 2025, geographic_level Local authority, "
+                 "old_la_code 891, la_name Nottinghamshire)",
+                 "line 4, column children_count = 586", "line 5, column children_count = 928"):
+        assert line in out
+
+
+def test_a_dfe_figure_changed_in_its_file_does_not_recount(comparator_project, capsys):
+    root, params, _ = comparator_project
+    (root / "data" / "raw" / "published" / "cla.csv").write_text(DFE_CSV.replace(",586", ",590"))
+    code, out, _ = _trace((root, params), capsys, "E01|Neighbours: median|31 March 2025", "--recount")
+    assert code == 1
+    assert "PROBLEM: published/cla.csv, line 4, column children_count now reads '590', recorded '586'" in out
+    assert "the data changed since publication: published/cla.csv" in out

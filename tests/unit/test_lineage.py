@@ -1,12 +1,13 @@
 """Lineage records of a small hand-built paper: every expected value is worked out below."""
 
 import json
+import math
 
 import pandas as pd
 import pytest
 
 from pipeline import lineage
-from pipeline.tables import Cell, DerivedTable, Paper, PublishedTable, Selection
+from pipeline.tables import Cell, DerivedTable, Paper, PublishedTable, Selection, SourceRef
 
 # Five exits; the two adoptions in Q1 are rows 0 and 2; the SGO in Q1 is row 1.
 EXITS = pd.DataFrame({
@@ -253,3 +254,77 @@ def test_trace_lists_the_accepted_exceptions_on_a_figures_source_rows():
     got = accepted_on_rows(rows, accepted)
     assert got["CHILD"].tolist() == ["C7"]  # same file and row only
     assert accepted_on_rows(rows, None).empty and accepted_on_rows(rows.iloc[:0], accepted).empty
+
+
+# --- figures another body published (the DfE's comparators) --------------------------------------
+
+SHA = "5" * 64
+ENGLAND_REF = SourceRef("published/cla.csv", 3, "children_count", "81770", SHA,
+                        (("time_period", "2025"), ("geographic_level", "National")))
+NEIGHBOUR_REFS = (SourceRef("published/cla.csv", 40, "children_count", "955", SHA),
+                  SourceRef("published/cla.csv", 52, "children_count", "586", SHA),
+                  SourceRef("published/cla.csv", 61, "children_count", "928", SHA))
+
+
+def _comparator_paper() -> Paper:
+    """England as published (line 3); the median of three neighbours (955, 586, 928 -> 928); the
+    LA's own figure (T1's total, a count); the DfE's figure minus it (81770 - 3 = 81767); and a
+    year the DfE has not published (z: NaN)."""
+    p = _paper()
+    values = pd.DataFrame({"2025": [81770.0, 928.0, 3.0, 81767.0], "2026": [math.nan] * 4},
+                          index=["England", "Median", "Counted here", "Difference"])
+    total = (Cell("T1", "Total", "Q1"),)
+    comp = DerivedTable("E01", "Children in care: compared", "area", "year", values, fmt="number",
+                        inputs={("England", "2025"): (), ("Median", "2025"): (), ("Counted here", "2025"): total,
+                                ("Difference", "2025"): total},
+                        sources={("England", "2025"): (ENGLAND_REF,), ("Median", "2025"): NEIGHBOUR_REFS,
+                                 ("Difference", "2025"): (ENGLAND_REF,)})
+    p.derived.append(comp)
+    return p
+
+
+def test_a_published_figure_records_its_file_line_and_sha256_and_the_file_is_an_input():
+    lin = lineage.build_lineage(_comparator_paper(), {"exits": EXITS}, builder="b", parameters={})
+    figs = lin.figures.set_index("figure_id")
+    england = figs.loc["E01|England|2025"]
+    assert england["kind"] == "published_elsewhere" and json.loads(england["inputs"]) == []
+    assert json.loads(england["sources"]) == [{"publisher": "DfE", "file": "published/cla.csv", "line": 3,
+                                               "column": "children_count", "value": "81770", "sha256": SHA,
+                                               "key": [["time_period", "2025"], ["geographic_level", "National"]]}]
+    assert england["description"] == ("number as published by the DfE: published/cla.csv, line 3, "
+                                      "column children_count = 81770")
+    assert [r.line for r in lineage.decode_sources(figs.loc["E01|Median|2025", "sources"])] == [40, 52, 61]
+    assert figs.loc["E01|Median|2025", "description"] == "number computed from 3 values published by the DfE (published/cla.csv)"
+    # the published file is among the inputs, with its sha256, once
+    assert lin.inputs[lin.inputs["file"] == "published/cla.csv"]["sha256"].tolist() == [SHA]
+
+
+def test_own_counts_trace_as_before_and_a_figure_from_both_names_both():
+    figs = lineage.build_lineage(_comparator_paper(), {"exits": EXITS}, builder="b",
+                                 parameters={}).figures.set_index("figure_id")
+    own = figs.loc["E01|Counted here|2025"]
+    assert own["kind"] == "derived" and pd.isna(own["sources"]) and json.loads(own["inputs"]) == ["T1|Total|Q1"]
+    diff = figs.loc["E01|Difference|2025"]
+    assert diff["kind"] == "derived" and json.loads(diff["inputs"]) == ["T1|Total|Q1"]
+    assert lineage.decode_sources(diff["sources"]) == [ENGLAND_REF]
+    assert "computed from T1|Total|Q1 and from a value published by the DfE" in diff["description"]
+    # a year the DfE has not published (z) has no record at all
+    assert not figs.index.str.endswith("|2026").any()
+
+
+def test_a_published_figure_recounts_against_its_file_as_read_back_now():
+    lin = lineage.build_lineage(_comparator_paper(), {"exits": EXITS}, builder="b", parameters={})
+    now = {("published/cla.csv", 3, "children_count"): "81770", ("published/cla.csv", 40, "children_count"): "955",
+           ("published/cla.csv", 52, "children_count"): "586", ("published/cla.csv", 61, "children_count"): "928"}
+    res = lineage.recount_all(lin.figures, lin.contributions, {"exits": EXITS}, published=now)
+    assert res["E01|England|2025"].ok and res["E01|England|2025"].recomputed == 81770
+    assert res["E01|Median|2025"].ok
+    assert res["E01|Difference|2025"].ok, res["E01|Difference|2025"].problems
+    changed = {**now, ("published/cla.csv", 52, "children_count"): "590"}
+    bad = lineage.recount_all(lin.figures, lin.contributions, {"exits": EXITS}, published=changed)
+    assert not bad["E01|Median|2025"].ok and bad["E01|England|2025"].ok
+    assert bad["E01|Median|2025"].problems == ["published/cla.csv, line 52, column children_count now reads '590', "
+                                               "recorded '586'"]
+    gone = lineage.recount_all(lin.figures, lin.contributions, {"exits": EXITS}, published={})
+    assert not gone["E01|England|2025"].ok and not gone["E01|Difference|2025"].ok
+    assert "line 3, column children_count: no longer present" in gone["E01|England|2025"].problems[0]
