@@ -116,9 +116,9 @@ def refer_rows(frame: pd.DataFrame, spec: FileSpec, value_col: str) -> pd.Series
     if not {FILE, SHA256, LINE} <= set(frame.columns):
         return pd.Series([()] * len(frame), index=frame.index, dtype=object)
     keys = [c for c in spec.columns if c not in spec.numbers and c in frame.columns]
-    refs = [(SourceRef(str(row[FILE]), int(row[LINE]), value_col, str(row[value_col]), str(row[SHA256]),
-                       tuple((k, str(row[k])) for k in keys if str(row[k]) != "")),)
-            for row in frame[[FILE, SHA256, LINE, value_col, *keys]].to_dict("records")]
+    texts = [frame[c].astype(str).tolist() for c in (FILE, SHA256, value_col, *keys)]
+    refs = [(SourceRef(file, int(line), value_col, value, sha, tuple((k, x) for k, x in zip(keys, xs, strict=True) if x)),)
+            for line, file, sha, value, *xs in zip(frame[LINE].tolist(), *texts, strict=True)]
     return pd.Series(refs, index=frame.index, dtype=object)
 
 
