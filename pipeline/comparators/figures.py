@@ -169,8 +169,8 @@ def compute_share(frame: pd.DataFrame, spec: FileSpec, numerator: pd.Series, tot
     den = _sum_by_area(frame[total], spec, value_col)
     keys = ["time_period", "geographic_level", "region_name", "old_la_code", "la_name"]
     both = num.merge(den, on=keys, suffixes=("_num", "_den"))
-    ok = both["value_den"] > 0
-    both["pct"] = (100.0 * both["value_num"] / both["value_den"]).where(ok)
+    num_v, den_v = both["value_num"].astype("float64"), both["value_den"].astype("float64")  # str when empty
+    both["pct"] = (100.0 * num_v / den_v).where(den_v > 0)
     both[SOURCES] = [a + b for a, b in zip(both[f"{SOURCES}_num"], both[f"{SOURCES}_den"], strict=True)]
     return both
 

@@ -7,6 +7,8 @@ import math
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.comparators.figures import (
     compute_rate_per_10000,
@@ -146,3 +148,35 @@ def test_without_origin_a_figure_has_no_sources():
     cla = frame(["population_type", "children_count", "rate_per_10000"],
                 [ENGLAND + ["Children looked after on 31 March each year", "81770", "67"]])
     assert extract_cla(cla)["sources"].tolist() == [(), ()]
+
+
+AREAS = [ENGLAND, EAST_MIDLANDS, DERBYSHIRE, ["2024", "Local authority", "East Midlands", "891", "Nottinghamshire"]]
+AGES, SUITABILITY = ["17 to 18 years", "19 to 21 years"], ["Accommodation considered suitable", "Suitability total"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(range(len(AREAS))), st.sampled_from(AGES), st.sampled_from(SUITABILITY),
+                          st.one_of(st.integers(0, 999).map(str), st.sampled_from(["c", "low", "z"]))),
+                min_size=1, max_size=12))
+def test_every_source_is_the_row_and_value_it_names_and_adds_up_to_the_share(rows):
+    """For any care leavers' file: each source of a figure is, at its line, the value and the key
+    it records, and the figure is 100 x the suitable sources' sum over the total sources' sum."""
+    from pipeline.comparators.figures import mark_origin
+
+    cl = frame(["care_leaver_age", "breakdown", "care_leaver_count"],
+               [AREAS[a] + [age, what, n] for a, age, what, n in rows])
+    marked = mark_origin(cl, "published/leavers.csv", "abc")
+    for value, refs in extract_leavers(marked)[["value", "sources"]].itertuples(index=False):
+        for r in refs:
+            row = cl.iloc[r.line - 2]  # line 1 is the header
+            assert row[r.column] == r.value and all(row[k] == v for k, v in r.key)
+        part = [to_number(r.value) for r in refs if dict(r.key)["breakdown"] == SUITABILITY[0]]
+        whole = [to_number(r.value) for r in refs if dict(r.key)["breakdown"] == SUITABILITY[1]]
+        if math.isnan(value):
+            continue
+        assert value == pytest.approx(100 * sum(part) / sum(whole))
+
+
+def test_a_file_with_no_area_having_both_parts_of_a_share_gives_no_figure_not_an_error():
+    only_totals = frame(["care_leaver_age", "breakdown", "care_leaver_count"],
+                        [ENGLAND + ["17 to 18 years", "Suitability total", "100"]])
+    assert extract_leavers(only_totals).empty
