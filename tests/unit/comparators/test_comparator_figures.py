@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.comparators.figures import (
@@ -154,6 +154,7 @@ AREAS = [ENGLAND, EAST_MIDLANDS, DERBYSHIRE, ["2024", "Local authority", "East M
 AGES, SUITABILITY = ["17 to 18 years", "19 to 21 years"], ["Accommodation considered suitable", "Suitability total"]
 
 
+@settings(max_examples=50, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(range(len(AREAS))), st.sampled_from(AGES), st.sampled_from(SUITABILITY),
                           st.one_of(st.integers(0, 999).map(str), st.sampled_from(["c", "low", "z"]))),
                 min_size=1, max_size=12))
