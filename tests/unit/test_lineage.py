@@ -328,3 +328,9 @@ def test_a_published_figure_recounts_against_its_file_as_read_back_now():
     gone = lineage.recount_all(lin.figures, lin.contributions, {"exits": EXITS}, published={})
     assert not gone["E01|England|2025"].ok and not gone["E01|Difference|2025"].ok
     assert "line 3, column children_count: no longer present" in gone["E01|England|2025"].problems[0]
+
+
+def test_a_store_written_before_sources_existed_still_recounts():
+    figures = _lineage().figures.drop(columns=["sources"])
+    res = lineage.recount_all(figures, _lineage().contributions, {"exits": EXITS}, published={})
+    assert res["T1p|Adoption|Q1"].ok and res["T1|Adoption|Q1"].ok
