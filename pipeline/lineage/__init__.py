@@ -84,8 +84,7 @@ __all__ = [
     "check_derived", "check_published_before", "check_published_elsewhere", "check_raw_rows",
     "compare_input_hashes", "compare_published_values", "contributions_of", "decode_selection",
     "decode_sources", "describe_derivation", "describe_parameters", "encode_selection", "encode_sources",
-    "explain_tracing", "find_figure", "list_published_files",
-    "find_parameter", "hash_frame", "listed_key_text", "match_percentage", "parse_raw_date", "raw_sources",
-    "recount_all", "recount_count", "recount_figure", "select_contributions", "select_keys",
+    "explain_tracing", "find_figure", "find_parameter", "hash_frame", "list_published_files", "listed_key_text",
+    "match_percentage", "parse_raw_date", "raw_sources", "recount_all", "recount_count", "recount_figure", "select_contributions", "select_keys",
     "suggest_figure_ids", "summarise_inputs",
 ]
