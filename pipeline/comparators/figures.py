@@ -102,11 +102,12 @@ def name_geography(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"level": level, "code": code, "name": name}, index=frame.index)
 
 
-def mark_origin(frame: pd.DataFrame, file: str, sha256: str) -> pd.DataFrame:
-    """A file's frame (rows in file order, as read) with where each row came from: ``file``
-    (relative to the raw folder), the file's ``sha256`` and each row's line as a spreadsheet
-    numbers it (the header is line 1, the first data row line 2)."""
-    return frame.assign(**{FILE: file, SHA256: sha256, LINE: range(2, len(frame) + 2)})
+def mark_origin(frame: pd.DataFrame, file: str, sha256: str, lines: Sequence[int] | None = None) -> pd.DataFrame:
+    """A file's frame with where each row came from: ``file`` (relative to the raw folder), the
+    file's ``sha256`` and each row's line as a spreadsheet numbers it (the header is line 1;
+    without `lines`, the rows are taken to be every line after it, in order)."""
+    lines = list(range(2, len(frame) + 2)) if lines is None else [int(n) for n in lines]
+    return frame.assign(**{FILE: file, SHA256: sha256, LINE: lines})
 
 
 def refer_rows(frame: pd.DataFrame, spec: FileSpec, value_col: str) -> pd.Series:

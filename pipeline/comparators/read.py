@@ -35,6 +35,7 @@ from pipeline.store import sha256_file
 
 _YEAR = re.compile(r"^\d{4}$")
 _LA_CODE = re.compile(r"^\d{3}$")
+_BLANK_LINE = re.compile(r"\n\r?\n")
 
 
 @dataclass(frozen=True)
@@ -49,20 +50,27 @@ class PublishedFiles:
 
 
 def read_csv_strings(path: Path) -> pd.DataFrame:
-    """A CSV as strings (UTF-8, BOM optional), blanks kept as empty strings."""
+    """A CSV as strings (UTF-8, BOM optional), blanks kept as empty strings; indexed by record
+    after the header (0 for the first), blank lines left out but counted, so that the line a
+    spreadsheet shows (and :func:`pipeline.lineage.store.read_raw_rows` reads back) is index + 2."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL)
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL,
+                            skip_blank_lines=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise InputError(f"{path}: cannot be read as CSV: {str(exc).strip()}") from None
+    if not _BLANK_LINE.search(text):
+        return frame
+    blank = [i - 1 for i, record in enumerate(csv.reader(io.StringIO(text))) if i and not record]
+    return frame.drop(index=[b for b in blank if b in frame.index])
 
 
 def check_file(frame: pd.DataFrame, spec: FileSpec, path: Path) -> None:
     """Raise InputError naming file, line, column and rule for the first thing that is not as
-    the DfE publishes it (line 1 is the header)."""
+    the DfE publishes it (line 1 is the header; `frame` indexed as :func:`read_csv_strings` reads it)."""
     missing = [c for c in spec.columns if c not in frame.columns]
     if missing:
         raise InputError(f"{path}: column '{missing[0]}' is missing (a DfE file from Explore Education "
@@ -84,14 +92,14 @@ def check_file(frame: pd.DataFrame, spec: FileSpec, path: Path) -> None:
         bad = ~values.map(ok).astype(bool)
         if bad.any():
             i = int(bad.to_numpy().argmax())
-            raise InputError(f"{path}, line {i + 2}, column {column}: '{values.iloc[i]}' is not {rule}")
+            raise InputError(f"{path}, line {frame.index[i] + 2}, column {column}: '{values.iloc[i]}' is not {rule}")
     if spec.tidy:
         la = frame["geographic_level"].str.strip() == "Local authority"
         codes = frame["old_la_code"].astype(str).str.strip()
         bad = la & ~codes.map(lambda v: bool(_LA_CODE.match(v))).astype(bool)
         if bad.any():
             i = int(bad.to_numpy().argmax())
-            raise InputError(f"{path}, line {i + 2}, column old_la_code: '{codes.iloc[i]}' is not a 3-digit "
+            raise InputError(f"{path}, line {frame.index[i] + 2}, column old_la_code: '{codes.iloc[i]}' is not a 3-digit "
                              "old LA code (required where geographic_level is Local authority)")
 
 
@@ -115,7 +123,7 @@ def read_published(folder: Path) -> PublishedFiles | None:
             frame.columns = [str(c).strip() for c in frame.columns]
             check_file(frame, spec, path)
             frame = frame.apply(lambda s: s.astype(str).str.strip())
-            frames[spec.name] = mark_origin(frame, f"{folder.name}/{spec.name}", sha256_file(path))
+            frames[spec.name] = mark_origin(frame, f"{folder.name}/{spec.name}", sha256_file(path), frame.index + 2)
     if not frames:
         return None
     model = frames.pop(NEIGHBOURS.name, None)

@@ -98,3 +98,13 @@ def test_each_figure_keeps_its_file_line_column_and_the_files_sha256(tmp_path):
     (rate,) = fig[("cla_rate", "830")]
     assert (rate.line, rate.column, rate.value) == (3, "rate_per_10000", "66")
     assert ("old_la_code", "830") in rate.key and ("la_name", "Derbyshire") in rate.key
+
+
+def test_a_blank_line_counts_as_a_line_for_sources_and_for_messages(tmp_path):
+    folder = tmp_path / "published"
+    write(folder, CLA, HEAD + ENGLAND + "\n" + LA)  # header 1, England 2, blank 3, Derbyshire 4
+    fig = read_published(folder).figures.set_index(["measure", "code"])["sources"]
+    assert fig[("cla_number", "England")][0].line == 2 and fig[("cla_number", "830")][0].line == 4
+    write(folder, CLA, HEAD + ENGLAND + "\n" + LA.replace(",1024,", ",about 1000,"))
+    with pytest.raises(InputError, match=r"\.csv, line 4, column children_count: 'about 1000' is not a number"):
+        read_published(folder)
