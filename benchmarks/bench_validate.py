@@ -78,7 +78,8 @@ def build_return(children: int, seed: int = 0) -> RawData:
 
 
 def measure(children: int) -> dict:
-    from pipeline.validate.run import build_jobs, failures_from_results, import_gx, run_jobs
+    from pipeline.validate.gx import import_gx
+    from pipeline.validate.run import build_jobs, failures_from_results, run_jobs
 
     raw = build_return(children)
     t0 = time.perf_counter()

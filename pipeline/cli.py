@@ -131,6 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     held = ExitStack()  # failclosed: the run's lock (pipeline.lock), released after the take-down below
     try:
         params = load_params(args.params, args.overrides) if getattr(args, "_needs_params", True) else None
+        more = getattr(args._module, "more_overrides", None)
+        if params is not None and more is not None and (extra := more(args, params)):
+            # e.g. run-all --authority: lock, run and take down in that authority's folders
+            args.overrides = [*args.overrides, *extra]
+            params = load_params(args.params, args.overrides)
         if params is not None:
             held.enter_context(lock_for(args.command, args, params))
         code = int(args._module.run(args, params) or 0)

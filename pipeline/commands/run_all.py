@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import argparse
 
-from pipeline.config import Params, load_params
+from pipeline.config import Params
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,11 +25,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run for regional.authorities.SLUG in params.yaml (its LA and folders)")
 
 
-def run(args: argparse.Namespace, params: Params) -> int:
-    from pipeline.chain import authority_overrides, run_chain
+def more_overrides(args: argparse.Namespace, params: Params) -> list[str]:
+    """``--authority SLUG``: the --set overrides of that authority (pipeline.cli applies them
+    before the run's lock is taken, so the lock, the run and a failed run's take-down all
+    concern the authority's folders)."""
+    from pipeline.chain import authority_overrides
 
-    overrides = list(getattr(args, "overrides", []))
-    if args.authority:
-        overrides += authority_overrides(params.raw.get("regional"), args.authority)
-        params = load_params(args.params, overrides)
-    return run_chain(params, params_file=getattr(args, "params", "params.yaml"), overrides=overrides)
+    return authority_overrides(params.raw.get("regional"), args.authority) if args.authority else []
+
+
+def run(args: argparse.Namespace, params: Params) -> int:
+    from pipeline.chain import run_chain
+
+    return run_chain(params, params_file=getattr(args, "params", "params.yaml"),
+                     overrides=list(getattr(args, "overrides", [])))

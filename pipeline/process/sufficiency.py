@@ -229,7 +229,7 @@ def _uasc_on(children: pd.Series, uasc: pd.DataFrame | None, day: pd.Timestamp) 
     u = uasc[["CHILD", "DUC"]].copy()
     u["STILL"] = u["DUC"].isna() | (u["DUC"] > day)
     still = u.groupby("CHILD")["STILL"].any()
-    flag = children.map(still).fillna(False).astype(bool)
+    flag = children.isin(still.index[still.to_numpy()])
     return _yes_no(flag)
 
 

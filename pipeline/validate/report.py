@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.validate.gx import DETAIL_SUFFIX
 from pipeline.validate.rules import ERROR, RULES, WARNING
 
 FIRST_ROWS = 3  # offending rows shown per rule in the refusal message
@@ -116,12 +117,30 @@ def _flatten_links(text: str) -> str:
     return _UP_LINKS.sub(lambda m: f'{m.group(1)}="../{m.group(2)}', text)
 
 
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_LOAD_TIME = re.compile(r"\b\d{8}T\d{6}\.\d{6}Z\b")
+
+
+def make_html_stable(text: str, load_time: str = "19800101T000000.000000Z") -> str:
+    """GX's random ids (collapsible sections' anchors) numbered in order of first appearance,
+    and batch load times set to ``load_time``: the same results give the same page."""
+    seen: dict[str, str] = {}
+    text = _UUID.sub(lambda m: seen.setdefault(m.group(0), f"n{len(seen) + 1}"), text)
+    return _LOAD_TIME.sub(load_time, text)
+
+
+def _offline_page(page: Path) -> str:
+    return make_html_stable(_flatten_links(make_html_offline(page.read_text(encoding="utf-8"))))
+
+
 def make_docs_offline(src: Path, dest: Path, jobs_status: list[tuple[str, str, bool]]) -> list[Path]:
     """Copy GX Data Docs from `src` to `dest` at stable paths, readable with no network.
 
-    Validation pages go to ``validations/<job>.html`` (GX writes them under timestamped
-    folders), suites to ``expectations/<suite>.html``; ``index.html`` is written here (GX's
-    own index needs JavaScript from a CDN). ``jobs_status`` lists (job, file, success).
+    Validation pages go to ``validations/<suite>.html`` (GX writes them under
+    ``<suite>/<run name>/<run time>/``; a batch's suite is named after it, its failed
+    expectations' second pass after it with ``__failed``), suites to
+    ``expectations/<suite>.html``; ``index.html`` is written here (GX's own index needs
+    JavaScript from a CDN). ``jobs_status`` lists (job, file, success).
     """
     src, dest = Path(src), Path(dest)
     if dest.exists():
@@ -133,17 +152,24 @@ def make_docs_offline(src: Path, dest: Path, jobs_status: list[tuple[str, str, b
         shutil.copytree(styles, dest / "static" / "styles")
     written = []
     for page in sorted((src / "validations").rglob("*.html")):
-        job = page.stem.split("-", 1)[1] if "-" in page.stem else page.stem
-        out = dest / "validations" / f"{job}.html"
-        out.write_text(_flatten_links(make_html_offline(page.read_text(encoding="utf-8"))), encoding="utf-8")
+        suite = page.relative_to(src / "validations").parts[0]
+        out = dest / "validations" / f"{suite}.html"
+        out.write_text(_offline_page(page), encoding="utf-8")
         written.append(out)
     for page in sorted((src / "expectations").rglob("*.html")):
         out = dest / "expectations" / page.name
-        out.write_text(_flatten_links(make_html_offline(page.read_text(encoding="utf-8"))), encoding="utf-8")
+        out.write_text(_offline_page(page), encoding="utf-8")
         written.append(out)
+    details = {p.stem.removesuffix(DETAIL_SUFFIX) for p in (dest / "validations").glob(f"*{DETAIL_SUFFIX}.html")}
+
+    def detail_link(job: str) -> str:
+        if job not in details:
+            return ""
+        return f' (<a href="validations/{html.escape(job + DETAIL_SUFFIX)}.html">failed expectations, every unexpected row</a>)'
+
     rows = "\n".join(
         f'<tr class="{"passed" if ok else "failed"}"><td>{"passed" if ok else "FAILED"}</td>'
-        f'<td><a href="validations/{html.escape(job)}.html">{html.escape(file)}</a></td></tr>'
+        f'<td><a href="validations/{html.escape(job)}.html">{html.escape(file)}</a>{"" if ok else detail_link(job)}</td></tr>'
         for job, file, ok in jobs_status
     )
     suites = "\n".join(f'<li><a href="expectations/{html.escape(p.name)}">{html.escape(p.stem)}</a></li>'

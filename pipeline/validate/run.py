@@ -4,20 +4,29 @@
 parsed columns and flags; ``batch_jobs`` (pure) groups the jobs whose expectations are the
 same (every return of a table: the rules that depend on the return read per-row columns, see
 ``suites.common.add_context_columns``) and ``batch_frame`` stacks their narrow frames;
-``run_jobs`` imports Great Expectations, runs one validation per batch in one ephemeral context
-(optionally building Data Docs into a folder) and splits each result back into its jobs;
+``run_jobs`` imports Great Expectations, runs each batch in one ephemeral context (optionally
+building Data Docs into a folder) and splits each result back into its jobs;
 ``failures_from_results`` (pure) turns the unexpected rows into the failure table.
 
 GX's cost is mostly fixed per expectation evaluated (metric graphs, pydantic models), not
 per row: one run per table instead of one per table and return makes validation several
-times faster on a few years of returns, with the same failures.
+times faster on a few years of returns, with the same failures. For the same reason the
+flag checks (cross-field rules computed in pandas) of a batch are one expectation together
+(``plan_units``), and each batch runs in two passes: every expectation with pass/fail results
+only (``PASS_FORMAT``, about half the cost of complete results), then only the expectations
+that failed, with complete results (``DETAIL_FORMAT``: every unexpected row), as the suite
+``<batch>__failed``.
+
+Results carry no clock time and no random id: the run is named after the input files' sha256
+(``run_name``) and timed at ``RUN_TIME``, and ``results_json`` replaces GX's random ids by
+``<batch>:<unit>``, so the same returns give byte-identical reports in any checkout.
 """
 
 from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
@@ -26,16 +35,33 @@ import numpy as np
 import pandas as pd
 
 from pipeline.readers import RawData
+from pipeline.store import sha256_text
 from pipeline.validate import checks as ck
+from pipeline.validate.gx import (
+    GX_ROW,
+    RUN_TIME,
+    Prepared,
+    Runner,
+    Unit,
+    raised_message,
+    run_batches,
+    unit_of,
+)
 from pipeline.validate.rules import FAILURE_COLUMNS, RULES, failures_frame
 from pipeline.validate.suites import SUITE_MODULES
-from pipeline.validate.suites.common import Check, SuiteContext, add_context_columns, context_for
+from pipeline.validate.suites.common import (
+    Check,
+    SuiteContext,
+    add_context_columns,
+    context_for,
+    is_flag_check,
+)
 
 ROW_ID = "SOURCE_ROW"
-GX_ROW = "GX_ROW"  # row number in a batch's stacked frame (SOURCE_ROW repeats across files)
 JOB_ID = "GX_JOB"  # position of the row's job in its batch
 _TRIM = 20  # unexpected values kept per expectation in gx_results.json (failures.csv has all)
 _UNIQUE = ("ExpectColumnValuesToBeUnique", "ExpectCompoundColumnsToBeUnique")
+FLAGS_COLUMN = "FAILED_RULE_FLAGS"  # per row: the flag checks it fails (their flag names), blank if none
 
 
 @dataclass
@@ -70,7 +96,8 @@ class JobResult:
     batch: str
     unexpected: dict[int, list[int]] = dc_field(default_factory=dict)  # check index -> SOURCE_ROWs
     errors: dict[int, str] = dc_field(default_factory=dict)  # check index -> exception message
-    gx: Any = None  # the batch's GX validation result (shared by its jobs)
+    gx: dict | None = None  # the batch's GX result (JSON), pass/fail only (shared by its jobs)
+    detail: dict | None = None  # the batch's second pass (JSON): complete results of the failed expectations
 
 
 def safe_name(text: str) -> str:
@@ -179,18 +206,64 @@ def gx_kwargs(check: Check) -> dict[str, Any]:
     return {**check.kwargs, "column_list": [_in_job(c) for c in check.kwargs["column_list"]]}
 
 
+def flag_name(check: Check) -> str:
+    """How a flag check is named in ``FLAGS_COLUMN``: its flag column without ``ok_``."""
+    return check.kwargs["column"].removeprefix("ok_")
+
+
+def plan_units(checks: list[Check]) -> list[Unit]:
+    """The batch's GX expectations: one per check, except that the flag checks (cross-field
+    rules computed in pandas, see ``suites.common.flag_check``) are one expectation together,
+    "``FLAGS_COLUMN`` is blank", whose unexpected values name each row's failed flags. GX's
+    cost is about the same for every expectation, and most DfE rules are flag checks."""
+    units = [Unit((i,), c.expectation, gx_kwargs(c),
+                  {"unit": -1, "rule": c.rule, "column": c.column, "severity": RULES[c.rule].severity})
+             for i, c in enumerate(checks) if not is_flag_check(c)]
+    flags: dict[str, tuple[int, ...]] = {}
+    for i, c in enumerate(checks):
+        if is_flag_check(c):
+            flags[flag_name(c)] = flags.get(flag_name(c), ()) + (i,)
+    if flags:
+        meta = {"unit": -1, "rule": "flag checks (cross-field rules computed in pandas)", "column": FLAGS_COLUMN,
+                "flags": {name: checks[ids[0]].rule for name, ids in flags.items()}}
+        units.append(Unit(tuple(i for ids in flags.values() for i in ids), "ExpectColumnValuesToBeNull",
+                          {"column": FLAGS_COLUMN}, meta, flags))
+    return [replace(u, meta={**u.meta, "unit": k}) for k, u in enumerate(units)]
+
+
+def failed_flags(frame: pd.DataFrame, checks: list[Check]) -> pd.Series:
+    """Per row, the names of the flag checks it fails (flag not blank and not True), space
+    separated; blank (None) for a row that fails none. Same verdict as GX's "in {True}"."""
+    out = np.full(len(frame), "", dtype=object)
+    for c in checks:
+        if not is_flag_check(c):
+            continue
+        v = frame[c.kwargs["column"]]
+        fails = v.notna().to_numpy() & ~(v.astype(object) == True).to_numpy()  # noqa: E712 (True, not truthy)
+        if fails.any():
+            out[fails] = out[fails] + (flag_name(c) + " ")
+    named = pd.Series(out, index=frame.index, dtype=object).str.rstrip()
+    return named.where(named != "", None)
+
+
 def batch_frame(batch: Batch) -> pd.DataFrame:
     """The batch's jobs' rows stacked: only the columns GX needs, strings as categoricals.
 
     Adds ``GX_ROW`` (0..n-1, GX reports unexpected rows by it), ``GX_JOB`` (the job's position
-    in the batch) and, for uniqueness checks, ``<col>__in_job`` (job position and value).
+    in the batch), ``FLAGS_COLUMN`` (each row's failed flag checks; the flag columns themselves
+    are left out) and, for uniqueness checks, ``<col>__in_job`` (job position and value).
     GX copies its whole frame for each expectation; a narrow frame of categoricals (integer
     codes) makes those copies cheap on a million rows.
     """
-    cols = _columns(batch.checks)
+    plain = [c for c in batch.checks if not is_flag_check(c)]
+    flag_columns = [c.kwargs["column"] for c in batch.checks if is_flag_check(c)]
+    cols = list(dict.fromkeys(_columns(plain) + flag_columns))
     parts = [job.frame[cols + [ROW_ID]].assign(**{JOB_ID: np.int32(k)}) for k, job in enumerate(batch.jobs)]
     f = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
     new: dict[str, Any] = {GX_ROW: np.arange(len(f))}
+    if flag_columns:
+        new[FLAGS_COLUMN] = failed_flags(f, batch.checks)
+        f = f.drop(columns=[c for c in flag_columns if c not in _columns(plain)])
     for c in _unique_columns(batch.checks):
         v = f[c]
         new[_in_job(c)] = (f[JOB_ID].astype("str") + "|" + v.astype("str")).where(v.notna())
@@ -200,77 +273,65 @@ def batch_frame(batch: Batch) -> pd.DataFrame:
     return f.assign(**conv)
 
 
-def import_gx() -> tuple[Any, Any, Any]:
-    """Import Great Expectations (a few seconds), without the modules it never needs here and
-    with those only a few unused expectations need deferred to their first use (see
-    pipeline.imports)."""
-    from pipeline.imports import GX_DEFERRED, deferring, skip_unused_imports
-
-    skip_unused_imports()
-    with deferring(GX_DEFERRED):
-        import great_expectations as gx
-        import great_expectations.expectations as gxe
-        from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    return gx, gxe, ProgressBarsConfig
-
-
-def run_jobs(jobs: list[Job], docs_dir: Path | None = None) -> list[JobResult]:
-    """Run every job through GX, one validation per batch (COMPLETE results).
-
-    Returns each job's result in job order. With ``docs_dir``, GX Data Docs are built there
-    (one validation page per batch; online-only HTML, see
-    pipeline.validate.report.make_docs_offline).
-    """
-    gx, gxe, ProgressBarsConfig = import_gx()
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    if docs_dir is not None:
-        context.update_data_docs_site("local_site", {
-            "class_name": "SiteBuilder", "show_how_to_buttons": False,
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        })
-    source = context.data_sources.add_pandas(name="raw")
-    result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": [GX_ROW]}
+def run_jobs(jobs: list[Job], docs_dir: Path | None = None, run_name: str = "raw",
+             runner: Runner = run_batches) -> list[JobResult]:
+    """Run every job through GX, batched (``batch_jobs``), by ``runner`` (this process by
+    default; see pipeline.validate.gx: two passes, Data Docs into ``docs_dir``, the run named
+    ``run_name``). Returns each job's result in job order."""
+    batches = batch_jobs(jobs)
+    prepared = [Prepared(b.name, batch_frame(b), plan_units(b.checks)) for b in batches]
+    outputs = runner(prepared, docs_dir, run_name)
     out: dict[int, JobResult] = {}
-    for batch in batch_jobs(jobs):
-        expectations = [
-            getattr(gxe, c.expectation)(**gx_kwargs(c), meta={"rule": c.rule, "column": c.column, "check": i,
-                                                              "severity": RULES[c.rule].severity})
-            for i, c in enumerate(batch.checks)
-        ]
-        suite = context.suites.add(gx.ExpectationSuite(name=batch.name, expectations=expectations))
-        definition = source.add_dataframe_asset(name=batch.name).add_batch_definition_whole_dataframe("whole")
-        vd = context.validation_definitions.add(gx.ValidationDefinition(name=batch.name, data=definition, suite=suite))
-        frame = batch_frame(batch)
-        res = vd.run(batch_parameters={"dataframe": frame}, result_format=result_format)
-        for job, job_result in zip(batch.jobs, split_result(batch, frame, res), strict=True):
+    for batch, ready, (first, detail) in zip(batches, prepared, outputs, strict=True):
+        for job, job_result in zip(batch.jobs, split_result(batch, ready.units, ready.frame, first, detail), strict=True):
             out[id(job)] = job_result
-    if docs_dir is not None:
-        context.build_data_docs()
     return [out[id(job)] for job in jobs]
 
 
-def split_result(batch: Batch, frame: pd.DataFrame, res: Any) -> list[JobResult]:
-    """Each job's failed checks and unexpected SOURCE_ROWs, from its batch's GX result."""
-    results = [JobResult(True, batch.name, gx=res) for _ in batch.jobs]
+def unexpected_by_check(unit: Unit, unexpected: list[dict]) -> dict[int, list[int]]:
+    """The GX_ROWs each check of a unit failed, from its expectation's ``unexpected_index_list``
+    (for the flag unit, each row's ``FLAGS_COLUMN`` value names the flags it failed)."""
+    if not unit.flags:
+        return {unit.checks[0]: [int(d[GX_ROW]) for d in unexpected]}
+    rows: dict[int, list[int]] = {}
+    for d in unexpected:
+        for name in str(d[FLAGS_COLUMN]).split():
+            for i in unit.flags[name]:
+                rows.setdefault(i, []).append(int(d[GX_ROW]))
+    return rows
+
+
+def split_result(batch: Batch, units: list[Unit], frame: pd.DataFrame, res: dict,
+                 detail: dict | None = None) -> list[JobResult]:
+    """Each job's failed checks and unexpected SOURCE_ROWs, from its batch's GX results (JSON):
+    which units failed (or could not be evaluated) from ``res``, their unexpected rows from
+    ``detail`` (the second pass; ``res`` itself when it has complete results)."""
+    results = [JobResult(True, batch.name, gx=res, detail=detail) for _ in batch.jobs]
     job_of = frame[JOB_ID].to_numpy()
     source_row = frame[ROW_ID].to_numpy()
-    for r in res.results:
-        if r.success:
+    rerun_of = {unit_of(e): e for e in (detail or res).get("results", [])}
+    for entry in res.get("results", []):
+        if entry["success"]:
             continue
-        i = r.expectation_config.meta["check"]
-        if r.exception_info and r.exception_info.get("raised_exception"):
+        u = unit_of(entry)
+        rerun = rerun_of.get(u)
+        message = raised_message(entry) or (raised_message(rerun) if rerun is not None else None)
+        if message is not None:
             for jr in results:
-                jr.errors[i] = str(r.exception_info.get("exception_message"))
+                for i in units[u].checks:
+                    jr.errors[i] = message
                 jr.success = False
             continue
-        rows = np.array([d[GX_ROW] for d in r.result.get("unexpected_index_list") or []], dtype=np.int64)
-        for k in np.unique(job_of[rows]) if len(rows) else []:
-            mine = rows[job_of[rows] == k]
-            results[int(k)].unexpected[i] = [int(x) for x in source_row[mine]]
-            results[int(k)].success = False
+        unexpected = ((rerun.get("result") or {}).get("unexpected_index_list") or []) if rerun is not None else []
+        if not unexpected:
+            raise RuntimeError(f"{batch.name}: GX failed expectation {u} ({units[u].meta['rule']}) "
+                               "but listed no unexpected row")
+        for i, gx_rows in unexpected_by_check(units[u], unexpected).items():
+            rows = np.array(gx_rows, dtype=np.int64)
+            for k in np.unique(job_of[rows]):
+                mine = rows[job_of[rows] == k]
+                results[int(k)].unexpected[i] = [int(x) for x in source_row[mine]]
+                results[int(k)].success = False
     return results
 
 
@@ -334,33 +395,66 @@ def failures_from_results(jobs: list[Job], results: list[JobResult]) -> pd.DataF
     return out.sort_values(["file", "row", "rule"], kind="stable").reset_index(drop=True)
 
 
+def _trim(entry: dict) -> dict:
+    """A result entry with its unexpected-value lists cut to ``_TRIM`` items."""
+    res_d = dict(entry.get("result") or {})
+    for key in ("unexpected_list", "unexpected_index_list", "partial_unexpected_list",
+                "partial_unexpected_index_list", "partial_unexpected_counts"):
+        if isinstance(res_d.get(key), list) and len(res_d[key]) > _TRIM:
+            res_d[key] = res_d[key][:_TRIM]
+    res_d.pop("unexpected_index_query", None)
+    return {**entry, "result": res_d}
+
+
+def batch_result_json(name: str, first: dict, detail: dict | None) -> dict:
+    """One batch's GX result as JSON: the first pass's entries, each failed one replaced by its
+    second-pass entry (complete results, lists trimmed), GX's random ids replaced by
+    ``<batch>:<unit>`` and its load time by ``RUN_TIME``."""
+    rerun = {unit_of(e): e for e in (detail or {}).get("results", [])}
+    entries = []
+    for entry in first.get("results", []):
+        entry = _trim(rerun.get(unit_of(entry), entry))
+        config = {**entry["expectation_config"], "id": f"{name}:{unit_of(entry)}"}
+        entries.append({**entry, "expectation_config": config})
+    meta = dict(first.get("meta") or {})
+    meta["validation_id"] = name
+    if isinstance(meta.get("batch_markers"), dict) and "ge_load_time" in meta["batch_markers"]:
+        meta["batch_markers"] = {**meta["batch_markers"], "ge_load_time": RUN_TIME.strftime("%Y%m%dT%H%M%S.%fZ")}
+    if detail is not None:
+        meta["second_pass"] = {"suite_name": detail.get("suite_name"), "result_format": "COMPLETE",
+                               "units": sorted(rerun)}
+    return {**first, "id": None, "meta": meta, "results": entries}
+
+
 def results_json(jobs: list[Job], results: list[JobResult]) -> list[dict]:
     """GX results as JSON, one per batch (table), unexpected-value lists trimmed (failures.csv
-    holds every row; GX_ROW is the row of the batch's stacked files, in the order listed)."""
+    holds every row; GX_ROW is the row of the batch's stacked files, in the order listed).
+    The same returns give the same JSON (no clock time, no random id)."""
     out, seen = [], set()
     for job, res in zip(jobs, results, strict=True):
         if res.batch in seen:
             continue
         seen.add(res.batch)
         members = [(j, r) for j, r in zip(jobs, results, strict=True) if r.batch == res.batch]
-        d = res.gx.to_json_dict()
-        for r in d.get("results", []):
-            res_d = r.get("result") or {}
-            for key in ("unexpected_list", "unexpected_index_list", "partial_unexpected_list",
-                        "partial_unexpected_index_list", "partial_unexpected_counts"):
-                if isinstance(res_d.get(key), list) and len(res_d[key]) > _TRIM:
-                    res_d[key] = res_d[key][:_TRIM]
-            res_d.pop("unexpected_index_query", None)
         out.append({"job": res.batch, "table": job.ctx.table, "suite": res.batch,
                     "files": [{"file": j.source_file, "return": j.ctx.return_name, "success": r.success} for j, r in members],
-                    "result": d})
+                    "result": batch_result_json(res.batch, res.gx or {}, res.detail)})
     return out
 
 
-def validate_raw(raw: RawData, docs_dir: Path | None = None) -> tuple[pd.DataFrame, list[Job], list[JobResult]]:
-    """Run every suite over the raw data; return (row failures incl. file-level ones, jobs, results)."""
+def input_run_name(files: pd.DataFrame) -> str:
+    """The GX run's name: ``raw-`` and the first 12 hex digits of the sha256 of the input files'
+    names and sha256 (``read_raw``'s file table), so results name the data they judged."""
+    listing = "\n".join(f"{f} {h}" for f, h in sorted(zip(files["SOURCE_FILE"], files["sha256"], strict=True)))
+    return f"raw-{sha256_text(listing)[:12]}"
+
+
+def validate_raw(raw: RawData, docs_dir: Path | None = None,
+                 runner: Runner = run_batches) -> tuple[pd.DataFrame, list[Job], list[JobResult]]:
+    """Run every suite over the raw data (GX by ``runner``: see pipeline.validate.gx); return
+    (row failures incl. file-level ones, jobs, results)."""
     jobs = build_jobs(raw)
-    results = run_jobs(jobs, docs_dir) if jobs else []
+    results = run_jobs(jobs, docs_dir, input_run_name(raw.files), runner) if jobs else []
     rows = failures_from_results(jobs, results)
     parts = [f for f in (raw.failures, rows) if len(f)]
     failures = pd.concat(parts, ignore_index=True) if parts else failures_frame()

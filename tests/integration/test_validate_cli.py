@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -119,3 +121,29 @@ def test_accept_names_a_missing_or_bad_exceptions_file_in_one_line(tmp_path, cap
     code, _, stderr = run(capsys, *common)  # the default file in the raw folder
     assert code == 2 and len(stderr.strip().splitlines()) == 1
     assert "line 2, column rule: FILE_EMPTY cannot be accepted" in stderr and "Traceback" not in stderr
+
+
+def test_reports_are_byte_identical_from_the_same_returns_in_another_folder(tmp_path, capsys):
+    # refused returns: a code not in the list (a plain GX expectation) and REC without DEC (a
+    # flag check), so that both GX passes run and the Data Docs have a page of failures
+    content = replace(files(), "ssda903/2024-25/episodes.csv", "C2,01/07/2024,S,V2,", "C2,01/07/2024,S,Z9,")
+    content = replace(content, "ssda903/2024-25/episodes.csv", "C1,01/06/2024,P,C2,N1,U6,PR4,,,", "C1,01/06/2024,P,C2,N1,U6,PR4,,X1,")
+    outs = []
+    for name in ("first", "second checkout"):
+        raw = write(tmp_path / name / "raw", content)
+        out = tmp_path / name / "validation"
+        code, _, stderr = run(capsys, "--raw", str(raw), "--out", str(out), "--processed", str(tmp_path / name / "p"))
+        assert code == 2 and "CODE_UNKNOWN" in stderr and "EP_REC_WITHOUT_DEC" in stderr, stderr
+        outs.append(out)
+    files_a = sorted(p.relative_to(outs[0]) for p in outs[0].rglob("*") if p.is_file())
+    assert files_a == sorted(p.relative_to(outs[1]) for p in outs[1].rglob("*") if p.is_file())
+    assert [str(f) for f in files_a if (outs[0] / f).read_bytes() != (outs[1] / f).read_bytes()] == []
+    assert "data_docs/validations/episodes__failed.html" in {str(f) for f in files_a}
+    index = (outs[0] / "data_docs" / "index.html").read_text()
+    assert 'href="validations/episodes__failed.html"' in index
+    results = (outs[0] / "gx_results.json").read_text()
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", results)  # no random id
+    assert str(date.today().year) not in results and str(tmp_path) not in results  # no clock time, no path
+    failures = pd.read_csv(outs[0] / "failures.csv", dtype="str")
+    assert sorted(failures.loc[failures["rule"].isin(["CODE_UNKNOWN", "EP_REC_WITHOUT_DEC"]), "rule"]) == [
+        "CODE_UNKNOWN", "EP_REC_WITHOUT_DEC"]

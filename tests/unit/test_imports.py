@@ -89,7 +89,7 @@ def test_a_missing_attribute_still_raises_attribute_error(probe):
 GX_CHECK = r"""
 import sys
 import pandas as pd
-from pipeline.validate.run import import_gx
+from pipeline.validate.gx import import_gx
 
 gx, gxe, ProgressBarsConfig = import_gx()
 real = {n for n in GX_DEFERRED if type(sys.modules.get(n)).__name__ == "module"}

@@ -154,3 +154,21 @@ def test_the_holder_line():
                                      "1970-01-01T00:00:00Z, pid 4242")
     assert describe_holder("") == "another run holds the lock"
     assert issubclass(LockedError, Exception) and LockedError.exit_code == 75
+
+
+def test_run_all_for_an_authority_locks_that_authoritys_folder_not_the_demos(project, capsys):
+    holder = start_holder(project / "data" / "regional" / "eastvale" / "processed")
+    try:
+        code, text = run(project, capsys, "run-all", "--authority", "eastvale")
+        assert code == EXIT_LOCKED and "holds the lock" in text
+    finally:
+        holder.kill()
+        holder.wait()
+    holder = start_holder(project / "data" / "processed")  # the demo authority's run does not hold it up
+    try:
+        code, text = run(project, capsys, "run-all", "--authority", "eastvale")
+        assert code != EXIT_LOCKED and "holds the lock" not in text
+        assert "Eastvale" in text  # it ran (and stopped at its missing raw folder)
+    finally:
+        holder.kill()
+        holder.wait()

@@ -4,7 +4,8 @@ Each module exposes ``prepare(frame, ctx, related) -> frame`` (adds parsed ``<CO
 ``<COL>_as_number`` columns and ``ok_<RULE>`` flag columns for cross-row rules, computed by
 pipeline.validate.checks) and ``checks(ctx) -> list[Check]``. A ``Check`` names a GX 1.x
 expectation class and its arguments, so the suites need no GX import; pipeline.validate.run
-turns them into ``great_expectations.expectations`` objects (with ``meta.rule``) and runs them.
+plans them as GX expectations (every flag check of a table as one) and pipeline.validate.gx
+turns those into ``great_expectations.expectations`` objects (with ``meta.rule``) and runs them.
 """
 
 from __future__ import annotations

@@ -73,6 +73,11 @@ def flag_check(rule: str, column: str, flag: str, **context: str) -> Check:
     return Check(rule, column, "ExpectColumnValuesToBeInSet", {"column": flag, "value_set": [True]}, context)
 
 
+def is_flag_check(check: Check) -> bool:
+    """True for a check made by ``flag_check`` (its flag column must be True where not blank)."""
+    return check.expectation == "ExpectColumnValuesToBeInSet" and check.kwargs.get("value_set") == [True]
+
+
 def _allowed(values) -> str:
     return ", ".join(sorted(values))
 

@@ -85,3 +85,38 @@ def test_pdf_is_a4_numbered_and_byte_identical(tmp_path):
 def test_notebook_files_round_trip():
     nb = build_notebook()
     assert nbformat.validate(strip_volatile_metadata(nb)) is None
+
+
+def test_weasyprint_warnings_about_svg_paint_are_dropped_and_others_kept():
+    import logging
+
+    from pipeline.render.convert import SvgPaintNoise
+
+    def record(message: str) -> logging.LogRecord:
+        return logging.LogRecord("weasyprint", logging.WARNING, "x", 1, message, None, None)
+
+    noise = SvgPaintNoise()
+    for dropped in ("Ignored `stroke: #000000` at 1:1, unknown property.",
+                    "Ignored `stroke-linecap: square` at 1:49, unknown property.",
+                    "Ignored `fill-opacity: 0.5` at 2:3, unknown property."):
+        assert not noise.filter(record(dropped)), dropped
+    for kept in ("Ignored `clip: rect(0 0 0 0)` at 91:21, invalid value.",
+                 "Ignored `colour: red` at 1:1, unknown property.",
+                 "Ignored `stroke: #000` at 1:1, invalid value.",
+                 "Failed to load image at 'x.png'"):
+        assert noise.filter(record(kept)), kept
+
+
+def test_a_chart_with_svg_paint_styles_renders_without_warnings(caplog):
+    import logging
+
+    from pipeline.render.convert import html_to_pdf
+
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20" role="img"><title>line</title>'
+           '<path d="M 0 10 L 40 10" style="fill: none; stroke: #12436d; stroke-width: 2"/></svg>')
+    html = f'<!doctype html><html lang="en"><head><title>t</title></head><body><h1>t</h1><figure>{svg}</figure></body></html>'
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        pdf = html_to_pdf(html)
+    assert pdf.startswith(b"%PDF")
+    assert [r.getMessage() for r in caplog.records if "unknown property" in r.getMessage()] == []
+    assert logging.getLogger("weasyprint").filters == []  # the filter is only there while rendering

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.validate.report import make_html_offline, refusal_message, summarise
+from pipeline.validate.report import make_html_offline, make_html_stable, refusal_message, summarise
 from pipeline.validate.rules import failures_frame, file_failure
 
 PAGE = """<html><head><link rel="stylesheet" href="https://cdn.example/bootstrap.css"/>
@@ -43,3 +43,11 @@ def test_summary_reconciles_per_file():
     assert s["files"]["e.csv"] == {"read": 5, "kept": 4, "excluded": 1} and s["reconciled"]
     s2 = summarise(failures(), files, {"a.csv": 2, "e.csv": 4}, {"e.csv": 1}, layout="flat", returns=[])
     assert not s2["reconciled"]
+
+
+def test_make_html_stable_numbers_random_ids_in_order_and_fixes_load_times():
+    page = ('<a href="#body-7502acb9-1db0-4f8d-b4fa-243bbc2ff107">x</a><div id=body-7502acb9-1db0-4f8d-b4fa-243bbc2ff107>'
+            '<a href="#body-49da3cd3-0bae-477c-8ee6-2f0ede15281f"></a><span>20261206T090014.076651Z</span>')
+    assert make_html_stable(page) == ('<a href="#body-n1">x</a><div id=body-n1><a href="#body-n2"></a>'
+                                      '<span>19800101T000000.000000Z</span>')
+    assert make_html_stable("no ids, 2026-12-06") == "no ids, 2026-12-06"
