@@ -126,16 +126,24 @@ def bench_dvc(n: int) -> None:
     if settle[2] != 0:
         raise SystemExit("dvc repro failed: run `make report` first")
     summary("dvc repro, nothing changed (this project)", [timed([dvc, "repro"], env=env) for _ in range(n)])
-    floor = Path(tempfile.mkdtemp(prefix="bench-dvc-floor-"))
+    floor = make_floor_project()
     try:
-        for cmd in (["git", "init", "-q"], [dvc, "init", "-q"], [dvc, "config", "core.analytics", "false"],
-                    [dvc, "stage", "add", "-q", "-n", "one", "-d", "in.txt", "-o", "out.txt", "cp in.txt out.txt"]):
-            (floor / "in.txt").write_text("x\n")
-            subprocess.run(cmd, cwd=floor, env=env, check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([dvc, "repro", "-q"], cwd=floor, env=env, check=True, stdout=subprocess.DEVNULL)
         summary("dvc repro, nothing changed (one-stage project)", [timed([dvc, "repro"], cwd=floor, env=env) for _ in range(n)])
     finally:
         shutil.rmtree(floor, ignore_errors=True)
+
+
+def make_floor_project() -> Path:
+    """A throw-away one-stage DVC project, built once (DVC's floor); the caller removes it."""
+    dvc = str(Path(PYTHON).with_name("dvc"))
+    env = dvc_env()
+    floor = Path(tempfile.mkdtemp(prefix="bench-dvc-floor-"))
+    for cmd in (["git", "init", "-q"], [dvc, "init", "-q"], [dvc, "config", "core.analytics", "false"],
+                [dvc, "stage", "add", "-q", "-n", "one", "-d", "in.txt", "-o", "out.txt", "cp in.txt out.txt"]):
+        (floor / "in.txt").write_text("x\n")
+        subprocess.run(cmd, cwd=floor, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([dvc, "repro", "-q"], cwd=floor, env=env, check=True, stdout=subprocess.DEVNULL)
+    return floor
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -113,3 +113,42 @@ def test_check_publication_does_not_depend_on_the_paper_stage():
     code = closure(stage_code(STAGES["check_publication"]))
     assert "pipeline/render/paper.py" not in code
     assert not {f for f in code if f.startswith(("pipeline/process/", "pipeline/lineage", "pipeline/measures/"))}
+
+
+# Each dep and out a stage lists costs every `dvc repro`, nothing changed (DVC builds an object
+# for it twice, hashes it, locks it): docs/performance.md. The rules below keep the lists short
+# without changing which stages rerun.
+
+def stages_listing(prefix: str) -> list[str]:
+    """The stages with a dep that is `prefix` or lies inside it."""
+    return sorted(n for n, s in STAGES.items() if any(covered(d, [prefix]) for d in s["deps"]))
+
+
+# Only validate reads the returns in the raw folder, and the sufficiency paper the DfE's published
+# figures in data/raw/published/ (pipeline/render/paper.py: add_comparators).
+RAW_READERS = ["paper_sufficiency", "validate"]
+
+
+def test_only_the_stages_that_read_raw_files_depend_on_the_raw_folder():
+    assert stages_listing("data/raw") == RAW_READERS
+
+
+def test_every_stage_that_rechecks_the_raw_files_reruns_when_they_change():
+    # Later stages re-check the raw CSVs against data/processed/validated/manifest.json
+    # (pipeline/freshness.py), which validate rewrites with the sha256 of every raw CSV: a
+    # changed raw file reruns validate, and its new manifest reruns each of these stages.
+    rechecking = [n for n, s in STAGES.items() if n != "validate" and "pipeline/freshness.py" in closure(stage_code(s))]
+    assert len(rechecking) == len(STAGES) - 1  # every later stage
+    assert [n for n in rechecking if not covered("data/processed/validated/manifest.json", STAGES[n]["deps"])] == []
+
+
+def test_the_check_depends_on_every_file_staged_for_publication_and_lists_the_folder_once():
+    check = STAGES["check_publication"]["deps"]
+    staging = "data/processed/staging/${period_slug}"
+    staged = [next(iter(o)) if isinstance(o, dict) else o
+              for name in ("paper_quarterly", "paper_sufficiency", "render") for o in STAGES[name]["outs"]]
+    staged = [o for o in staged if o.startswith(staging + "/")]
+    assert len(staged) == 16  # tables, spreadsheets and open data of both papers; HTML, PDF and records
+    assert [o for o in staged if not covered(o, check)] == []
+    assert staging in check
+    assert [d for d in check if d.startswith(staging + "/")] == []  # not listed again one by one
