@@ -136,30 +136,23 @@ def _offline_page(page: Path) -> str:
 def make_docs_offline(src: Path, dest: Path, jobs_status: list[tuple[str, str, bool]]) -> list[Path]:
     """Copy GX Data Docs from `src` to `dest` at stable paths, readable with no network.
 
-    Validation pages go to ``validations/<suite>.html`` (GX writes them under
-    ``<suite>/<run name>/<run time>/``; a batch's suite is named after it, its failed
-    expectations' second pass after it with ``__failed``), suites to
-    ``expectations/<suite>.html``; ``index.html`` is written here (GX's own index needs
-    JavaScript from a CDN). ``jobs_status`` lists (job, file, success).
+    Validation pages (``validations/<suite>.html``: a batch's suite is named after it, its
+    failed expectations' second pass after it with ``__failed``) and suite pages
+    (``expectations/<suite>.html``) keep their names (pipeline.validate.gx.write_docs_pages);
+    ``index.html`` is written here (GX's own index needs JavaScript from a CDN).
+    ``jobs_status`` lists (job, file, success).
     """
     src, dest = Path(src), Path(dest)
     if dest.exists():
         shutil.rmtree(dest)
     (dest / "validations").mkdir(parents=True)
     (dest / "expectations").mkdir()
-    styles = src / "static" / "styles"
-    if styles.is_dir():
-        shutil.copytree(styles, dest / "static" / "styles")
     written = []
-    for page in sorted((src / "validations").rglob("*.html")):
-        suite = page.relative_to(src / "validations").parts[0]
-        out = dest / "validations" / f"{suite}.html"
-        out.write_text(_offline_page(page), encoding="utf-8")
-        written.append(out)
-    for page in sorted((src / "expectations").rglob("*.html")):
-        out = dest / "expectations" / page.name
-        out.write_text(_offline_page(page), encoding="utf-8")
-        written.append(out)
+    for folder in ("validations", "expectations"):
+        for page in sorted((src / folder).glob("*.html")):
+            out = dest / folder / page.name
+            out.write_text(_offline_page(page), encoding="utf-8")
+            written.append(out)
     details = {p.stem.removesuffix(DETAIL_SUFFIX) for p in (dest / "validations").glob(f"*{DETAIL_SUFFIX}.html")}
 
     def detail_link(job: str) -> str:
