@@ -24,8 +24,11 @@ prints the figure, how it was computed (the paper builder and its parameters, an
 rows selected, in words), the versions (sha256) of the input files, and the contributing
 source rows themselves, read back from the returns. Adding `--recount` recomputes the
 figure from those rows alone, confirms it matches, and checks that the input files have not
-changed since publication. `python -m pipeline trace --list --period '{period_label}'`
-lists every figure of the period's papers.
+changed since publication. A figure another body published (the DfE's figures for England,
+the region and similar authorities) traces instead to the line and column of the published
+file it was read from, with that file's sha256, and `--recount` reads it back from the file.
+`python -m pipeline trace --list --period '{period_label}'` lists every figure of the
+period's papers.
 
 The record of each figure's sources (the lineage store) names children and holds true,
 unsuppressed values: it is kept with the restricted outputs and never published.

@@ -207,6 +207,7 @@ def test_appendix_names_the_command_and_the_period():
     assert text.startswith("### How to trace a figure")
     assert "python -m pipeline trace 'TABLE|ROW|COLUMN' --period '2026-27 Q2'" in text
     assert "--recount" in text and "never published" in text
+    assert "line and column of the published\nfile it was read from" in text  # the DfE's figures
 
 
 @pytest.mark.parametrize(("value", "counts", "ok"), [
