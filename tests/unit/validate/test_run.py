@@ -170,3 +170,25 @@ def test_import_gx_leaves_garbage_collection_as_it_found_it():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_run_jobs_hands_each_batch_to_the_runner_and_splits_its_results_by_job():
+    from pipeline.validate.run import run_jobs
+
+    ctx = SuiteContext("episodes")
+    frame = pd.DataFrame({ROW_ID: [2, 3], "CHILD": ["C1", None], "LS": ["C2", "Z9"], "ok_DFE_142": [True, False],
+                          "ok_DATE_DEC": [True, True], "DECOM": ["01/04/2025", "02/04/2025"], "DEC": [None, None]})
+    jobs = [Job("a", ctx, "2024-25/episodes.csv", frame, CHECKS), Job("b", ctx, "2025-26/episodes.csv", frame, CHECKS)]
+    seen = []
+
+    def runner(batches, docs_dir, run_name):
+        seen.append(([(b.name, len(b.frame), len(b.units)) for b in batches], docs_dir, run_name))
+        # GX_ROW 1 (file a, row 3) fails LS and the flag DFE_142; GX_ROW 3 (file b, row 3) fails LS
+        first = {"results": [_entry(0, True), _entry(1, False), _entry(2, False)]}
+        detail = {"results": [_entry(1, False, [{GX_ROW: 1}, {GX_ROW: 3}]),
+                              _entry(2, False, [{GX_ROW: 1, FLAGS_COLUMN: "DFE_142"}])]}
+        return [(first, detail)]
+
+    a, b = run_jobs(jobs, None, "raw-test", runner)
+    assert seen == [([("episodes", 4, 3)], None, "raw-test")]  # one batch: both files stacked
+    assert a.unexpected == {2: [3], 1: [3]} and b.unexpected == {2: [3]}
