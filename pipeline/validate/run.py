@@ -4,18 +4,17 @@
 parsed columns and flags; ``batch_jobs`` (pure) groups the jobs whose expectations are the
 same (every return of a table: the rules that depend on the return read per-row columns, see
 ``suites.common.add_context_columns``) and ``batch_frame`` stacks their narrow frames;
-``run_jobs`` imports Great Expectations, runs each batch in one ephemeral context (optionally
-building Data Docs into a folder) and splits each result back into its jobs;
-``failures_from_results`` (pure) turns the unexpected rows into the failure table.
+``plan_units`` (pure) turns a batch's checks into GX expectations; ``run_jobs`` hands the
+batches to pipeline.validate.gx (the only code that touches GX) and splits each result back
+into its jobs (``split_result``, pure, on GX's results as JSON); ``failures_from_results``
+(pure) turns the unexpected rows into the failure table.
 
 GX's cost is mostly fixed per expectation evaluated (metric graphs, pydantic models), not
 per row: one run per table instead of one per table and return makes validation several
 times faster on a few years of returns, with the same failures. For the same reason the
 flag checks (cross-field rules computed in pandas) of a batch are one expectation together
-(``plan_units``), and each batch runs in two passes: every expectation with pass/fail results
-only (``PASS_FORMAT``, about half the cost of complete results), then only the expectations
-that failed, with complete results (``DETAIL_FORMAT``: every unexpected row), as the suite
-``<batch>__failed``.
+(``plan_units``), and each batch runs in two passes (pipeline.validate.gx): pass/fail
+results for every expectation, then complete results for the failed ones only.
 
 Results carry no clock time and no random id: the run is named after the input files' sha256
 (``run_name``) and timed at ``RUN_TIME``, and ``results_json`` replaces GX's random ids by
