@@ -158,7 +158,7 @@ def make_docs_offline(src: Path, dest: Path, jobs_status: list[tuple[str, str, b
     def detail_link(job: str) -> str:
         if job not in details:
             return ""
-        return f' (<a href="validations/{html.escape(job + DETAIL_SUFFIX)}.html">failed expectations, every unexpected row</a>)'
+        return f' (<a href="validations/{html.escape(job + DETAIL_SUFFIX)}.html">the failed expectations in detail; failures.csv lists every row</a>)'
 
     rows = "\n".join(
         f'<tr class="{"passed" if ok else "failed"}"><td>{"passed" if ok else "FAILED"}</td>'
