@@ -31,7 +31,7 @@ from pipeline.comparators.figures import (
     to_number,
 )
 from pipeline.errors import InputError
-from pipeline.store import sha256_file
+from pipeline.store import sha256_bytes
 
 _YEAR = re.compile(r"^\d{4}$")
 _LA_CODE = re.compile(r"^\d{3}$")
@@ -49,12 +49,14 @@ class PublishedFiles:
     missing: tuple[str, ...]
 
 
-def read_csv_strings(path: Path) -> pd.DataFrame:
+def read_csv_strings(path: Path) -> tuple[pd.DataFrame, str]:
     """A CSV as strings (UTF-8, BOM optional), blanks kept as empty strings; indexed by record
     after the header (0 for the first), blank lines left out but counted, so that the line a
-    spreadsheet shows (and :func:`pipeline.lineage.store.read_raw_rows` reads back) is index + 2."""
+    spreadsheet shows (and :func:`pipeline.lineage.store.read_raw_rows` reads back) is index + 2.
+    With the sha256 of the bytes read (the file is read once)."""
+    data = path.read_bytes()
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
     try:
@@ -62,10 +64,10 @@ def read_csv_strings(path: Path) -> pd.DataFrame:
                             skip_blank_lines=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise InputError(f"{path}: cannot be read as CSV: {str(exc).strip()}") from None
-    if not _BLANK_LINE.search(text):
-        return frame
-    blank = [i - 1 for i, record in enumerate(csv.reader(io.StringIO(text))) if i and not record]
-    return frame.drop(index=[b for b in blank if b in frame.index])
+    if _BLANK_LINE.search(text):
+        blank = [i - 1 for i, record in enumerate(csv.reader(io.StringIO(text))) if i and not record]
+        frame = frame.drop(index=[b for b in blank if b in frame.index])
+    return frame, sha256_bytes(data)
 
 
 def check_file(frame: pd.DataFrame, spec: FileSpec, path: Path) -> None:
@@ -119,11 +121,11 @@ def read_published(folder: Path) -> PublishedFiles | None:
     for spec in FILES:
         path = folder / spec.name
         if path.is_file():
-            frame = read_csv_strings(path)
+            frame, sha256 = read_csv_strings(path)
             frame.columns = [str(c).strip() for c in frame.columns]
             check_file(frame, spec, path)
             frame = frame.apply(lambda s: s.astype(str).str.strip())
-            frames[spec.name] = mark_origin(frame, f"{folder.name}/{spec.name}", sha256_file(path), frame.index + 2)
+            frames[spec.name] = mark_origin(frame, f"{folder.name}/{spec.name}", sha256, frame.index + 2)
     if not frames:
         return None
     model = frames.pop(NEIGHBOURS.name, None)

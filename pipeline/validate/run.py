@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
@@ -215,19 +215,19 @@ def plan_units(checks: list[Check]) -> list[Unit]:
     rules computed in pandas, see ``suites.common.flag_check``) are one expectation together,
     "``FLAGS_COLUMN`` is blank", whose unexpected values name each row's failed flags. GX's
     cost is about the same for every expectation, and most DfE rules are flag checks."""
-    units = [Unit((i,), c.expectation, gx_kwargs(c),
-                  {"unit": -1, "rule": c.rule, "column": c.column, "severity": RULES[c.rule].severity})
+    plans = [((i,), c.expectation, gx_kwargs(c), {"rule": c.rule, "column": c.column, "severity": RULES[c.rule].severity}, {})
              for i, c in enumerate(checks) if not is_flag_check(c)]
     flags: dict[str, tuple[int, ...]] = {}
     for i, c in enumerate(checks):
         if is_flag_check(c):
             flags[flag_name(c)] = flags.get(flag_name(c), ()) + (i,)
     if flags:
-        meta = {"unit": -1, "rule": "flag checks (cross-field rules computed in pandas)", "column": FLAGS_COLUMN,
+        meta = {"rule": "flag checks (cross-field rules computed in pandas)", "column": FLAGS_COLUMN,
                 "flags": {name: checks[ids[0]].rule for name, ids in flags.items()}}
-        units.append(Unit(tuple(i for ids in flags.values() for i in ids), "ExpectColumnValuesToBeNull",
-                          {"column": FLAGS_COLUMN}, meta, flags))
-    return [replace(u, meta={**u.meta, "unit": k}) for k, u in enumerate(units)]
+        plans.append((tuple(i for ids in flags.values() for i in ids), "ExpectColumnValuesToBeNull",
+                      {"column": FLAGS_COLUMN}, meta, flags))
+    return [Unit(ids, expectation, kwargs, {"unit": k, **meta}, fl)
+            for k, (ids, expectation, kwargs, meta, fl) in enumerate(plans)]
 
 
 def failed_flags(frame: pd.DataFrame, checks: list[Check]) -> pd.Series:
@@ -254,15 +254,15 @@ def batch_frame(batch: Batch) -> pd.DataFrame:
     GX copies its whole frame for each expectation; a narrow frame of categoricals (integer
     codes) makes those copies cheap on a million rows.
     """
-    plain = [c for c in batch.checks if not is_flag_check(c)]
+    plain = _columns([c for c in batch.checks if not is_flag_check(c)])
     flag_columns = [c.kwargs["column"] for c in batch.checks if is_flag_check(c)]
-    cols = list(dict.fromkeys(_columns(plain) + flag_columns))
+    cols = list(dict.fromkeys(plain + flag_columns))
     parts = [job.frame[cols + [ROW_ID]].assign(**{JOB_ID: np.int32(k)}) for k, job in enumerate(batch.jobs)]
     f = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
     new: dict[str, Any] = {GX_ROW: np.arange(len(f))}
     if flag_columns:
         new[FLAGS_COLUMN] = failed_flags(f, batch.checks)
-        f = f.drop(columns=[c for c in flag_columns if c not in _columns(plain)])
+        f = f.drop(columns=[c for c in flag_columns if c not in plain])
     for c in _unique_columns(batch.checks):
         v = f[c]
         new[_in_job(c)] = (f[JOB_ID].astype("str") + "|" + v.astype("str")).where(v.notna())
